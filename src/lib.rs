@@ -1,0 +1,47 @@
+//! # mommytrack
+//!
+//! Finds "mommy track" patterns in anonymized HR records: after a return from
+//! maternity or parental leave, an employee is moved to work with less
+//! responsibility, converted to non-regular employment, or simply stops being
+//! promoted, whatever her ability or wishes.
+//!
+//! The data moves one way, and the modules follow it:
+//! [`schema`] (the contract's types) → [`ingest`] (validated records and a
+//! report of every rejected row) → [`timeline`] (per-employee histories and
+//! absences) → [`report`] (what the example binaries write). [`config`] holds
+//! every option; [`synth`] generates realistic data with a known truth.
+//!
+//! ```no_run
+//! use mommytrack::{config::Config, ingest};
+//! use std::path::Path;
+//!
+//! let config = Config::default().validate()?;
+//! let data = ingest::read_files(
+//!     Path::new("data-samples/employees.csv"),
+//!     Path::new("data-samples/events.csv"),
+//!     &config,
+//! )?;
+//! println!("{} employees, {} rejected rows", data.timelines.len(), data.report.rejections.len());
+//! for timeline in &data.timelines {
+//!     for absence in timeline.absences(&config, data.as_of()) {
+//!         println!("{} returned on {:?}", timeline.employee().employee_id, absence.return_date);
+//!     }
+//! }
+//! # Ok::<(), mommytrack::Error>(())
+//! ```
+//!
+//! The input and output formats are in [`contract`].
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod report;
+pub mod schema;
+pub mod synth;
+pub mod timeline;
+
+#[doc = include_str!("../docs/data-contract.md")]
+pub mod contract {}
+
+pub use error::{Error, Result};

@@ -1,0 +1,272 @@
+//! What the analysis reports, and how it is written: `rejections.csv`,
+//! `report.json` and a human-readable `report.md`.
+//!
+//! The analyses return plain serializable structs; this module gathers them
+//! into a [`Report`] and renders it. Aggregates obey small-cell suppression:
+//! a [`Count`] over fewer people than
+//! [`min_group_size`](crate::config::ValidConfig::min_group_size) is shown as
+//! suppressed, and no employee id appears in any aggregate.
+//!
+//! ```
+//! use mommytrack::report::Count;
+//! assert_eq!(Count::new(3, 5), Count { value: None, suppressed: true });
+//! assert_eq!(Count::new(7, 5), Count { value: Some(7), suppressed: false });
+//! assert_eq!(Count::new(0, 5), Count { value: Some(0), suppressed: false });
+//! ```
+
+use crate::config::ValidConfig;
+use crate::error::{Error, Result};
+use crate::ingest::{Dataset, Rejection, TableReport};
+use crate::schema::{Gender, LeaveType};
+use crate::timeline::AbsenceEnd;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A head count that is hidden when it is small enough to single people out.
+///
+/// Zero is shown: it singles nobody out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    /// The count, or `None` when suppressed.
+    pub value: Option<u64>,
+    /// `true` when the count is below the minimum group size (and above zero).
+    pub suppressed: bool,
+}
+
+impl Count {
+    /// A count, suppressed when `0 < n < min_group_size`.
+    pub fn new(n: u64, min_group_size: usize) -> Count {
+        if n > 0 && n < min_group_size as u64 {
+            Count {
+                value: None,
+                suppressed: true,
+            }
+        } else {
+            Count {
+                value: Some(n),
+                suppressed: false,
+            }
+        }
+    }
+}
+
+/// Ingest figures as `report.json` shows them (`ingest.employees`, `ingest.events`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IngestSummary {
+    /// Counts for `employees`.
+    pub employees: TableReport,
+    /// Counts for `events`.
+    pub events: TableReport,
+    /// Number of rejected rows, both tables.
+    pub rejections: u64,
+    /// Rejections by rule, both tables.
+    pub rejections_by_kind: BTreeMap<String, u64>,
+}
+
+/// Absences that include one leave type, for one gender.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AbsenceCell {
+    /// The leave type (an absence counts under each type it contains).
+    pub leave_type: LeaveType,
+    /// The gender.
+    pub gender: Gender,
+    /// Absences.
+    pub absences: Count,
+    /// Of which the employee came back.
+    pub returned: Count,
+    /// Of which still on leave at the analysis date.
+    pub on_leave: Count,
+    /// Of which the employee left during the leave.
+    pub exited: Count,
+}
+
+/// Absence counts for the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AbsenceSummary {
+    /// All absences.
+    pub total: Count,
+    /// Absences holding a maternity, paternity or parental leave.
+    pub childcare: Count,
+    /// By leave type and gender.
+    pub by_leave_type_and_gender: Vec<AbsenceCell>,
+}
+
+impl AbsenceSummary {
+    /// Counts the absences of every timeline.
+    pub fn from_dataset(data: &Dataset, config: &ValidConfig) -> AbsenceSummary {
+        let min = config.min_group_size();
+        let mut cells: BTreeMap<(LeaveType, Gender), [u64; 4]> = BTreeMap::new();
+        let (mut total, mut childcare) = (0u64, 0u64);
+        for t in &data.timelines {
+            for a in t.absences(config, data.as_of()) {
+                total += 1;
+                childcare += u64::from(a.is_childcare());
+                for lt in &a.leave_types {
+                    let c = cells.entry((*lt, t.employee().gender)).or_default();
+                    c[0] += 1;
+                    match a.end {
+                        AbsenceEnd::Returned => c[1] += 1,
+                        AbsenceEnd::OnLeave => c[2] += 1,
+                        AbsenceEnd::Exited => c[3] += 1,
+                    }
+                }
+            }
+        }
+        AbsenceSummary {
+            total: Count::new(total, min),
+            childcare: Count::new(childcare, min),
+            by_leave_type_and_gender: cells
+                .into_iter()
+                .map(|((leave_type, gender), c)| AbsenceCell {
+                    leave_type,
+                    gender,
+                    absences: Count::new(c[0], min),
+                    returned: Count::new(c[1], min),
+                    on_leave: Count::new(c[2], min),
+                    exited: Count::new(c[3], min),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Everything the analysis found; serialized as `report.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The crate version that made the report.
+    pub crate_version: String,
+    /// Analysis date.
+    pub as_of: NaiveDate,
+    /// The configuration used.
+    pub config: crate::config::Config,
+    /// What ingestion did.
+    pub ingest: IngestSummary,
+    /// Absences from work.
+    pub absences: AbsenceSummary,
+}
+
+impl Report {
+    /// Builds the report of a dataset.
+    pub fn new(data: &Dataset, config: &ValidConfig) -> Report {
+        let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
+        for r in &data.report.rejections {
+            *by_kind.entry(r.kind.as_str().to_string()).or_default() += 1;
+        }
+        Report {
+            crate_version: env!("CARGO_PKG_VERSION").to_string(),
+            as_of: data.as_of(),
+            config: config
+                .clone()
+                .with_as_of(Some(data.as_of()))
+                .config()
+                .clone(),
+            ingest: IngestSummary {
+                employees: data.report.employees.clone(),
+                events: data.report.events.clone(),
+                rejections: data.report.rejections.len() as u64,
+                rejections_by_kind: by_kind,
+            },
+            absences: AbsenceSummary::from_dataset(data, config),
+        }
+    }
+
+    /// The report as Markdown, for people.
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::new();
+        let count = |c: &Count| match c.value {
+            Some(v) => v.to_string(),
+            None => "<5 (suppressed)".replace('5', &self.config.min_group_size.to_string()),
+        };
+        s.push_str("# mommytrack report\n\n");
+        s.push_str(&format!(
+            "Analysis date: {}. Made by mommytrack {}.\n\n",
+            self.as_of, self.crate_version
+        ));
+        s.push_str("## Input\n\n| table | rows read | accepted | rejected | duplicates dropped | unknown columns |\n|---|---|---|---|---|---|\n");
+        for (name, t) in [
+            ("employees", &self.ingest.employees),
+            ("events", &self.ingest.events),
+        ] {
+            s.push_str(&format!(
+                "| {name} | {} | {} | {} | {} | {} |\n",
+                t.rows_read,
+                t.accepted,
+                t.rejected,
+                t.duplicates_dropped,
+                t.unknown_columns.join(", ")
+            ));
+        }
+        if !self.ingest.rejections_by_kind.is_empty() {
+            s.push_str("\nRejected rows by rule (each is listed in `rejections.csv`):\n\n");
+            for (kind, n) in &self.ingest.rejections_by_kind {
+                s.push_str(&format!("- {kind}: {n}\n"));
+            }
+        }
+        s.push_str(&format!(
+            "\n## Absences from work\n\n{} absences, of which {} for a child (maternity, paternity or parental leave). Leaves at most {} days apart count as one absence.\n\n",
+            count(&self.absences.total),
+            count(&self.absences.childcare),
+            self.config.absence_gap_days
+        ));
+        s.push_str("| leave type | gender | absences | returned | still on leave | left during leave |\n|---|---|---|---|---|---|\n");
+        for c in &self.absences.by_leave_type_and_gender {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                c.leave_type,
+                c.gender,
+                count(&c.absences),
+                count(&c.returned),
+                count(&c.on_leave),
+                count(&c.exited)
+            ));
+        }
+        s
+    }
+}
+
+/// Writes `rejections.csv`: `file,line,column,value,reason,kind`, sorted by file then line; header only when empty.
+pub fn write_rejections(path: &Path, rejections: &[Rejection]) -> Result<()> {
+    let err = |e: csv::Error| Error::Output {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut w = csv::Writer::from_path(path).map_err(err)?;
+    w.write_record(["file", "line", "column", "value", "reason", "kind"])
+        .map_err(err)?;
+    let mut sorted: Vec<&Rejection> = rejections.iter().collect();
+    sorted.sort_by_key(|r| (r.file, r.line));
+    for r in sorted {
+        w.write_record([
+            r.file.as_str(),
+            &r.line.to_string(),
+            r.column.as_deref().unwrap_or(""),
+            &r.value,
+            &r.reason,
+            r.kind.as_str(),
+        ])
+        .map_err(err)?;
+    }
+    w.flush().map_err(|e| Error::Output {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// Writes any serializable value as pretty JSON.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Output {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    write_text(path, &text)
+}
+
+/// Writes a text file.
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| Error::Output {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
