@@ -158,14 +158,8 @@ impl Config {
 }
 
 /// A [`Config`] whose every value has been checked; built only by [`Config::validate`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ValidConfig(Config);
-
-impl Default for ValidConfig {
-    fn default() -> Self {
-        ValidConfig(Config::default())
-    }
-}
 
 impl ValidConfig {
     /// The checked options.

@@ -272,6 +272,9 @@ fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) -> Result<(
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        // `\n` alone ends a record so that line numbers stay right in CRLF
+        // files (a trailing `\r` is trimmed off like other white space).
+        .terminator(csv::Terminator::Any(b'\n'))
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
     let csv_error = |e: csv::Error, line: u64| Error::Csv {
@@ -298,6 +301,9 @@ fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) -> Result<(
             Err(e) => return Err(csv_error(e, line)),
         }
         let line = record.position().map_or(0, |p| p.line());
+        if record.len() == 1 && record[0].trim_ascii().is_empty() {
+            continue; // a blank line (LF blank lines never reach here; CRLF ones do)
+        }
         builder.count_read(table);
         if record.len() != names.len() {
             let raw: Vec<String> = record

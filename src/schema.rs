@@ -165,6 +165,8 @@ contract_enum! {
     }
 }
 
+// The enum's derives come from `contract_enum!`, shared by all contract enums.
+#[allow(clippy::derivable_impls)]
 impl Default for InitiatedBy {
     fn default() -> Self {
         InitiatedBy::Unknown

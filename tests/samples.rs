@@ -1,0 +1,114 @@
+//! The bundled samples: the clean pair ingests without a rejection, and the
+//! dirty copy rejects exactly the planted rows (listed, with their lines, in
+//! `data-samples/dirty/expected_rejections.csv`) and keeps every good row.
+
+use mommytrack::config::ValidConfig;
+use mommytrack::ingest::{self, Dataset};
+use mommytrack::synth::{dirty_copy, generate, PlantedRejection, SynthConfig};
+use std::path::Path;
+
+fn read(dir: &str) -> Dataset {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    ingest::read_files(
+        &dir.join("employees.csv"),
+        &dir.join("events.csv"),
+        &ValidConfig::default(),
+    )
+    .unwrap()
+}
+
+/// Timelines without source line numbers (the dirty copy shifts them).
+fn histories(
+    data: &Dataset,
+) -> Vec<(
+    String,
+    Vec<(chrono::NaiveDate, mommytrack::schema::EventKind)>,
+)> {
+    data.timelines
+        .iter()
+        .map(|t| {
+            let events = t
+                .events()
+                .iter()
+                .map(|e| (e.date, e.kind.clone()))
+                .collect();
+            (t.employee().employee_id.clone(), events)
+        })
+        .collect()
+}
+
+#[test]
+fn clean_samples_ingest_without_rejection() {
+    let data = read("data-samples");
+    assert!(
+        data.report.rejections.is_empty(),
+        "{:?}",
+        data.report.rejections.first()
+    );
+    assert_eq!(data.report.employees.accepted, 300);
+    assert_eq!(data.report.events.accepted, data.report.events.rows_read);
+    // Mothers, fathers on leave, and people who never take leave are all there.
+    let config = ValidConfig::default();
+    let with_leave = data
+        .timelines
+        .iter()
+        .filter(|t| !t.absences(&config, data.as_of()).is_empty())
+        .count();
+    assert!(with_leave > 30 && with_leave < 250, "{with_leave}");
+}
+
+#[test]
+fn dirty_samples_reject_exactly_the_planted_rows() {
+    let clean = read("data-samples");
+    let dirty = read("data-samples/dirty");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/dirty/expected_rejections.csv");
+    let expected: Vec<PlantedRejection> = csv::Reader::from_path(path)
+        .unwrap()
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let found: Vec<PlantedRejection> = dirty
+        .report
+        .rejections
+        .iter()
+        .map(|r| PlantedRejection {
+            file: r.file.to_string(),
+            line: r.line,
+            column: r.column.clone().unwrap_or_default(),
+            kind: r.kind.as_str().to_string(),
+        })
+        .collect();
+    assert_eq!(found, expected);
+    assert_eq!(expected.len(), 26);
+    assert_eq!(dirty.report.events.duplicates_dropped, 1);
+    assert_eq!(histories(&dirty), histories(&clean));
+    for t in [&dirty.report.employees, &dirty.report.events] {
+        assert_eq!(t.rows_read, t.accepted + t.rejected + t.duplicates_dropped);
+    }
+}
+
+#[test]
+fn committed_samples_are_what_the_generator_makes() {
+    let data = generate(&SynthConfig {
+        employees: 300,
+        seed: 7,
+        ..SynthConfig::default()
+    });
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let mut w = csv::Writer::from_writer(vec![]);
+    data.employees.iter().for_each(|r| w.serialize(r).unwrap());
+    assert_eq!(
+        w.into_inner().unwrap(),
+        std::fs::read(dir.join("employees.csv")).unwrap()
+    );
+    let dirty = dirty_copy(&data);
+    assert_eq!(
+        dirty.events_csv,
+        std::fs::read(dir.join("dirty/events.csv")).unwrap()
+    );
+    assert_eq!(
+        dirty.employees_csv,
+        std::fs::read(dir.join("dirty/employees.csv")).unwrap()
+    );
+}
