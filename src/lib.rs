@@ -38,6 +38,7 @@ pub mod error;
 pub mod ingest;
 pub mod report;
 pub mod schema;
+pub mod stats;
 pub mod synth;
 pub mod timeline;
 

@@ -1,0 +1,378 @@
+//! Cox proportional hazards by Newton–Raphson on the partial likelihood.
+
+use super::{normal_two_sided_p, z_for, StatsError};
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+/// How tied event times enter the partial likelihood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ties {
+    /// Efron's approximation (lifelines' and R's default).
+    #[default]
+    Efron,
+    /// Breslow's approximation (SAS's and SPSS's default).
+    Breslow,
+}
+
+/// Options of a Cox fit; [`CoxModel::fit`] does the work.
+///
+/// Covariates are centred and scaled before fitting, as lifelines does, and
+/// the results are put back on the original scale. Newton–Raphson starts at
+/// zero; a step that lowers the log-likelihood is halved (up to 30 times).
+/// It stops when the largest change of a (scaled) coefficient is below
+/// `tolerance` (default 1e-10) after a full step, and fails after
+/// `max_iterations` (default 100). With perfect separation the MLE is
+/// infinite: a scaled coefficient passing 30, or a scaled standard error above
+/// 1000 at the end, is reported as [`StatsError::Fit`], never as a number.
+///
+/// ```
+/// use mommytrack::stats::CoxModel;
+/// let t = [5.0, 8.0, 3.0, 9.0, 2.0, 7.0, 4.0, 6.0];
+/// let e = [true, true, true, false, true, true, true, false];
+/// let x = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0];
+/// let fit = CoxModel::default().fit(&t, &e, &[&x], &["x"], None).unwrap();
+/// assert!(fit.coefficients[0].hazard_ratio < 1.0);
+/// assert!(fit.log_likelihood >= fit.null_log_likelihood);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CoxModel {
+    /// Handling of tied times.
+    pub ties: Ties,
+    /// Confidence level of the hazard-ratio intervals.
+    pub level: f64,
+    /// Largest number of Newton–Raphson steps.
+    pub max_iterations: usize,
+    /// Convergence threshold on the largest scaled coefficient change.
+    pub tolerance: f64,
+}
+
+impl Default for CoxModel {
+    fn default() -> Self {
+        CoxModel {
+            ties: Ties::Efron,
+            level: 0.95,
+            max_iterations: 100,
+            tolerance: 1e-10,
+        }
+    }
+}
+
+/// One fitted coefficient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoxCoefficient {
+    /// Covariate name.
+    pub name: String,
+    /// Log hazard ratio.
+    pub coef: f64,
+    /// Standard error of `coef`.
+    pub se: f64,
+    /// Wald z = coef / se.
+    pub z: f64,
+    /// Two-sided Wald p-value.
+    pub p_value: f64,
+    /// exp(coef).
+    pub hazard_ratio: f64,
+    /// Lower bound of the hazard ratio's interval.
+    pub hr_ci_lower: f64,
+    /// Upper bound of the hazard ratio's interval.
+    pub hr_ci_upper: f64,
+}
+
+/// A fitted Cox model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoxFit {
+    /// Tie handling used.
+    pub ties: Ties,
+    /// One entry per covariate, in the given order.
+    pub coefficients: Vec<CoxCoefficient>,
+    /// Partial log-likelihood at the estimate.
+    pub log_likelihood: f64,
+    /// Partial log-likelihood with every coefficient zero.
+    pub null_log_likelihood: f64,
+    /// Likelihood-ratio statistic against the null model.
+    pub lr_statistic: f64,
+    /// Its degrees of freedom.
+    pub lr_df: usize,
+    /// Its p-value.
+    pub lr_p_value: f64,
+    /// Subjects.
+    pub n: usize,
+    /// Events.
+    pub events: usize,
+    /// Newton–Raphson steps taken.
+    pub iterations: usize,
+}
+
+impl CoxModel {
+    /// The same options with another tie method.
+    pub fn with_ties(mut self, ties: Ties) -> Self {
+        self.ties = ties;
+        self
+    }
+
+    /// Fits the model. `covariates` holds one column per covariate; `strata`,
+    /// when given, one stratum label per subject (each stratum has its own
+    /// baseline hazard).
+    pub fn fit(
+        &self,
+        durations: &[f64],
+        events: &[bool],
+        covariates: &[&[f64]],
+        names: &[&str],
+        strata: Option<&[u32]>,
+    ) -> Result<CoxFit, StatsError> {
+        let n = durations.len();
+        let p = covariates.len();
+        if events.len() != n
+            || names.len() != p
+            || covariates.iter().any(|c| c.len() != n)
+            || strata.is_some_and(|s| s.len() != n)
+        {
+            return Err(StatsError::LengthMismatch(format!(
+                "{n} durations, {} events, {p} covariates, {} names",
+                events.len(),
+                names.len()
+            )));
+        }
+        if p == 0 {
+            return Err(StatsError::InvalidInput("no covariates".into()));
+        }
+        if let Some(d) = durations.iter().find(|d| !d.is_finite() || **d < 0.0) {
+            return Err(StatsError::InvalidInput(format!("duration {d}")));
+        }
+        let n_events = events.iter().filter(|e| **e).count();
+        if n_events == 0 {
+            return Err(StatsError::NotEnoughData("no events".into()));
+        }
+        // Centre and scale each covariate (sample sd, as lifelines).
+        let mut x = vec![0f64; n * p];
+        let mut scale = vec![0f64; p];
+        for (j, col) in covariates.iter().enumerate() {
+            if let Some(v) = col.iter().find(|v| !v.is_finite()) {
+                return Err(StatsError::InvalidInput(format!(
+                    "covariate `{}` has the value {v}",
+                    names[j]
+                )));
+            }
+            let mean = col.iter().sum::<f64>() / n as f64;
+            let var =
+                col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0).max(1.0);
+            let sd = var.sqrt();
+            if sd == 0.0 || !sd.is_finite() {
+                return Err(StatsError::Fit(format!(
+                    "covariate `{}` is constant",
+                    names[j]
+                )));
+            }
+            scale[j] = sd;
+            for i in 0..n {
+                x[i * p + j] = (col[i] - mean) / sd;
+            }
+        }
+        // Order: by stratum, then time descending (risk sets accumulate).
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| {
+            let sa = strata.map_or(0, |s| s[a]);
+            let sb = strata.map_or(0, |s| s[b]);
+            sa.cmp(&sb).then(durations[b].total_cmp(&durations[a]))
+        });
+        let data = Prepared {
+            x,
+            p,
+            order,
+            durations,
+            events,
+            strata,
+            ties: self.ties,
+        };
+        let mut beta = vec![0f64; p];
+        let (null_ll, mut grad, mut hess) = data.evaluate(&beta);
+        let mut ll = null_ll;
+        let mut iterations = 0;
+        loop {
+            if iterations >= self.max_iterations {
+                return Err(StatsError::Fit(format!(
+                    "no convergence after {iterations} Newton–Raphson steps"
+                )));
+            }
+            iterations += 1;
+            let neg_h = DMatrix::from_fn(p, p, |a, b| -hess[a * p + b]);
+            let g = DVector::from_column_slice(&grad);
+            let delta = neg_h
+                .clone()
+                .cholesky()
+                .map(|c| c.solve(&g))
+                .or_else(|| neg_h.lu().solve(&g))
+                .ok_or_else(|| {
+                    StatsError::Fit("singular information matrix (collinear covariates?)".into())
+                })?;
+            let mut step = 1.0;
+            let mut halvings = 0;
+            let (new_beta, new_ll, new_grad, new_hess) = loop {
+                let candidate: Vec<f64> = beta
+                    .iter()
+                    .zip(delta.iter())
+                    .map(|(b, d)| b + step * d)
+                    .collect();
+                let (cll, cg, ch) = data.evaluate(&candidate);
+                if cll.is_finite() && cll >= ll - 1e-12 * ll.abs().max(1.0) || halvings >= 30 {
+                    break (candidate, cll, cg, ch);
+                }
+                step /= 2.0;
+                halvings += 1;
+            };
+            let largest = delta.iter().fold(0f64, |m, d| m.max((step * d).abs()));
+            beta = new_beta;
+            ll = new_ll;
+            grad = new_grad;
+            hess = new_hess;
+            if beta.iter().any(|b| b.abs() > 30.0) {
+                return Err(StatsError::Fit(
+                    "a coefficient diverges: a covariate separates events from non-events, so the estimate is infinite".into(),
+                ));
+            }
+            if largest < self.tolerance && halvings == 0 {
+                break;
+            }
+        }
+        let neg_h = DMatrix::from_fn(p, p, |a, b| -hess[a * p + b]);
+        let cov = neg_h
+            .try_inverse()
+            .ok_or_else(|| StatsError::Fit("singular information matrix at the estimate".into()))?;
+        // With separation the likelihood keeps rising towards a limit while the
+        // information vanishes: on the scaled covariates a standard error this
+        // large means the estimate is not finite.
+        if (0..p).any(|j| cov[(j, j)].sqrt() > 1e3 || !cov[(j, j)].is_finite()) {
+            return Err(StatsError::Fit(
+                "the likelihood has no finite maximum: a covariate (nearly) separates events from non-events".into(),
+            ));
+        }
+        let z_crit = z_for(self.level);
+        let coefficients = (0..p)
+            .map(|j| {
+                let coef = beta[j] / scale[j];
+                let se = cov[(j, j)].max(0.0).sqrt() / scale[j];
+                let z = coef / se;
+                CoxCoefficient {
+                    name: names[j].to_string(),
+                    coef,
+                    se,
+                    z,
+                    p_value: normal_two_sided_p(z),
+                    hazard_ratio: coef.exp(),
+                    hr_ci_lower: (coef - z_crit * se).exp(),
+                    hr_ci_upper: (coef + z_crit * se).exp(),
+                }
+            })
+            .collect();
+        let lr_statistic = (2.0 * (ll - null_ll)).max(0.0);
+        let chi2 =
+            ChiSquared::new(p as f64).map_err(|e| StatsError::InvalidInput(e.to_string()))?;
+        Ok(CoxFit {
+            ties: self.ties,
+            coefficients,
+            log_likelihood: ll,
+            null_log_likelihood: null_ll,
+            lr_statistic,
+            lr_df: p,
+            lr_p_value: chi2.sf(lr_statistic),
+            n,
+            events: n_events,
+            iterations,
+        })
+    }
+}
+
+struct Prepared<'a> {
+    /// Scaled covariates, row-major n × p.
+    x: Vec<f64>,
+    p: usize,
+    /// Subjects by stratum, then time descending.
+    order: Vec<usize>,
+    durations: &'a [f64],
+    events: &'a [bool],
+    strata: Option<&'a [u32]>,
+    ties: Ties,
+}
+
+impl Prepared<'_> {
+    /// Log-likelihood, gradient and Hessian (row-major p × p) at `beta`.
+    fn evaluate(&self, beta: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+        let p = self.p;
+        let n = self.order.len();
+        let mut ll = 0.0;
+        let mut grad = vec![0.0; p];
+        let mut hess = vec![0.0; p * p];
+        let (mut s0, mut s1, mut s2) = (0.0, vec![0.0; p], vec![0.0; p * p]);
+        let (mut t1, mut t2) = (vec![0.0; p], vec![0.0; p * p]);
+        let mut a1 = vec![0.0; p];
+        let mut i = 0;
+        let stratum = |k: usize| self.strata.map_or(0, |s| s[self.order[k]]);
+        while i < n {
+            if i > 0 && stratum(i) != stratum(i - 1) {
+                s0 = 0.0;
+                s1.iter_mut().for_each(|v| *v = 0.0);
+                s2.iter_mut().for_each(|v| *v = 0.0);
+            }
+            let t = self.durations[self.order[i]];
+            let st = stratum(i);
+            let mut j = i;
+            let (mut t0, mut d) = (0.0, 0usize);
+            t1.iter_mut().for_each(|v| *v = 0.0);
+            t2.iter_mut().for_each(|v| *v = 0.0);
+            while j < n && self.durations[self.order[j]] == t && stratum(j) == st {
+                let s = self.order[j];
+                let xi = &self.x[s * p..(s + 1) * p];
+                let eta: f64 = xi.iter().zip(beta).map(|(a, b)| a * b).sum();
+                let w = eta.exp();
+                s0 += w;
+                for a in 0..p {
+                    s1[a] += w * xi[a];
+                    for b in 0..=a {
+                        s2[a * p + b] += w * xi[a] * xi[b];
+                    }
+                }
+                if self.events[s] {
+                    d += 1;
+                    ll += eta;
+                    t0 += w;
+                    for a in 0..p {
+                        grad[a] += xi[a];
+                        t1[a] += w * xi[a];
+                        for b in 0..=a {
+                            t2[a * p + b] += w * xi[a] * xi[b];
+                        }
+                    }
+                }
+                j += 1;
+            }
+            for l in 0..d {
+                let f = match self.ties {
+                    Ties::Efron => l as f64 / d as f64,
+                    Ties::Breslow => 0.0,
+                };
+                let a0 = s0 - f * t0;
+                ll -= a0.ln();
+                for a in 0..p {
+                    a1[a] = (s1[a] - f * t1[a]) / a0;
+                    grad[a] -= a1[a];
+                }
+                for a in 0..p {
+                    for b in 0..=a {
+                        let a2 = (s2[a * p + b] - f * t2[a * p + b]) / a0;
+                        hess[a * p + b] -= a2 - a1[a] * a1[b];
+                    }
+                }
+            }
+            i = j;
+        }
+        for a in 0..p {
+            for b in 0..a {
+                hess[b * p + a] = hess[a * p + b];
+            }
+        }
+        (ll, grad, hess)
+    }
+}

@@ -1,0 +1,135 @@
+//! The log-rank test for two or more groups.
+
+use super::StatsError;
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+/// Result of a log-rank test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogRank {
+    /// Chi-square statistic.
+    pub statistic: f64,
+    /// Degrees of freedom (groups − 1).
+    pub df: usize,
+    /// p-value.
+    pub p_value: f64,
+    /// Group labels, sorted.
+    pub groups: Vec<String>,
+    /// Observed events per group.
+    pub observed: Vec<f64>,
+    /// Expected events per group under the null.
+    pub expected: Vec<f64>,
+}
+
+/// Log-rank test of equal hazards across groups, as lifelines'
+/// `multivariate_logrank_test(durations, groups, event_observed)`.
+///
+/// ```
+/// use mommytrack::stats::logrank;
+/// let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+/// let e = [true; 6];
+/// let g = ["a", "b", "a", "b", "a", "b"];
+/// let r = logrank(&t, &e, &g).unwrap();
+/// assert_eq!(r.df, 1);
+/// assert!(r.p_value > 0.5);
+/// ```
+pub fn logrank<G: AsRef<str>>(
+    durations: &[f64],
+    events: &[bool],
+    groups: &[G],
+) -> Result<LogRank, StatsError> {
+    let n = durations.len();
+    if events.len() != n || groups.len() != n {
+        return Err(StatsError::LengthMismatch(format!(
+            "{n} durations, {} events, {} groups",
+            events.len(),
+            groups.len()
+        )));
+    }
+    if let Some(d) = durations.iter().find(|d| !d.is_finite() || **d < 0.0) {
+        return Err(StatsError::InvalidInput(format!("duration {d}")));
+    }
+    let mut labels: Vec<String> = groups.iter().map(|g| g.as_ref().to_string()).collect();
+    labels.sort();
+    labels.dedup();
+    let k = labels.len();
+    if k < 2 {
+        return Err(StatsError::NotEnoughData(format!(
+            "{k} group(s); expected at least 2"
+        )));
+    }
+    let group_of: Vec<usize> = groups
+        .iter()
+        .map(|g| {
+            labels
+                .binary_search_by(|l| l.as_str().cmp(g.as_ref()))
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| durations[a].total_cmp(&durations[b]));
+    let mut at_risk = vec![0f64; k];
+    for &gi in &group_of {
+        at_risk[gi] += 1.0;
+    }
+    let mut observed = vec![0f64; k];
+    let mut expected = vec![0f64; k];
+    let mut v = DMatrix::<f64>::zeros(k, k);
+    let mut deaths = vec![0f64; k];
+    let mut leaving = vec![0f64; k];
+    let mut i = 0;
+    while i < n {
+        let t = durations[order[i]];
+        deaths.iter_mut().for_each(|x| *x = 0.0);
+        leaving.iter_mut().for_each(|x| *x = 0.0);
+        let mut j = i;
+        while j < n && durations[order[j]] == t {
+            let gi = group_of[order[j]];
+            leaving[gi] += 1.0;
+            if events[order[j]] {
+                deaths[gi] += 1.0;
+            }
+            j += 1;
+        }
+        let d: f64 = deaths.iter().sum();
+        let total: f64 = at_risk.iter().sum();
+        if d > 0.0 {
+            let factor = if total > 1.0 {
+                d * (total - d) / (total - 1.0)
+            } else {
+                0.0
+            };
+            for a in 0..k {
+                let pa = at_risk[a] / total;
+                observed[a] += deaths[a];
+                expected[a] += d * pa;
+                for b in 0..k {
+                    let pb = at_risk[b] / total;
+                    let delta = if a == b { 1.0 } else { 0.0 };
+                    v[(a, b)] += factor * pa * (delta - pb);
+                }
+            }
+        }
+        for a in 0..k {
+            at_risk[a] -= leaving[a];
+        }
+        i = j;
+    }
+    let m = k - 1;
+    let diff = DVector::from_iterator(m, (0..m).map(|a| observed[a] - expected[a]));
+    let vm = v.view((0, 0), (m, m)).into_owned();
+    let inv = vm.try_inverse().ok_or_else(|| {
+        StatsError::NotEnoughData("no events, or a group with no one at risk at any event".into())
+    })?;
+    let statistic = (diff.transpose() * inv * &diff)[(0, 0)];
+    let chi2 = ChiSquared::new(m as f64).map_err(|e| StatsError::InvalidInput(e.to_string()))?;
+    Ok(LogRank {
+        statistic,
+        df: m,
+        p_value: chi2.sf(statistic),
+        groups: labels,
+        observed,
+        expected,
+    })
+}
