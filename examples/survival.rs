@@ -82,14 +82,18 @@ fn run(args: &Args) -> Result<Value, String> {
         .numbers(&args.event)?
         .iter()
         .enumerate()
-        .map(|(k, v)| match *v {
-            x if x == 0.0 => Ok(false),
-            x if x == 1.0 => Ok(true),
-            x => Err(format!(
-                "line {}, column `{}`: {x} is not 0 or 1",
-                k + 2,
-                args.event
-            )),
+        .map(|(k, v)| {
+            if *v == 0.0 {
+                Ok(false)
+            } else if *v == 1.0 {
+                Ok(true)
+            } else {
+                let column = &args.event;
+                Err(format!(
+                    "line {}, column `{column}`: {v} is not 0 or 1",
+                    k + 2
+                ))
+            }
         })
         .collect::<Result<_, _>>()?;
     let groups: Option<Vec<&str>> = args.group.as_deref().map(|g| table.column(g)).transpose()?;
