@@ -46,8 +46,17 @@ pub fn wilson(x: u64, n: u64, level: f64) -> Result<Interval, StatsError> {
     let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
     Ok(Interval {
         estimate: p,
-        lower: (center - half).max(0.0),
-        upper: (center + half).min(1.0),
+        // Exact bounds at the edges (the formula leaves ~1e-17 of rounding).
+        lower: if x == 0 {
+            0.0
+        } else {
+            (center - half).max(0.0)
+        },
+        upper: if x == n {
+            1.0
+        } else {
+            (center + half).min(1.0)
+        },
     })
 }
 
