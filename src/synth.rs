@@ -342,8 +342,18 @@ fn generate_employee(config: &SynthConfig, rng: &mut ChaCha8Rng, i: usize, out: 
     // Leaves still open at the cutoff stay open (censored or ended by exit).
     events.sort_by_key(|(d, seq, _)| (*d, *seq));
     out.events.extend(events.into_iter().map(|(_, _, row)| row));
-    out.truth
-        .retain(|t| t.employee_id != p.id || t.return_date.as_str() <= cutoff.to_string().as_str());
+    // Only this employee's returns (the last ones pushed) can fall after the cutoff.
+    let cutoff_text = cutoff.to_string();
+    let first_own = out.truth.len()
+        - out
+            .truth
+            .iter()
+            .rev()
+            .take_while(|t| t.employee_id == p.id)
+            .count();
+    let mut own = out.truth.split_off(first_own);
+    own.retain(|t| t.return_date.as_str() <= cutoff_text.as_str());
+    out.truth.extend(own);
     out.employees.push(EmployeeRow {
         employee_id: p.id.clone(),
         gender: if p.female { "F" } else { "M" }.into(),
