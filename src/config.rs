@@ -10,6 +10,20 @@
 //! | `rating_lookback_months` | 24 | pre-leave ratings are those in this window before the absence |
 //! | `min_group_size` | 5 | aggregates over fewer people are suppressed |
 //! | `strict` | `false` | stop at the first rejected row |
+//! | `significance_level` | 0.05 | level of every test and of the Benjamini–Hochberg adjustment; intervals are at 1 − level |
+//! | `horizons_months` | `[6, 12, 24, 36]` | months after return at which trajectories are read |
+//! | `peers_per_return` | 5 | matched peers per return (with replacement) |
+//! | `peer_tenure_band_years` | 2.0 | a peer's tenure differs from the returner's by at most this |
+//! | `peer_same_department` | `false` | peers must also share the returner's department |
+//! | `flag_window_months` | 12 | a drop, downgrade, demotion or conversion counts when it happens this long after return |
+//! | `rating_drop_threshold` | 0.5 | post-return mean rating this far below the pre-leave mean is a `rating_drop` |
+//! | `reduced_hours_months` | 36 | reduced hours still in force this long after return is `prolonged_reduced_hours` |
+//! | `stall_multiple` | 1.5 | no promotion by this multiple of the peers' median time to promotion is a `promotion_stall` |
+//! | `policy_date` | none | countermeasure date: flag rates before and after it are compared |
+//! | `event_time_min` / `event_time_max` | −3 / 5 | years around the first parental absence in the event study |
+//! | `fiscal_year_start` | `"04-01"` | first day (MM-DD) of the fiscal year used by the disclosure figures |
+//! | `manager_grade` | 5 | lowest grade counted as manager (管理職, 課長級 and above) |
+//! | `uptake_decimals` | 1 | decimals kept (truncated) in the leave-uptake percentage |
 //!
 //! ```
 //! use mommytrack::config::Config;
@@ -60,6 +74,36 @@ pub struct Config {
     pub min_group_size: usize,
     /// Stop at the first rejected row instead of collecting them all.
     pub strict: bool,
+    /// Level of every test; confidence intervals are at `1 − significance_level`.
+    pub significance_level: f64,
+    /// Months after return at which trajectories are read.
+    pub horizons_months: Vec<u32>,
+    /// Matched peers per return, drawn with replacement.
+    pub peers_per_return: usize,
+    /// Largest tenure difference, in years, between a returner and a peer.
+    pub peer_tenure_band_years: f64,
+    /// Whether a peer must work in the returner's department.
+    pub peer_same_department: bool,
+    /// Months after return within which a drop, downgrade, demotion or conversion is flagged.
+    pub flag_window_months: u32,
+    /// Fall in mean rating (post-return against pre-leave) that is a `rating_drop`.
+    pub rating_drop_threshold: f64,
+    /// Months of reduced hours after return that make `prolonged_reduced_hours`.
+    pub reduced_hours_months: u32,
+    /// Multiple of the peers' median time to promotion after which no promotion is a `promotion_stall`.
+    pub stall_multiple: f64,
+    /// Date of a countermeasure; flag rates before and after it are compared.
+    pub policy_date: Option<NaiveDate>,
+    /// First event time (years) of the child-penalty event study.
+    pub event_time_min: i32,
+    /// Last event time (years) of the child-penalty event study.
+    pub event_time_max: i32,
+    /// First day of the fiscal year, `MM-DD`.
+    pub fiscal_year_start: String,
+    /// Lowest grade counted as manager (管理職).
+    pub manager_grade: u32,
+    /// Decimals kept, by truncation, in the leave-uptake percentage.
+    pub uptake_decimals: u32,
 }
 
 impl Default for Config {
@@ -72,6 +116,21 @@ impl Default for Config {
             rating_lookback_months: 24,
             min_group_size: 5,
             strict: false,
+            significance_level: 0.05,
+            horizons_months: vec![6, 12, 24, 36],
+            peers_per_return: 5,
+            peer_tenure_band_years: 2.0,
+            peer_same_department: false,
+            flag_window_months: 12,
+            rating_drop_threshold: 0.5,
+            reduced_hours_months: 36,
+            stall_multiple: 1.5,
+            policy_date: None,
+            event_time_min: -3,
+            event_time_max: 5,
+            fiscal_year_start: "04-01".into(),
+            manager_grade: 5,
+            uptake_decimals: 1,
         }
     }
 }
@@ -153,8 +212,100 @@ impl Config {
         if self.min_group_size == 0 {
             return Err(invalid("min_group_size", "0".into(), "at least 1"));
         }
+        let level = self.significance_level;
+        if !(level > 0.0 && level < 0.5) {
+            return Err(invalid(
+                "significance_level",
+                level.to_string(),
+                "a number between 0 and 0.5",
+            ));
+        }
+        if self.horizons_months.is_empty()
+            || self.horizons_months.iter().any(|m| *m == 0 || *m > 600)
+        {
+            return Err(invalid(
+                "horizons_months",
+                format!("{:?}", self.horizons_months),
+                "one or more months from 1 to 600",
+            ));
+        }
+        if !(1..=100).contains(&self.peers_per_return) {
+            return Err(invalid(
+                "peers_per_return",
+                self.peers_per_return.to_string(),
+                "1 to 100",
+            ));
+        }
+        if !(self.peer_tenure_band_years >= 0.0 && self.peer_tenure_band_years <= 50.0) {
+            return Err(invalid(
+                "peer_tenure_band_years",
+                self.peer_tenure_band_years.to_string(),
+                "0 to 50 years",
+            ));
+        }
+        for (field, months) in [
+            ("flag_window_months", self.flag_window_months),
+            ("reduced_hours_months", self.reduced_hours_months),
+        ] {
+            if !(1..=600).contains(&months) {
+                return Err(invalid(field, months.to_string(), "1 to 600 months"));
+            }
+        }
+        if !(self.rating_drop_threshold > 0.0 && self.rating_drop_threshold.is_finite()) {
+            return Err(invalid(
+                "rating_drop_threshold",
+                self.rating_drop_threshold.to_string(),
+                "a positive number",
+            ));
+        }
+        if !(self.stall_multiple >= 1.0 && self.stall_multiple <= 20.0) {
+            return Err(invalid(
+                "stall_multiple",
+                self.stall_multiple.to_string(),
+                "1 to 20",
+            ));
+        }
+        if !(self.event_time_min < -1
+            && self.event_time_max >= 0
+            && self.event_time_max <= 30
+            && self.event_time_min >= -30)
+        {
+            return Err(invalid(
+                "event_time_min",
+                format!("{}..{}", self.event_time_min, self.event_time_max),
+                "event_time_min from -30 to -2 and event_time_max from 0 to 30",
+            ));
+        }
+        if parse_month_day(&self.fiscal_year_start).is_none() {
+            return Err(invalid(
+                "fiscal_year_start",
+                format!("{:?}", self.fiscal_year_start),
+                "a month and day as MM-DD, e.g. \"04-01\" (29 February is not allowed)",
+            ));
+        }
+        if self.uptake_decimals > 3 {
+            return Err(invalid(
+                "uptake_decimals",
+                self.uptake_decimals.to_string(),
+                "0 to 3",
+            ));
+        }
         Ok(ValidConfig(self))
     }
+}
+
+/// Parses `MM-DD` into (month, day); 29 February is refused, since a fiscal
+/// year must start on a day every year has.
+pub fn parse_month_day(text: &str) -> Option<(u32, u32)> {
+    let (m, d) = text.trim().split_once('-')?;
+    if m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (m, d): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+    if (m, d) == (2, 29) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(2023, m, d).map(|_| (m, d))
 }
 
 /// A [`Config`] whose every value has been checked; built only by [`Config::validate`].
@@ -198,6 +349,77 @@ impl ValidConfig {
     pub fn strict(&self) -> bool {
         self.0.strict
     }
+    /// Level of every test.
+    pub fn significance_level(&self) -> f64 {
+        self.0.significance_level
+    }
+    /// Confidence level of every interval, `1 − significance_level`.
+    pub fn confidence_level(&self) -> f64 {
+        1.0 - self.0.significance_level
+    }
+    /// Months after return at which trajectories are read.
+    pub fn horizons_months(&self) -> &[u32] {
+        &self.0.horizons_months
+    }
+    /// Matched peers per return.
+    pub fn peers_per_return(&self) -> usize {
+        self.0.peers_per_return
+    }
+    /// Largest tenure difference between a returner and a peer, in years.
+    pub fn peer_tenure_band_years(&self) -> f64 {
+        self.0.peer_tenure_band_years
+    }
+    /// Whether peers must share the returner's department.
+    pub fn peer_same_department(&self) -> bool {
+        self.0.peer_same_department
+    }
+    /// Flag window after return, in months.
+    pub fn flag_window_months(&self) -> u32 {
+        self.0.flag_window_months
+    }
+    /// Fall in mean rating that is a `rating_drop`.
+    pub fn rating_drop_threshold(&self) -> f64 {
+        self.0.rating_drop_threshold
+    }
+    /// Months of reduced hours that make `prolonged_reduced_hours`.
+    pub fn reduced_hours_months(&self) -> u32 {
+        self.0.reduced_hours_months
+    }
+    /// Multiple of the peers' median time to promotion that makes a stall.
+    pub fn stall_multiple(&self) -> f64 {
+        self.0.stall_multiple
+    }
+    /// Countermeasure date, when set.
+    pub fn policy_date(&self) -> Option<NaiveDate> {
+        self.0.policy_date
+    }
+    /// Event-time window of the event study, in years (inclusive).
+    pub fn event_times(&self) -> (i32, i32) {
+        (self.0.event_time_min, self.0.event_time_max)
+    }
+    /// First day of the fiscal year as (month, day).
+    pub fn fiscal_year_start(&self) -> (u32, u32) {
+        parse_month_day(&self.0.fiscal_year_start).unwrap_or((4, 1))
+    }
+    /// Lowest manager grade.
+    pub fn manager_grade(&self) -> u32 {
+        self.0.manager_grade
+    }
+    /// Decimals kept in the uptake percentage.
+    pub fn uptake_decimals(&self) -> u32 {
+        self.0.uptake_decimals
+    }
+    /// The same configuration with another policy date.
+    pub fn with_policy_date(mut self, date: Option<NaiveDate>) -> ValidConfig {
+        self.0.policy_date = date;
+        self
+    }
+    /// The same configuration with another fiscal-year start; `None` when `MM-DD` is not a valid start.
+    pub fn with_fiscal_year_start(mut self, month_day: &str) -> Option<ValidConfig> {
+        parse_month_day(month_day)?;
+        self.0.fiscal_year_start = month_day.trim().to_string();
+        Some(self)
+    }
     /// The same configuration with another analysis date.
     pub fn with_as_of(mut self, as_of: Option<NaiveDate>) -> ValidConfig {
         self.0.as_of = as_of;
@@ -233,6 +455,13 @@ mod tests {
             "absence_gap_days = 400",
             "rating_lookback_months = 0",
             "min_group_size = 0",
+            "significance_level = 0.7",
+            "horizons_months = []",
+            "peers_per_return = 0",
+            "flag_window_months = 0",
+            "stall_multiple = 0.5",
+            "fiscal_year_start = \"02-29\"",
+            "uptake_decimals = 9",
         ];
         for text in bad {
             let err = Config::from_toml_str(text).unwrap().validate().unwrap_err();

@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod disclosure;
 pub mod error;
 pub mod ingest;
 pub mod report;

@@ -15,6 +15,7 @@
 //! ```
 
 use crate::config::ValidConfig;
+use crate::disclosure::{Disclosure, FiscalYear};
 use crate::error::{Error, Result};
 use crate::ingest::{Dataset, Rejection, TableReport};
 use crate::schema::{Gender, LeaveType};
@@ -145,6 +146,9 @@ pub struct Report {
     pub ingest: IngestSummary,
     /// Absences from work.
     pub absences: AbsenceSummary,
+    /// Statutory disclosure figures for the latest fiscal year that ended by
+    /// the analysis date (absent when none did).
+    pub disclosure: Option<Disclosure>,
 }
 
 impl Report {
@@ -169,6 +173,13 @@ impl Report {
                 rejections_by_kind: by_kind,
             },
             absences: AbsenceSummary::from_dataset(data, config),
+            disclosure: FiscalYear::last_complete(data.as_of(), config.fiscal_year_start())
+                .filter(|fy| {
+                    data.timelines
+                        .iter()
+                        .any(|t| t.employee().hire_date <= fy.end)
+                })
+                .map(|fy| Disclosure::compute(&data.timelines, fy, config)),
         }
     }
 
@@ -221,6 +232,11 @@ impl Report {
                 count(&c.on_leave),
                 count(&c.exited)
             ));
+        }
+        if let Some(d) = &self.disclosure {
+            s.push_str("\n## Disclosure figures\n\n```text\n");
+            s.push_str(&d.to_text());
+            s.push_str("```\n");
         }
         s
     }

@@ -82,32 +82,20 @@ impl KaplanMeier {
             }
         }
         let z = z_for(level);
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| durations[a].total_cmp(&durations[b]));
-        let mut entries: Vec<f64> = entry.map_or_else(Vec::new, |e| e.to_vec());
-        entries.sort_by(|a, b| a.total_cmp(b));
+        let tally = super::tally(durations, events, None, 1);
+        let mut entries: Vec<u64> = entry.map_or_else(Vec::new, |e| {
+            e.iter().map(|x| (x + 0.0).to_bits()).collect()
+        });
+        entries.sort_unstable();
         let delayed = entry.is_some();
         let (mut s, mut g) = (1.0f64, 0.0f64);
         let mut removed = 0u64; // subjects with duration < current time
         let mut entered_idx = 0usize;
-        let mut points = Vec::new();
-        let mut i = 0;
-        while i < n {
-            let t = durations[order[i]];
-            let (mut d, mut c) = (0u64, 0u64);
-            let mut j = i;
-            while j < n && durations[order[j]] == t {
-                if events[order[j]] {
-                    d += 1;
-                } else {
-                    c += 1;
-                }
-                j += 1;
-            }
+        let mut points = Vec::with_capacity(tally.times.len());
+        for (&t, &[c, d]) in tally.times.iter().zip(&tally.counts) {
             let entered = if delayed {
-                while entered_idx < n && entries[entered_idx] < t {
-                    entered_idx += 1;
-                }
+                let bits = t.to_bits();
+                entered_idx += entries[entered_idx..].partition_point(|&x| x < bits);
                 entered_idx as u64
             } else {
                 n as u64
@@ -134,7 +122,6 @@ impl KaplanMeier {
                 ci_upper,
             });
             removed += d + c;
-            i = j;
         }
         Ok(KaplanMeier { points, level })
     }

@@ -50,9 +50,12 @@ pub fn logrank<G: AsRef<str>>(
     if let Some(d) = durations.iter().find(|d| !d.is_finite() || **d < 0.0) {
         return Err(StatsError::InvalidInput(format!("duration {d}")));
     }
-    let mut labels: Vec<String> = groups.iter().map(|g| g.as_ref().to_string()).collect();
-    labels.sort();
-    labels.dedup();
+    let labels: Vec<&str> = groups
+        .iter()
+        .map(|g| g.as_ref())
+        .collect::<std::collections::BTreeSet<&str>>()
+        .into_iter()
+        .collect();
     let k = labels.len();
     if k < 2 {
         return Err(StatsError::NotEnoughData(format!(
@@ -61,14 +64,9 @@ pub fn logrank<G: AsRef<str>>(
     }
     let group_of: Vec<usize> = groups
         .iter()
-        .map(|g| {
-            labels
-                .binary_search_by(|l| l.as_str().cmp(g.as_ref()))
-                .unwrap_or(0)
-        })
+        .map(|g| labels.binary_search(&g.as_ref()).unwrap_or(0))
         .collect();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| durations[a].total_cmp(&durations[b]));
+    let tally = super::tally(durations, events, Some(&group_of), k);
     let mut at_risk = vec![0f64; k];
     for &gi in &group_of {
         at_risk[gi] += 1.0;
@@ -76,23 +74,8 @@ pub fn logrank<G: AsRef<str>>(
     let mut observed = vec![0f64; k];
     let mut expected = vec![0f64; k];
     let mut v = DMatrix::<f64>::zeros(k, k);
-    let mut deaths = vec![0f64; k];
-    let mut leaving = vec![0f64; k];
-    let mut i = 0;
-    while i < n {
-        let t = durations[order[i]];
-        deaths.iter_mut().for_each(|x| *x = 0.0);
-        leaving.iter_mut().for_each(|x| *x = 0.0);
-        let mut j = i;
-        while j < n && durations[order[j]] == t {
-            let gi = group_of[order[j]];
-            leaving[gi] += 1.0;
-            if events[order[j]] {
-                deaths[gi] += 1.0;
-            }
-            j += 1;
-        }
-        let d: f64 = deaths.iter().sum();
+    for cells in tally.counts.chunks_exact(k) {
+        let d: f64 = cells.iter().map(|c| c[1] as f64).sum();
         let total: f64 = at_risk.iter().sum();
         if d > 0.0 {
             let factor = if total > 1.0 {
@@ -102,7 +85,7 @@ pub fn logrank<G: AsRef<str>>(
             };
             for a in 0..k {
                 let pa = at_risk[a] / total;
-                observed[a] += deaths[a];
+                observed[a] += cells[a][1] as f64;
                 expected[a] += d * pa;
                 for b in 0..k {
                     let pb = at_risk[b] / total;
@@ -112,9 +95,8 @@ pub fn logrank<G: AsRef<str>>(
             }
         }
         for a in 0..k {
-            at_risk[a] -= leaving[a];
+            at_risk[a] -= (cells[a][0] + cells[a][1]) as f64;
         }
-        i = j;
     }
     let m = k - 1;
     let diff = DVector::from_iterator(m, (0..m).map(|a| observed[a] - expected[a]));
@@ -128,7 +110,7 @@ pub fn logrank<G: AsRef<str>>(
         statistic,
         df: m,
         p_value: chi2.sf(statistic),
-        groups: labels,
+        groups: labels.iter().map(|l| l.to_string()).collect(),
         observed,
         expected,
     })

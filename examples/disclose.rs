@@ -1,0 +1,103 @@
+//! Statutory disclosure figures for one fiscal year: Japan's parental-leave
+//! uptake and gender pay ratio (with the share of women among managers,
+//! workers and hires, and years of service), and the UK gender pay gap.
+//!
+//! `cargo run --release --example disclose -- [--employees FILE] [--events FILE]
+//! [--fiscal-year-start MM-DD] [--year YYYY] [--as-of DATE] [--config FILE]
+//! [--min-group-size N] [--json FILE]`
+//!
+//! With no arguments it reads `data-samples/`, takes the latest fiscal year
+//! (April–March) that ended by the analysis date, prints a table and writes
+//! the figures to `out/disclosure.json`.
+
+use chrono::NaiveDate;
+use clap::Parser;
+use mommytrack::config::Config;
+use mommytrack::disclosure::{Disclosure, FiscalYear};
+use mommytrack::report::write_json;
+use mommytrack::{ingest, Error};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(about = "Statutory disclosure figures from HR records")]
+struct Args {
+    /// The employees table (.csv or .parquet).
+    #[arg(long, default_value = "data-samples/employees.csv")]
+    employees: PathBuf,
+    /// The events table (.csv or .parquet).
+    #[arg(long, default_value = "data-samples/events.csv")]
+    events: PathBuf,
+    /// First day of the fiscal year, MM-DD (default: the configuration's, 04-01).
+    #[arg(long)]
+    fiscal_year_start: Option<String>,
+    /// The fiscal year, by the calendar year it starts in (default: the latest
+    /// one that ended by the analysis date).
+    #[arg(long)]
+    year: Option<i32>,
+    /// Analysis date (default: the latest date in the input).
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+    /// Configuration file (.toml or .json).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Smallest group a figure may show (1 for the filing itself).
+    #[arg(long)]
+    min_group_size: Option<usize>,
+    /// Where to write the figures as JSON.
+    #[arg(long, default_value = "out/disclosure.json")]
+    json: PathBuf,
+}
+
+fn run(args: Args) -> Result<(), Error> {
+    let mut config = match &args.config {
+        Some(path) => Config::from_file(path)?,
+        None => Config::default(),
+    };
+    if let Some(m) = args.min_group_size {
+        config.min_group_size = m;
+    }
+    if let Some(s) = &args.fiscal_year_start {
+        config.fiscal_year_start = s.clone();
+    }
+    if args.as_of.is_some() {
+        config.as_of = args.as_of;
+    }
+    let config = config.validate()?;
+    let data = ingest::read_files(&args.employees, &args.events, &config)?;
+    let start = config.fiscal_year_start();
+    let fiscal_year = match args.year {
+        Some(y) => FiscalYear::new(y, start),
+        None => FiscalYear::last_complete(data.as_of(), start),
+    }
+    .ok_or_else(|| Error::InvalidConfig {
+        field: "year".into(),
+        value: format!("{:?}", args.year),
+        expected: "a year whose fiscal year starts on a real date".into(),
+    })?;
+    let rejected = data.report.rejections.len();
+    if rejected > 0 {
+        eprintln!("note: {rejected} input rows were rejected (run `analyze` for rejections.csv)");
+    }
+    let disclosure = Disclosure::compute(&data.timelines, fiscal_year, &config);
+    print!("{}", disclosure.to_text());
+    if let Some(dir) = args.json.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Output {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    }
+    write_json(&args.json, &disclosure)?;
+    eprintln!("wrote {}", args.json.display());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
