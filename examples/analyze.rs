@@ -4,12 +4,13 @@
 //! [--as-of DATE] [--policy-date DATE] [--config FILE] [--strict]`
 //!
 //! With no arguments it reads `data-samples/` and writes `out/`. It writes
-//! `rejections.csv`, `report.json` and `report.md`, and exits non-zero only
+//! `flags.csv`, `rejections.csv`, `report.json` and `report.md`, and exits non-zero only
 //! when it could not produce them.
 
 use chrono::NaiveDate;
 use clap::Parser;
 use mommytrack::config::Config;
+use mommytrack::flags::write_flags;
 use mommytrack::report::{write_json, write_rejections, write_text, Report};
 use mommytrack::{ingest, Error};
 use std::path::PathBuf;
@@ -50,6 +51,9 @@ fn run(args: Args) -> Result<(), Error> {
     if args.as_of.is_some() {
         config = config.with_as_of(args.as_of);
     }
+    if args.policy_date.is_some() {
+        config = config.with_policy_date(args.policy_date);
+    }
     if args.strict {
         config = config.with_strict(true);
     }
@@ -60,6 +64,7 @@ fn run(args: Args) -> Result<(), Error> {
     })?;
     write_rejections(&args.out.join("rejections.csv"), &data.report.rejections)?;
     let report = Report::new(&data, &config);
+    write_flags(&args.out.join("flags.csv"), &report.flags)?;
     write_json(&args.out.join("report.json"), &report)?;
     write_text(&args.out.join("report.md"), &report.to_markdown())?;
     let e = &data.report.employees;
@@ -68,11 +73,9 @@ fn run(args: Args) -> Result<(), Error> {
         "employees: {} read, {} accepted, {} rejected; events: {} read, {} accepted, {} rejected, {} duplicates dropped; as of {}",
         e.rows_read, e.accepted, e.rejected, v.rows_read, v.accepted, v.rejected, v.duplicates_dropped, data.as_of()
     );
-    if args.policy_date.is_some() {
-        eprintln!("note: the before/after policy comparison is not computed yet");
-    }
     eprintln!(
-        "wrote rejections.csv, report.json, report.md to {}",
+        "{} returns flagged; wrote flags.csv, rejections.csv, report.json, report.md to {}",
+        report.flags.len(),
         args.out.display()
     );
     Ok(())

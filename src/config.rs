@@ -16,7 +16,8 @@
 //! | `peer_tenure_band_years` | 2.0 | a peer's tenure differs from the returner's by at most this |
 //! | `peer_same_department` | `false` | peers must also share the returner's department |
 //! | `flag_window_months` | 12 | a drop, downgrade, demotion or conversion counts when it happens this long after return |
-//! | `rating_drop_threshold` | 0.5 | post-return mean rating this far below the pre-leave mean is a `rating_drop` |
+//! | `rating_drop_threshold` | 1.0 | post-return mean rating this far below the pre-leave mean is a `rating_drop` |
+//! | `rating_drop_min_ratings` | 2 | ratings after return needed before a `rating_drop` is judged |
 //! | `reduced_hours_months` | 36 | reduced hours still in force this long after return is `prolonged_reduced_hours` |
 //! | `stall_multiple` | 1.5 | no promotion by this multiple of the peers' median time to promotion is a `promotion_stall` |
 //! | `policy_date` | none | countermeasure date: flag rates before and after it are compared |
@@ -88,6 +89,8 @@ pub struct Config {
     pub flag_window_months: u32,
     /// Fall in mean rating (post-return against pre-leave) that is a `rating_drop`.
     pub rating_drop_threshold: f64,
+    /// Ratings after return needed before a `rating_drop` is judged.
+    pub rating_drop_min_ratings: usize,
     /// Months of reduced hours after return that make `prolonged_reduced_hours`.
     pub reduced_hours_months: u32,
     /// Multiple of the peers' median time to promotion after which no promotion is a `promotion_stall`.
@@ -122,7 +125,8 @@ impl Default for Config {
             peer_tenure_band_years: 2.0,
             peer_same_department: false,
             flag_window_months: 12,
-            rating_drop_threshold: 0.5,
+            rating_drop_threshold: 1.0,
+            rating_drop_min_ratings: 2,
             reduced_hours_months: 36,
             stall_multiple: 1.5,
             policy_date: None,
@@ -380,6 +384,10 @@ impl ValidConfig {
     /// Fall in mean rating that is a `rating_drop`.
     pub fn rating_drop_threshold(&self) -> f64 {
         self.0.rating_drop_threshold
+    }
+    /// Ratings after return needed before a `rating_drop` is judged.
+    pub fn rating_drop_min_ratings(&self) -> usize {
+        self.0.rating_drop_min_ratings.max(1)
     }
     /// Months of reduced hours that make `prolonged_reduced_hours`.
     pub fn reduced_hours_months(&self) -> u32 {

@@ -36,12 +36,15 @@
 pub mod config;
 pub mod disclosure;
 pub mod error;
+pub mod flags;
+pub mod gap;
 pub mod ingest;
 pub mod report;
 pub mod schema;
 pub mod stats;
 pub mod synth;
 pub mod timeline;
+pub mod trajectory;
 
 #[doc = include_str!("../docs/data-contract.md")]
 pub mod contract {}

@@ -17,9 +17,12 @@
 use crate::config::ValidConfig;
 use crate::disclosure::{Disclosure, FiscalYear};
 use crate::error::{Error, Result};
+use crate::flags::{flag_all, policy_effect, Concentration, Flag, PolicyEffect};
+use crate::gap::{PeerSample, PromotionGap};
 use crate::ingest::{Dataset, Rejection, TableReport};
 use crate::schema::{Gender, LeaveType};
 use crate::timeline::AbsenceEnd;
+use crate::trajectory::{returns, Trajectory, TrajectorySummary};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -149,6 +152,17 @@ pub struct Report {
     /// Statutory disclosure figures for the latest fiscal year that ended by
     /// the analysis date (absent when none did).
     pub disclosure: Option<Disclosure>,
+    /// Return-to-work trajectories (absent when no one returned).
+    pub trajectories: Option<TrajectorySummary>,
+    /// Returners against matched peers, mothers against fathers.
+    pub promotion_gap: Option<PromotionGap>,
+    /// Flags by kind and where they concentrate.
+    pub concentration: Option<Concentration>,
+    /// Flag rates before and after `policy_date`, when configured.
+    pub policy: Option<PolicyEffect>,
+    /// The flagged returns, written to `flags.csv` (never to `report.json`: they carry ids).
+    #[serde(skip)]
+    pub flags: Vec<Flag>,
 }
 
 impl Report {
@@ -158,7 +172,32 @@ impl Report {
         for r in &data.report.rejections {
             *by_kind.entry(r.kind.as_str().to_string()).or_default() += 1;
         }
+        let as_of = data.as_of();
+        let returns = returns(&data.timelines, config, as_of);
+        let any_childcare = returns.iter().any(|r| r.absence.is_childcare());
+        let trajectories = (!returns.is_empty()).then(|| {
+            let t: Vec<Trajectory> = returns
+                .iter()
+                .map(|r| Trajectory::of(r, config, as_of))
+                .collect();
+            TrajectorySummary::new(&data.timelines, &returns, &t, config, as_of)
+        });
+        let peers = PeerSample::build(&data.timelines, &returns, config, as_of);
+        let flags = flag_all(&returns, &peers, config, as_of);
+        let promotion_gap = any_childcare
+            .then(|| PromotionGap::new(&data.timelines, &returns, &peers, config, as_of));
+        let concentration = any_childcare
+            .then(|| Concentration::new(&returns, &flags, &data.timelines, config, as_of));
+        let policy = config
+            .policy_date()
+            .filter(|_| any_childcare)
+            .map(|d| policy_effect(d, &returns, &flags, config));
         Report {
+            trajectories,
+            promotion_gap,
+            concentration,
+            policy,
+            flags,
             crate_version: env!("CARGO_PKG_VERSION").to_string(),
             as_of: data.as_of(),
             config: config

@@ -1,0 +1,615 @@
+//! The promotion gap: returners from childcare leave against matched peers
+//! who took none, and mothers against fathers.
+//!
+//! # Matching
+//!
+//! For each return from an absence holding maternity, paternity or parental
+//! leave (the *index date* is the return date), the peers are employees who
+//! never took such leave and who, on the index date, are employed, hold the
+//! returner's grade on that date, were hired within
+//! `peer_tenure_band_years` of the returner, and (when
+//! `peer_same_department`) work in her department. Of those, the
+//! `peers_per_return` nearest in hire date are taken, ties broken by a fixed
+//! hash of the two ids: exact matching on grade, caliper matching on tenure,
+//! k nearest, with replacement (a peer may serve several returns). No seed;
+//! the same data always give the same peers.
+//!
+//! Everyone is followed from the index date to the first promotion (grade
+//! increase), censored at exit or the analysis date. A peer who serves
+//! several returns contributes one follow-up per return; the Cox standard
+//! errors treat those as independent (no robust variance), which makes them
+//! slightly narrow when peers repeat often.
+//!
+//! # Figures
+//!
+//! Kaplan–Meier of time to promotion for returners and peers; log-rank test;
+//! Cox (Efron) with covariates `returner`, `female`, `grade`, `tenure_years`
+//! and `returner_x_female`; the promotion rate within 1, 2 and 3 years
+//! (among those promoted by then or followed that long) with Wilson
+//! intervals, the Newcombe interval of the difference, the risk ratio,
+//! Fisher's exact test and the adverse impact ratio (four-fifths rule); the
+//! same comparison of mothers and fathers; by department, Fisher's test with
+//! Benjamini–Hochberg adjustment.
+
+use crate::config::ValidConfig;
+use crate::report::Count;
+use crate::schema::Gender;
+use crate::stats::{
+    benjamini_hochberg, logrank, newcombe, wilson, CoxModel, KaplanMeier, TwoByTwo,
+};
+use crate::timeline::{AbsenceEnd, Timeline};
+use crate::trajectory::{first_promotion_after, months_between, Return, DAYS_PER_MONTH};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// One follow-up from an index date to promotion or censoring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    /// Index of the employee in the timelines.
+    pub employee: usize,
+    /// Index of the return this follow-up belongs to (its own or the one it is a peer of).
+    pub return_index: usize,
+    /// Whether this is the returner (else a peer).
+    pub returner: bool,
+    /// The employee is a woman.
+    pub female: bool,
+    /// Grade on the index date.
+    pub grade: u32,
+    /// Years since hire on the index date.
+    pub tenure_years: f64,
+    /// Months to promotion or censoring.
+    pub months: f64,
+    /// Promoted (else censored).
+    pub promoted: bool,
+}
+
+/// The matched sample: a follow-up for each childcare return and each of its peers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerSample {
+    /// Returner follow-ups then peer follow-ups, in return order.
+    pub follow_ups: Vec<FollowUp>,
+    /// Returns with no peer found.
+    pub unmatched_returns: usize,
+}
+
+fn fnv(a: &str, b: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for byte in a.bytes().chain([0u8]).chain(b.bytes()) {
+        h ^= u64::from(byte);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+struct Spell {
+    hire: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate, // inclusive
+    employee: usize,
+}
+
+/// Grade spells of every employee who never took childcare leave, by grade,
+/// each list sorted by hire date.
+fn peer_pool(
+    timelines: &[Timeline],
+    config: &ValidConfig,
+    as_of: NaiveDate,
+) -> HashMap<u32, Vec<Spell>> {
+    let mut pool: HashMap<u32, Vec<Spell>> = HashMap::new();
+    for (i, t) in timelines.iter().enumerate() {
+        if t.absences(config, as_of).iter().any(|a| a.is_childcare()) {
+            continue;
+        }
+        let e = t.employee();
+        let last = e.exit_date.map_or(as_of, |x| x.min(as_of));
+        let mut grade = e.grade;
+        let mut from = e.hire_date;
+        for ev in t.events() {
+            if let crate::schema::EventKind::Promotion(r)
+            | crate::schema::EventKind::RoleChange(r) = &ev.kind
+            {
+                if let Some(g) = r.grade.filter(|g| *g != grade) {
+                    if ev.date > from {
+                        pool.entry(grade).or_default().push(Spell {
+                            hire: e.hire_date,
+                            from,
+                            to: ev.date.pred_opt().unwrap_or(ev.date),
+                            employee: i,
+                        });
+                    }
+                    grade = g;
+                    from = ev.date;
+                }
+            }
+        }
+        if from <= last {
+            pool.entry(grade).or_default().push(Spell {
+                hire: e.hire_date,
+                from,
+                to: last,
+                employee: i,
+            });
+        }
+    }
+    for v in pool.values_mut() {
+        v.sort_by_key(|s| (s.hire, s.employee, s.from));
+    }
+    pool
+}
+
+fn follow(t: &Timeline, index: NaiveDate, as_of: NaiveDate) -> (f64, bool) {
+    let until = t.employee().exit_date.map_or(as_of, |x| x.min(as_of));
+    match first_promotion_after(t, index.succ_opt().unwrap_or(index), until) {
+        Some(p) => (months_between(index, p), true),
+        None => (months_between(index, until.max(index)), false),
+    }
+}
+
+impl PeerSample {
+    /// Matches peers to every childcare return (see the module docs).
+    pub fn build(
+        timelines: &[Timeline],
+        returns: &[Return<'_>],
+        config: &ValidConfig,
+        as_of: NaiveDate,
+    ) -> PeerSample {
+        let pool = peer_pool(timelines, config, as_of);
+        let index_of: HashMap<*const Timeline, usize> = timelines
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t as *const Timeline, i))
+            .collect();
+        let band =
+            chrono::Duration::days((config.peer_tenure_band_years() * 365.25).round() as i64);
+        let k = config.peers_per_return();
+        let mut follow_ups = Vec::new();
+        let mut peers = Vec::new();
+        let mut unmatched = 0;
+        for (ri, r) in returns.iter().enumerate() {
+            if !r.absence.is_childcare() || r.return_date >= as_of {
+                continue;
+            }
+            let me = index_of[&(r.timeline as *const Timeline)];
+            let state = r.state_at_return();
+            let hire = r.timeline.employee().hire_date;
+            let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / 365.25;
+            let (months, promoted) = follow(r.timeline, r.return_date, as_of);
+            follow_ups.push(FollowUp {
+                employee: me,
+                return_index: ri,
+                returner: true,
+                female: r.gender() == Gender::Female,
+                grade: state.grade,
+                tenure_years: tenure(hire),
+                months,
+                promoted,
+            });
+            let Some(spells) = pool.get(&state.grade) else {
+                unmatched += 1;
+                continue;
+            };
+            let lo = spells.partition_point(|s| s.hire < hire - band);
+            let hi = spells.partition_point(|s| s.hire <= hire + band);
+            let id = &r.timeline.employee().employee_id;
+            let mut candidates: Vec<(i64, u64, usize)> = spells[lo..hi]
+                .iter()
+                .filter(|s| s.from <= r.return_date && r.return_date <= s.to)
+                .filter(|s| {
+                    !config.peer_same_department()
+                        || timelines[s.employee].state_on(r.return_date).department
+                            == state.department
+                })
+                .map(|s| {
+                    let pid = &timelines[s.employee].employee().employee_id;
+                    ((s.hire - hire).num_days().abs(), fnv(id, pid), s.employee)
+                })
+                .collect();
+            candidates.sort_unstable();
+            candidates.dedup_by_key(|c| c.2);
+            if candidates.is_empty() {
+                unmatched += 1;
+            }
+            for &(_, _, p) in candidates.iter().take(k) {
+                let t = &timelines[p];
+                let (months, promoted) = follow(t, r.return_date, as_of);
+                peers.push(FollowUp {
+                    employee: p,
+                    return_index: ri,
+                    returner: false,
+                    female: t.employee().gender == Gender::Female,
+                    grade: state.grade,
+                    tenure_years: tenure(t.employee().hire_date),
+                    months,
+                    promoted,
+                });
+            }
+        }
+        follow_ups.extend(peers);
+        PeerSample {
+            follow_ups,
+            unmatched_returns: unmatched,
+        }
+    }
+
+    /// Kaplan–Meier median months to promotion of the peers of returns whose
+    /// index grade is `grade`, falling back to all peers when that median is
+    /// not reached; `None` when neither is.
+    pub fn peer_median_months(&self, grade: u32, config: &ValidConfig) -> Option<f64> {
+        let median = |f: &dyn Fn(&FollowUp) -> bool| {
+            let v: Vec<&FollowUp> = self
+                .follow_ups
+                .iter()
+                .filter(|x| !x.returner && f(x))
+                .collect();
+            if v.is_empty() {
+                return None;
+            }
+            let d: Vec<f64> = v.iter().map(|x| x.months).collect();
+            let e: Vec<bool> = v.iter().map(|x| x.promoted).collect();
+            KaplanMeier::fit(&d, &e, None, config.confidence_level())
+                .ok()?
+                .median()
+        };
+        median(&|x| x.grade == grade).or_else(|| median(&|_| true))
+    }
+}
+
+/// A Cox hazard ratio as `report.json` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HazardRatio {
+    /// Covariate.
+    pub covariate: String,
+    /// exp(coef).
+    pub hazard_ratio: f64,
+    /// Lower confidence bound.
+    pub ci_lower: f64,
+    /// Upper confidence bound.
+    pub ci_upper: f64,
+    /// Wald p-value.
+    pub p_value: f64,
+}
+
+/// A promotion rate with its Wilson interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    /// Promoted within the horizon.
+    pub promoted: Count,
+    /// Promoted within it or followed that long.
+    pub eligible: Count,
+    /// promoted ÷ eligible.
+    pub rate: Option<f64>,
+    /// Wilson lower bound.
+    pub ci_lower: Option<f64>,
+    /// Wilson upper bound.
+    pub ci_upper: Option<f64>,
+}
+
+/// Two groups' promotion rates within one horizon, compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RateComparison {
+    /// Years after the index date.
+    pub years: u32,
+    /// The first group (returners, or mothers).
+    pub group: Rate,
+    /// The reference group (peers, or fathers).
+    pub reference: Rate,
+    /// group − reference, with the Newcombe interval.
+    pub difference: Option<[f64; 3]>,
+    /// group ÷ reference, with the log-scale interval.
+    pub risk_ratio: Option<[f64; 3]>,
+    /// Fisher's exact two-sided p-value.
+    pub fisher_p_value: Option<f64>,
+    /// Adverse impact ratio: the first group's rate ÷ the reference group's.
+    pub impact_ratio: Option<f64>,
+    /// The impact ratio is below 0.8 (a screen, not proof: read with the p-value).
+    pub four_fifths_violated: Option<bool>,
+}
+
+/// One survival comparison of two groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// Follow-ups in the first group.
+    pub group_n: Count,
+    /// Follow-ups in the reference group.
+    pub reference_n: Count,
+    /// Kaplan–Meier median months to promotion, first group.
+    pub group_median_months: Option<f64>,
+    /// The same for the reference group.
+    pub reference_median_months: Option<f64>,
+    /// Log-rank p-value.
+    pub logrank_p_value: Option<f64>,
+    /// Cox hazard ratio of being in the first group (`returner` for returners vs peers).
+    pub cox: Option<HazardRatio>,
+    /// Every Cox coefficient.
+    pub cox_terms: Vec<HazardRatio>,
+    /// Why Cox could not be fitted, when it could not.
+    pub cox_error: Option<String>,
+    /// Promotion rates within 1, 2 and 3 years.
+    pub rates: Vec<RateComparison>,
+}
+
+/// The promotion gap in one department.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentGap {
+    /// Department at the index date.
+    pub department: String,
+    /// Promotion rate within 2 years, returners vs their peers.
+    pub rates: RateComparison,
+    /// Benjamini–Hochberg adjusted Fisher p-value.
+    pub p_adjusted: Option<f64>,
+    /// Significant after adjustment.
+    pub significant: bool,
+}
+
+/// Everything on the promotion gap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PromotionGap {
+    /// Matching options used.
+    pub matching: String,
+    /// Childcare returns with no peer.
+    pub unmatched_returns: Count,
+    /// Returners against matched peers (`returners_vs_peers.cox`, `.logrank_p_value`).
+    pub returners_vs_peers: Comparison,
+    /// Mothers against fathers, both returners.
+    pub mothers_vs_fathers: Comparison,
+    /// By department, 2-year promotion rates.
+    pub by_department: Vec<DepartmentGap>,
+}
+
+fn rate(promoted: u64, eligible: u64, config: &ValidConfig) -> Rate {
+    let min = config.min_group_size();
+    let shown = eligible >= min as u64;
+    let w = shown
+        .then(|| wilson(promoted, eligible, config.confidence_level()).ok())
+        .flatten();
+    Rate {
+        promoted: Count::new(promoted, min),
+        eligible: Count::new(eligible, min),
+        rate: w.as_ref().map(|w| w.estimate),
+        ci_lower: w.as_ref().map(|w| w.lower),
+        ci_upper: w.as_ref().map(|w| w.upper),
+    }
+}
+
+fn within(f: &[&FollowUp], years: u32) -> (u64, u64) {
+    let h = f64::from(years) * 365.25 / DAYS_PER_MONTH;
+    let promoted = f.iter().filter(|x| x.promoted && x.months <= h).count() as u64;
+    let eligible = f
+        .iter()
+        .filter(|x| x.months >= h || (x.promoted && x.months <= h))
+        .count() as u64;
+    (promoted, eligible)
+}
+
+fn compare_rates(
+    a: &[&FollowUp],
+    b: &[&FollowUp],
+    years: u32,
+    config: &ValidConfig,
+) -> RateComparison {
+    let (pa, na) = within(a, years);
+    let (pb, nb) = within(b, years);
+    let level = config.confidence_level();
+    let min = config.min_group_size() as u64;
+    let shown = na >= min && nb >= min;
+    let table = TwoByTwo::new(pa, na - pa, pb, nb - pb);
+    let ir = shown.then(|| table.impact_ratio().ok()).flatten();
+    RateComparison {
+        years,
+        group: rate(pa, na, config),
+        reference: rate(pb, nb, config),
+        difference: shown
+            .then(|| newcombe(pa, na, pb, nb, level).ok())
+            .flatten()
+            .map(|i| [i.estimate, i.lower, i.upper]),
+        risk_ratio: shown
+            .then(|| table.risk_ratio(level).ok())
+            .flatten()
+            .map(|i| [i.estimate, i.lower, i.upper]),
+        fisher_p_value: shown.then(|| table.fisher_exact_p().ok()).flatten(),
+        impact_ratio: ir.as_ref().and_then(|r| r.ratio),
+        four_fifths_violated: ir.as_ref().map(|r| r.below_four_fifths),
+    }
+}
+
+/// A covariate column: its value for a follow-up in the first group (`true`) or the reference.
+type Covariate<'a> = &'a dyn Fn(&FollowUp, bool) -> f64;
+
+fn compare(
+    a: &[&FollowUp],
+    b: &[&FollowUp],
+    first: &str,
+    covariates: &[(&str, Covariate<'_>)],
+    config: &ValidConfig,
+) -> Comparison {
+    let min = config.min_group_size();
+    let shown = a.len() >= min && b.len() >= min;
+    let level = config.confidence_level();
+    let median = |v: &[&FollowUp]| {
+        if v.len() < min {
+            return None;
+        }
+        let d: Vec<f64> = v.iter().map(|x| x.months).collect();
+        let e: Vec<bool> = v.iter().map(|x| x.promoted).collect();
+        KaplanMeier::fit(&d, &e, None, level).ok()?.median()
+    };
+    let all: Vec<(&FollowUp, bool)> = a
+        .iter()
+        .map(|x| (*x, true))
+        .chain(b.iter().map(|x| (*x, false)))
+        .collect();
+    let d: Vec<f64> = all.iter().map(|x| x.0.months).collect();
+    let e: Vec<bool> = all.iter().map(|x| x.0.promoted).collect();
+    let g: Vec<&str> = all.iter().map(|x| if x.1 { "a" } else { "b" }).collect();
+    let logrank_p_value = shown
+        .then(|| logrank(&d, &e, &g).ok())
+        .flatten()
+        .map(|l| l.p_value);
+    let (mut cox, mut cox_terms, mut cox_error) = (None, Vec::new(), None);
+    if shown {
+        // Drop covariates that are constant here (e.g. `female` when every returner and peer is a woman).
+        let cols: Vec<(&str, Vec<f64>)> = covariates
+            .iter()
+            .map(|(name, f)| {
+                (
+                    *name,
+                    all.iter().map(|(x, ga)| f(x, *ga)).collect::<Vec<f64>>(),
+                )
+            })
+            .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
+            .collect();
+        let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+        let slices: Vec<&[f64]> = cols.iter().map(|c| c.1.as_slice()).collect();
+        let model = CoxModel {
+            level,
+            ..CoxModel::default()
+        };
+        match model.fit(&d, &e, &slices, &names, None) {
+            Ok(fit) => {
+                cox_terms = fit
+                    .coefficients
+                    .iter()
+                    .map(|c| HazardRatio {
+                        covariate: c.name.clone(),
+                        hazard_ratio: c.hazard_ratio,
+                        ci_lower: c.hr_ci_lower,
+                        ci_upper: c.hr_ci_upper,
+                        p_value: c.p_value,
+                    })
+                    .collect();
+                cox = cox_terms.iter().find(|c| c.covariate == first).cloned();
+            }
+            Err(err) => cox_error = Some(err.to_string()),
+        }
+    } else {
+        cox_error = Some(format!("fewer than {min} follow-ups in a group"));
+    }
+    Comparison {
+        group_n: Count::new(a.len() as u64, min),
+        reference_n: Count::new(b.len() as u64, min),
+        group_median_months: median(a),
+        reference_median_months: median(b),
+        logrank_p_value,
+        cox,
+        cox_terms,
+        cox_error,
+        rates: [1, 2, 3]
+            .iter()
+            .map(|&y| compare_rates(a, b, y, config))
+            .collect(),
+    }
+}
+
+impl PromotionGap {
+    /// Compares returners with their peers, mothers with fathers, and by department.
+    pub fn new(
+        timelines: &[Timeline],
+        returns: &[Return<'_>],
+        sample: &PeerSample,
+        config: &ValidConfig,
+        as_of: NaiveDate,
+    ) -> PromotionGap {
+        let min = config.min_group_size();
+        let returners: Vec<&FollowUp> = sample.follow_ups.iter().filter(|x| x.returner).collect();
+        let peers: Vec<&FollowUp> = sample.follow_ups.iter().filter(|x| !x.returner).collect();
+        let f = |x: &FollowUp| f64::from(u8::from(x.female));
+        let returners_vs_peers = compare(
+            &returners,
+            &peers,
+            "returner",
+            &[
+                ("returner", &|x, _| f64::from(u8::from(x.returner))),
+                ("female", &|x, _| f(x)),
+                ("grade", &|x, _| f64::from(x.grade)),
+                ("tenure_years", &|x, _| x.tenure_years),
+                ("returner_x_female", &|x, _| {
+                    f64::from(u8::from(x.returner)) * f(x)
+                }),
+            ],
+            config,
+        );
+        let mothers: Vec<&FollowUp> = returners.iter().copied().filter(|x| x.female).collect();
+        let fathers: Vec<&FollowUp> = returners
+            .iter()
+            .copied()
+            .filter(|x| !x.female && timelines[x.employee].employee().gender == Gender::Male)
+            .collect();
+        let mothers_vs_fathers = compare(
+            &mothers,
+            &fathers,
+            "mother",
+            &[
+                ("mother", &|_, a| f64::from(u8::from(a))),
+                ("grade", &|x, _| f64::from(x.grade)),
+                ("tenure_years", &|x, _| x.tenure_years),
+            ],
+            config,
+        );
+        // By department of the returner at the index date.
+        let mut by_dept: BTreeMap<String, (Vec<&FollowUp>, Vec<&FollowUp>)> = BTreeMap::new();
+        let dept_of_return: HashMap<usize, String> = returners
+            .iter()
+            .map(|x| {
+                let r = &returns[x.return_index];
+                (
+                    x.return_index,
+                    r.state_at_return()
+                        .department
+                        .unwrap_or_else(|| "(none)".into()),
+                )
+            })
+            .collect();
+        for x in &sample.follow_ups {
+            if let Some(d) = dept_of_return.get(&x.return_index) {
+                let cell = by_dept.entry(d.clone()).or_default();
+                if x.returner {
+                    cell.0.push(x);
+                } else {
+                    cell.1.push(x);
+                }
+            }
+        }
+        let mut by_department: Vec<DepartmentGap> = by_dept
+            .into_iter()
+            .filter(|(_, (a, _))| a.len() >= min)
+            .map(|(department, (a, b))| DepartmentGap {
+                department,
+                rates: compare_rates(&a, &b, 2, config),
+                p_adjusted: None,
+                significant: false,
+            })
+            .collect();
+        let tested: Vec<usize> = (0..by_department.len())
+            .filter(|&i| by_department[i].rates.fisher_p_value.is_some())
+            .collect();
+        let p: Vec<f64> = tested
+            .iter()
+            .filter_map(|&i| by_department[i].rates.fisher_p_value)
+            .collect();
+        if let Ok(adj) = benjamini_hochberg(&p) {
+            for (&i, q) in tested.iter().zip(adj) {
+                by_department[i].p_adjusted = Some(q);
+                by_department[i].significant = q <= config.significance_level();
+            }
+        }
+        let _ = as_of;
+        PromotionGap {
+            matching: format!(
+                "exact grade at the return date, hire date within {} years, {}{} nearest peers with replacement, no childcare leave ever",
+                config.peer_tenure_band_years(),
+                if config.peer_same_department() { "same department, " } else { "" },
+                config.peers_per_return()
+            ),
+            unmatched_returns: Count::new(sample.unmatched_returns as u64, min),
+            returners_vs_peers,
+            mothers_vs_fathers,
+            by_department,
+        }
+    }
+}
+
+/// Whether an absence counts as a childcare return for the gap (returned, with childcare leave).
+pub fn is_childcare_return(r: &Return<'_>) -> bool {
+    r.absence.is_childcare() && r.absence.end == AbsenceEnd::Returned
+}
