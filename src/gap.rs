@@ -23,8 +23,9 @@
 //! # Figures
 //!
 //! Kaplan–Meier of time to promotion for returners and peers; log-rank test;
-//! Cox (Efron) with covariates `returner`, `female`, `grade`, `tenure_years`
-//! and `returner_x_female`; the promotion rate within 1, 2 and 3 years
+//! Cox (Efron) with covariates `returner`, `female`, `grade` and
+//! `tenure_years` (the headline hazard ratio), and again with
+//! `returner_x_female` added; the promotion rate within 1, 2 and 3 years
 //! (among those promoted by then or followed that long) with Wilson
 //! intervals, the Newcombe interval of the difference, the risk ratio,
 //! Fisher's exact test and the adverse impact ratio (four-fifths rule); the
@@ -325,6 +326,9 @@ pub struct Comparison {
     pub cox_terms: Vec<HazardRatio>,
     /// Why Cox could not be fitted, when it could not.
     pub cox_error: Option<String>,
+    /// Returners vs peers only: the Cox terms of the model with the
+    /// `returner_x_female` interaction (its `returner` term is the effect for men).
+    pub cox_interaction_terms: Vec<HazardRatio>,
     /// Promotion rates within 1, 2 and 3 years.
     pub rates: Vec<RateComparison>,
 }
@@ -494,6 +498,7 @@ fn compare(
         cox,
         cox_terms,
         cox_error,
+        cox_interaction_terms: Vec::new(),
         rates: [1, 2, 3]
             .iter()
             .map(|&y| compare_rates(a, b, y, config))
@@ -514,21 +519,39 @@ impl PromotionGap {
         let returners: Vec<&FollowUp> = sample.follow_ups.iter().filter(|x| x.returner).collect();
         let peers: Vec<&FollowUp> = sample.follow_ups.iter().filter(|x| !x.returner).collect();
         let f = |x: &FollowUp| f64::from(u8::from(x.female));
-        let returners_vs_peers = compare(
+        let returner = |x: &FollowUp, _| f64::from(u8::from(x.returner));
+        let female = |x: &FollowUp, _| f(x);
+        let grade = |x: &FollowUp, _| f64::from(x.grade);
+        let tenure = |x: &FollowUp, _| x.tenure_years;
+        let interaction = |x: &FollowUp, _| f64::from(u8::from(x.returner)) * f(x);
+        let mut returners_vs_peers = compare(
             &returners,
             &peers,
             "returner",
             &[
-                ("returner", &|x, _| f64::from(u8::from(x.returner))),
-                ("female", &|x, _| f(x)),
-                ("grade", &|x, _| f64::from(x.grade)),
-                ("tenure_years", &|x, _| x.tenure_years),
-                ("returner_x_female", &|x, _| {
-                    f64::from(u8::from(x.returner)) * f(x)
-                }),
+                ("returner", &returner),
+                ("female", &female),
+                ("grade", &grade),
+                ("tenure_years", &tenure),
             ],
             config,
         );
+        // The same model with the returner × female interaction: there the
+        // `returner` term is the effect for men, so it is reported apart.
+        returners_vs_peers.cox_interaction_terms = compare(
+            &returners,
+            &peers,
+            "returner",
+            &[
+                ("returner", &returner),
+                ("female", &female),
+                ("grade", &grade),
+                ("tenure_years", &tenure),
+                ("returner_x_female", &interaction),
+            ],
+            config,
+        )
+        .cox_terms;
         let mothers: Vec<&FollowUp> = returners.iter().copied().filter(|x| x.female).collect();
         let fathers: Vec<&FollowUp> = returners
             .iter()

@@ -82,6 +82,10 @@ pub struct SynthConfig {
     pub biased_managers: Vec<String>,
     /// Promotion hazard multiplier after a mommy-track return.
     pub mommy_track_promotion_factor: f64,
+    /// Promotion hazard multiplier for every parent after a return from
+    /// childcare leave, mothers and fathers alike (1 = no planted effect);
+    /// applied on top of the mommy-track factor.
+    pub returner_promotion_factor: f64,
     /// Yearly chance of leaving.
     pub exit_rate: f64,
 }
@@ -102,6 +106,7 @@ impl Default for SynthConfig {
             biased_manager_factor: 2.5,
             biased_managers: vec!["M0201".into()],
             mommy_track_promotion_factor: 0.2,
+            returner_promotion_factor: 1.0,
             exit_rate: 0.05,
         }
     }
@@ -297,6 +302,7 @@ fn generate_employee(config: &SynthConfig, rng: &mut ChaCha8Rng, i: usize, out: 
                 row.leave_type = kind.into();
                 push(&mut events, back, row);
                 busy_until = back;
+                p.promotion_factor *= config.returner_promotion_factor;
             }
         } else if april >= busy_until && rng.random_bool(0.01) {
             // Medical or family-care leave, as controls.
@@ -471,6 +477,7 @@ fn mother_leave(
             push(back, r);
         }
     }
+    p.promotion_factor *= config.returner_promotion_factor;
     out.truth.push(ReturnTruth {
         employee_id: p.id.clone(),
         leave_start: start.to_string(),

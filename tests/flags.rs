@@ -10,7 +10,8 @@ use mommytrack::flags::{Flag, FlagKind};
 use mommytrack::ingest;
 use mommytrack::report::Report;
 
-const EMP: &str = "employee_id,gender,hire_date,grade,responsibility,track,employment_type,weekly_hours,salary";
+const EMP: &str =
+    "employee_id,gender,hire_date,grade,responsibility,track,employment_type,weekly_hours,salary";
 const EV: &str = "employee_id,date,event,leave_type,grade,responsibility,track,initiated_by,rating,employment_type,weekly_hours";
 
 const LEAVE: [&str; 6] = [
@@ -64,8 +65,17 @@ fn responsibility_drop_by_the_employer_is_flagged() {
     assert_eq!(f.leave_types, "maternity;parental");
     // Two levels: weight 0.5.
     assert_eq!(f.severity, 0.5);
-    assert!(f.evidence.contains("responsibility 3 → 1 on 2021-02-01 (employer)"), "{}", f.evidence);
-    assert!(f.evidence.contains("pre-leave mean rating 4.00"), "{}", f.evidence);
+    assert!(
+        f.evidence
+            .contains("responsibility 3 → 1 on 2021-02-01 (employer)"),
+        "{}",
+        f.evidence
+    );
+    assert!(
+        f.evidence.contains("pre-leave mean rating 4.00"),
+        "{}",
+        f.evidence
+    );
 }
 
 #[test]
@@ -81,7 +91,10 @@ fn responsibility_drop_at_her_request_is_flagged_as_employee_initiated() {
 
 #[test]
 fn responsibility_drop_13_months_after_return_is_outside_the_window() {
-    assert_eq!(flags(&["r1,2022-02-01,role_change,,,1,,employer,,,"]), vec![]);
+    assert_eq!(
+        flags(&["r1,2022-02-01,role_change,,,1,,employer,,,"]),
+        vec![]
+    );
 }
 
 #[test]
@@ -90,9 +103,15 @@ fn track_downgrade_is_flagged_but_a_change_before_the_leave_is_not() {
     assert_eq!(only(&f).kinds, vec![FlagKind::TrackDowngrade]);
     assert!(only(&f).evidence.contains("track career → general"));
     // The same move before the absence is part of the pre-leave state.
-    assert_eq!(flags(&["r1,2019-12-01,role_change,,,,general,employer,,,"]), vec![]);
+    assert_eq!(
+        flags(&["r1,2019-12-01,role_change,,,,general,employer,,,"]),
+        vec![]
+    );
     // A track not in `track_order` has no rank: not a downgrade.
-    assert_eq!(flags(&["r1,2021-03-01,role_change,,,,research,employer,,,"]), vec![]);
+    assert_eq!(
+        flags(&["r1,2021-03-01,role_change,,,,research,employer,,,"]),
+        vec![]
+    );
 }
 
 #[test]
@@ -100,7 +119,10 @@ fn demotion_on_the_return_day_is_flagged_not_13_months_later() {
     let f = flags(&["r1,2021-01-01,role_change,,2,,,employer,,,"]);
     assert_eq!(only(&f).kinds, vec![FlagKind::Demotion]);
     assert_eq!(only(&f).severity, 0.6);
-    assert_eq!(flags(&["r1,2022-02-01,role_change,,2,,,employer,,,"]), vec![]);
+    assert_eq!(
+        flags(&["r1,2022-02-01,role_change,,2,,,employer,,,"]),
+        vec![]
+    );
 }
 
 #[test]
@@ -177,7 +199,11 @@ fn promotion_stall_is_measured_on_the_matched_peers() {
     let f = flags_with("regular", &emp, &ev);
     let f = only(&f);
     assert_eq!(f.kinds, vec![FlagKind::PromotionStall]);
-    assert!(f.evidence.contains("peers' median 12.0 months"), "{}", f.evidence);
+    assert!(
+        f.evidence.contains("peers' median 12.0 months"),
+        "{}",
+        f.evidence
+    );
     // Promoted after 9 months: no stall.
     let mut ev2 = ev.clone();
     ev2.push("r1,2021-10-01,promotion,,4,,,,,,");
