@@ -36,6 +36,7 @@
 pub mod config;
 pub mod disclosure;
 pub mod error;
+pub mod event_study;
 pub mod flags;
 pub mod gap;
 pub mod ingest;

@@ -17,6 +17,7 @@
 use crate::config::ValidConfig;
 use crate::disclosure::{Disclosure, FiscalYear};
 use crate::error::{Error, Result};
+use crate::event_study::EventStudy;
 use crate::flags::{flag_all, policy_effect, Concentration, Flag, PolicyEffect};
 use crate::gap::{PeerSample, PromotionGap};
 use crate::ingest::{Dataset, Rejection, TableReport};
@@ -160,6 +161,8 @@ pub struct Report {
     pub concentration: Option<Concentration>,
     /// Flag rates before and after `policy_date`, when configured.
     pub policy: Option<PolicyEffect>,
+    /// The child-penalty event study (`event_study.<outcome>`).
+    pub event_study: Option<EventStudy>,
     /// The flagged returns, written to `flags.csv` (never to `report.json`: they carry ids).
     #[serde(skip)]
     pub flags: Vec<Flag>,
@@ -193,6 +196,7 @@ impl Report {
             .filter(|_| any_childcare)
             .map(|d| policy_effect(d, &returns, &flags, config));
         Report {
+            event_study: EventStudy::new(&data.timelines, config, as_of),
             trajectories,
             promotion_gap,
             concentration,

@@ -1,0 +1,363 @@
+//! The child-penalty event study (Kleven, Landais & Søgaard, "Children and
+//! Gender Inequality: Evidence from Denmark", AEJ: Applied 11(4), 2019).
+//!
+//! # Panel
+//!
+//! Parents are employees with an absence holding maternity, paternity or
+//! parental leave; the event is the start of the first such absence. Each
+//! parent contributes one row per calendar year `y` in which they are
+//! employed on 31 December, with event time `t = y − year(event)` inside
+//! [`event_time_min`, `event_time_max`] (default −3 … 5). The outcome is read
+//! from the state on that 31 December: `grade`, `responsibility`, `salary`
+//! (rows without a salary are left out of that outcome) and `regular`
+//! (1 = regular employment). Rows need a `birth_year` (for the age
+//! dummies); rows without one are counted and left out.
+//!
+//! # Model
+//!
+//! Separately for women and men, ordinary least squares of the outcome on an
+//! intercept, event-time dummies (t = −1 omitted), age dummies (the lowest
+//! age present omitted) and calendar-year dummies (the earliest omitted),
+//! with standard errors clustered by employee as statsmodels'
+//! `cov_type="cluster"` computes them (small-sample factor
+//! G/(G−1)·(N−1)/(N−K)). A dummy with no row in a gender's sample is left
+//! out of that gender's model.
+//!
+//! The counterfactual Ỹ of a row is its prediction without the event-time
+//! terms; the penalty at t is
+//! `P_t = (α̂_women,t − α̂_men,t) / E[Ỹ_women | t]`, negative when women fall
+//! below (the paper states it with the sign flipped). Its confidence
+//! interval uses `se(P_t) = sqrt(se_w,t² + se_m,t²) / E[Ỹ_women | t]`: the
+//! two samples are independent, and the variance of the counterfactual mean
+//! is ignored (a delta-method simplification, documented here on purpose).
+//!
+//! `tests/event_study.rs` checks the coefficients against statsmodels OLS on
+//! the same panel.
+
+use crate::config::ValidConfig;
+use crate::report::Count;
+use crate::schema::Gender;
+use crate::stats::z_for;
+use crate::timeline::Timeline;
+use chrono::{Datelike, NaiveDate};
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The outcomes of the event study, in report order.
+pub const OUTCOMES: [&str; 4] = ["grade", "responsibility", "salary", "regular"];
+
+/// One parent-year of the panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PanelRow {
+    /// Index of the employee in the timelines (the cluster).
+    pub employee: usize,
+    /// Woman (`true`) or man.
+    pub female: bool,
+    /// Calendar year.
+    pub year: i32,
+    /// Age in that year.
+    pub age: i32,
+    /// Years since the event.
+    pub event_time: i32,
+    /// Grade on 31 December.
+    pub grade: f64,
+    /// Responsibility on 31 December.
+    pub responsibility: f64,
+    /// Salary on 31 December, when known.
+    pub salary: Option<f64>,
+    /// 1 when regular on 31 December.
+    pub regular: f64,
+}
+
+impl PanelRow {
+    /// The named outcome (see [`OUTCOMES`]).
+    pub fn outcome(&self, name: &str) -> Option<f64> {
+        match name {
+            "grade" => Some(self.grade),
+            "responsibility" => Some(self.responsibility),
+            "salary" => self.salary,
+            "regular" => Some(self.regular),
+            _ => None,
+        }
+    }
+}
+
+/// Builds the panel (see the module docs); the second value counts the
+/// parent-years left out for want of a birth year.
+pub fn panel(
+    timelines: &[Timeline],
+    config: &ValidConfig,
+    as_of: NaiveDate,
+) -> (Vec<PanelRow>, u64) {
+    let (lo, hi) = config.event_times();
+    let mut rows = Vec::new();
+    let mut no_birth_year = 0u64;
+    for (i, t) in timelines.iter().enumerate() {
+        let e = t.employee();
+        if !matches!(e.gender, Gender::Female | Gender::Male) {
+            continue;
+        }
+        let Some(first) = t
+            .absences(config, as_of)
+            .into_iter()
+            .find(|a| a.is_childcare())
+        else {
+            continue;
+        };
+        let event_year = first.start.year();
+        for year in (event_year + lo)..=(event_year + hi) {
+            let Some(dec31) = NaiveDate::from_ymd_opt(year, 12, 31) else {
+                continue;
+            };
+            if dec31 > as_of || !t.employed_on(dec31) {
+                continue;
+            }
+            let Some(birth_year) = e.birth_year else {
+                no_birth_year += 1;
+                continue;
+            };
+            let s = t.state_on(dec31);
+            rows.push(PanelRow {
+                employee: i,
+                female: e.gender == Gender::Female,
+                year,
+                age: year - birth_year,
+                event_time: year - event_year,
+                grade: f64::from(s.grade),
+                responsibility: f64::from(s.responsibility),
+                salary: s.salary,
+                regular: f64::from(u8::from(s.employment_type.is_regular())),
+            });
+        }
+    }
+    (rows, no_birth_year)
+}
+
+/// An OLS fit with clustered standard errors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OlsFit {
+    /// Column names: `const`, `t_<k>`, `age_<a>`, `year_<y>`.
+    pub names: Vec<String>,
+    /// Coefficients.
+    pub coefficients: Vec<f64>,
+    /// Cluster-robust standard errors.
+    pub se: Vec<f64>,
+    /// Rows.
+    pub n: usize,
+    /// Clusters (employees).
+    pub clusters: usize,
+}
+
+/// OLS of `y` on dummies for event time (−1 omitted), age and year (lowest
+/// omitted) with an intercept; standard errors clustered by `cluster`.
+/// `None` when the design is singular or there are too few rows or clusters.
+pub fn fit_event_model(rows: &[(&PanelRow, f64)], omit_event_time: i32) -> Option<OlsFit> {
+    let times: BTreeSet<i32> = rows
+        .iter()
+        .map(|r| r.0.event_time)
+        .filter(|t| *t != omit_event_time)
+        .collect();
+    let ages: BTreeSet<i32> = rows.iter().map(|r| r.0.age).collect();
+    let years: BTreeSet<i32> = rows.iter().map(|r| r.0.year).collect();
+    let ages: Vec<i32> = ages.into_iter().skip(1).collect();
+    let years: Vec<i32> = years.into_iter().skip(1).collect();
+    let times: Vec<i32> = times.into_iter().collect();
+    let mut names = vec!["const".to_string()];
+    names.extend(times.iter().map(|t| format!("t_{t}")));
+    names.extend(ages.iter().map(|a| format!("age_{a}")));
+    names.extend(years.iter().map(|y| format!("year_{y}")));
+    let k = names.len();
+    let n = rows.len();
+    let clusters: BTreeSet<usize> = rows.iter().map(|r| r.0.employee).collect();
+    let g = clusters.len();
+    if n <= k || g < 2 {
+        return None;
+    }
+    let col = |list: &[i32], v: i32| list.binary_search(&v).ok();
+    let x = DMatrix::from_fn(n, k, |i, j| {
+        let r = rows[i].0;
+        let hit = if j == 0 {
+            true
+        } else if j <= times.len() {
+            col(&times, r.event_time) == Some(j - 1)
+        } else if j <= times.len() + ages.len() {
+            col(&ages, r.age) == Some(j - 1 - times.len())
+        } else {
+            col(&years, r.year) == Some(j - 1 - times.len() - ages.len())
+        };
+        if hit {
+            1.0
+        } else {
+            0.0
+        }
+    });
+    let y = DVector::from_iterator(n, rows.iter().map(|r| r.1));
+    let xtx = x.transpose() * &x;
+    let xtx_inv = xtx.clone().cholesky()?.inverse();
+    let beta = &xtx_inv * (x.transpose() * &y);
+    let resid = &y - &x * &beta;
+    // Σ_g (X_g' u_g)(X_g' u_g)'
+    let mut scores: BTreeMap<usize, DVector<f64>> = BTreeMap::new();
+    for i in 0..n {
+        let s = scores
+            .entry(rows[i].0.employee)
+            .or_insert_with(|| DVector::zeros(k));
+        *s += x.row(i).transpose() * resid[i];
+    }
+    let mut meat = DMatrix::<f64>::zeros(k, k);
+    for s in scores.values() {
+        meat += s * s.transpose();
+    }
+    let factor = (g as f64 / (g as f64 - 1.0)) * ((n as f64 - 1.0) / (n as f64 - k as f64));
+    let cov = &xtx_inv * meat * &xtx_inv * factor;
+    Some(OlsFit {
+        names,
+        coefficients: beta.iter().copied().collect(),
+        se: (0..k).map(|j| cov[(j, j)].max(0.0).sqrt()).collect(),
+        n,
+        clusters: g,
+    })
+}
+
+impl OlsFit {
+    fn coef(&self, name: &str) -> Option<(f64, f64)> {
+        let j = self.names.iter().position(|n| n == name)?;
+        Some((self.coefficients[j], self.se[j]))
+    }
+
+    /// Prediction of a row without its event-time term.
+    fn counterfactual(&self, r: &PanelRow) -> f64 {
+        let mut v = self.coefficients[0];
+        for key in [format!("age_{}", r.age), format!("year_{}", r.year)] {
+            if let Some((c, _)) = self.coef(&key) {
+                v += c;
+            }
+        }
+        v
+    }
+}
+
+/// The child penalty of one outcome, as `report.json` shows it (`event_study.<outcome>`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Penalty {
+    /// Event times, years.
+    pub event_time: Vec<i32>,
+    /// P_t as a fraction (−0.2 = 20% below the counterfactual); `None` when not estimable or suppressed.
+    pub penalty: Vec<Option<f64>>,
+    /// Lower confidence bound.
+    pub ci_lower: Vec<Option<f64>>,
+    /// Upper confidence bound.
+    pub ci_upper: Vec<Option<f64>>,
+    /// α̂ for women.
+    pub women_coef: Vec<Option<f64>>,
+    /// α̂ for men.
+    pub men_coef: Vec<Option<f64>>,
+    /// E[Ỹ_women | t].
+    pub women_counterfactual: Vec<Option<f64>>,
+    /// Women in the sample at each event time.
+    pub women: Vec<Count>,
+    /// Men in the sample at each event time.
+    pub men: Vec<Count>,
+}
+
+/// The event study for every outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventStudy {
+    /// Parent-years in the panel.
+    pub panel_rows: u64,
+    /// Parent-years left out for want of a birth year.
+    pub rows_without_birth_year: u64,
+    /// By outcome: `grade`, `responsibility`, `salary`, `regular`.
+    #[serde(flatten)]
+    pub outcomes: BTreeMap<String, Penalty>,
+}
+
+impl EventStudy {
+    /// Runs the event study; `None` when there is no parent of either gender.
+    pub fn new(
+        timelines: &[Timeline],
+        config: &ValidConfig,
+        as_of: NaiveDate,
+    ) -> Option<EventStudy> {
+        let (rows, no_birth_year) = panel(timelines, config, as_of);
+        if !rows.iter().any(|r| r.female) || !rows.iter().any(|r| !r.female) {
+            return None;
+        }
+        let (lo, hi) = config.event_times();
+        let z = z_for(config.confidence_level());
+        let min = config.min_group_size() as u64;
+        let mut outcomes = BTreeMap::new();
+        for name in OUTCOMES {
+            let sample = |female: bool| -> Vec<(&PanelRow, f64)> {
+                rows.iter()
+                    .filter(|r| r.female == female)
+                    .filter_map(|r| r.outcome(name).map(|y| (r, y)))
+                    .collect()
+            };
+            let (w, m) = (sample(true), sample(false));
+            let (fw, fm) = (fit_event_model(&w, -1), fit_event_model(&m, -1));
+            let mut p = Penalty {
+                event_time: (lo..=hi).collect(),
+                penalty: vec![],
+                ci_lower: vec![],
+                ci_upper: vec![],
+                women_coef: vec![],
+                men_coef: vec![],
+                women_counterfactual: vec![],
+                women: vec![],
+                men: vec![],
+            };
+            for t in lo..=hi {
+                let persons = |s: &[(&PanelRow, f64)]| {
+                    s.iter()
+                        .filter(|r| r.0.event_time == t)
+                        .map(|r| r.0.employee)
+                        .collect::<BTreeSet<_>>()
+                        .len() as u64
+                };
+                let (nw, nm) = (persons(&w), persons(&m));
+                let shown = nw >= min && nm >= min;
+                let coef = |f: &Option<OlsFit>| {
+                    if t == -1 {
+                        f.as_ref().map(|_| (0.0, 0.0))
+                    } else {
+                        f.as_ref().and_then(|f| f.coef(&format!("t_{t}")))
+                    }
+                };
+                let (cw, cm) = (coef(&fw), coef(&fm));
+                let cf = fw.as_ref().and_then(|f| {
+                    let v: Vec<f64> = w
+                        .iter()
+                        .filter(|r| r.0.event_time == t)
+                        .map(|r| f.counterfactual(r.0))
+                        .collect();
+                    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+                });
+                let est = match (shown, cw, cm, cf) {
+                    (true, Some(a), Some(b), Some(c)) if c.abs() > 1e-12 => {
+                        let pen = (a.0 - b.0) / c;
+                        let se = (a.1 * a.1 + b.1 * b.1).sqrt() / c.abs();
+                        Some((pen, pen - z * se, pen + z * se))
+                    }
+                    _ => None,
+                };
+                p.penalty.push(est.map(|e| e.0));
+                p.ci_lower.push(est.map(|e| e.1));
+                p.ci_upper.push(est.map(|e| e.2));
+                p.women_coef
+                    .push(shown.then_some(cw.map(|c| c.0)).flatten());
+                p.men_coef.push(shown.then_some(cm.map(|c| c.0)).flatten());
+                p.women_counterfactual.push(shown.then_some(cf).flatten());
+                p.women.push(Count::new(nw, min as usize));
+                p.men.push(Count::new(nm, min as usize));
+            }
+            outcomes.insert(name.to_string(), p);
+        }
+        Some(EventStudy {
+            panel_rows: rows.len() as u64,
+            rows_without_birth_year: no_birth_year,
+            outcomes,
+        })
+    }
+}
