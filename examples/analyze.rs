@@ -4,7 +4,7 @@
 //! [--as-of DATE] [--policy-date DATE] [--config FILE] [--strict]`
 //!
 //! With no arguments it reads `data-samples/` and writes `out/`. It writes
-//! `flags.csv`, `rejections.csv`, `report.json` and `report.md`, and exits non-zero only
+//! `flags.csv`, `rejections.csv`, `report.json`, `report.md` and `report.html`, and exits non-zero only
 //! when it could not produce them.
 
 use chrono::NaiveDate;
@@ -67,6 +67,7 @@ fn run(args: Args) -> Result<(), Error> {
     write_flags(&args.out.join("flags.csv"), &report.flags)?;
     write_json(&args.out.join("report.json"), &report)?;
     write_text(&args.out.join("report.md"), &report.to_markdown())?;
+    write_text(&args.out.join("report.html"), &report.to_html())?;
     let e = &data.report.employees;
     let v = &data.report.events;
     eprintln!(
@@ -74,7 +75,7 @@ fn run(args: Args) -> Result<(), Error> {
         e.rows_read, e.accepted, e.rejected, v.rows_read, v.accepted, v.rejected, v.duplicates_dropped, data.as_of()
     );
     eprintln!(
-        "{} returns flagged; wrote flags.csv, rejections.csv, report.json, report.md to {}",
+        "{} returns flagged; wrote flags.csv, rejections.csv, report.json, report.md, report.html to {}",
         report.flags.len(),
         args.out.display()
     );

@@ -331,6 +331,19 @@ pub struct Comparison {
     pub cox_interaction_terms: Vec<HazardRatio>,
     /// Promotion rates within 1, 2 and 3 years.
     pub rates: Vec<RateComparison>,
+    /// Kaplan–Meier curve of the first group (`None` when suppressed).
+    pub group_curve: Option<Curve>,
+    /// Kaplan–Meier curve of the reference group.
+    pub reference_curve: Option<Curve>,
+}
+
+/// A Kaplan–Meier curve: the share not yet promoted at each event time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Curve {
+    /// Months since the index date.
+    pub months: Vec<f64>,
+    /// Share not yet promoted.
+    pub survival: Vec<f64>,
 }
 
 /// The promotion gap in one department.
@@ -430,13 +443,24 @@ fn compare(
     let min = config.min_group_size();
     let shown = a.len() >= min && b.len() >= min;
     let level = config.confidence_level();
-    let median = |v: &[&FollowUp]| {
+    let km = |v: &[&FollowUp]| {
         if v.len() < min {
             return None;
         }
         let d: Vec<f64> = v.iter().map(|x| x.months).collect();
         let e: Vec<bool> = v.iter().map(|x| x.promoted).collect();
-        KaplanMeier::fit(&d, &e, None, level).ok()?.median()
+        KaplanMeier::fit(&d, &e, None, level).ok()
+    };
+    let (km_a, km_b) = (km(a), km(b));
+    let curve = |k: &Option<KaplanMeier>| {
+        k.as_ref().map(|k| {
+            // Event times only: censoring-only points do not move the curve.
+            let pts: Vec<_> = k.points.iter().filter(|p| p.events > 0).collect();
+            Curve {
+                months: pts.iter().map(|p| p.time).collect(),
+                survival: pts.iter().map(|p| p.survival).collect(),
+            }
+        })
     };
     let all: Vec<(&FollowUp, bool)> = a
         .iter()
@@ -492,8 +516,10 @@ fn compare(
     Comparison {
         group_n: Count::new(a.len() as u64, min),
         reference_n: Count::new(b.len() as u64, min),
-        group_median_months: median(a),
-        reference_median_months: median(b),
+        group_median_months: km_a.as_ref().and_then(KaplanMeier::median),
+        reference_median_months: km_b.as_ref().and_then(KaplanMeier::median),
+        group_curve: curve(&km_a),
+        reference_curve: curve(&km_b),
         logrank_p_value,
         cox,
         cox_terms,

@@ -29,6 +29,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod html;
+
 /// A head count that is hidden when it is small enough to single people out.
 ///
 /// Zero is shown: it singles nobody out.

@@ -1,0 +1,441 @@
+//! The self-contained HTML report: tables and inline SVG charts, no scripts,
+//! no external files, so that an HR person can open it in any browser.
+
+use super::{Count, Report};
+use std::fmt::Write;
+
+const COLORS: [&str; 4] = ["#b2182b", "#2166ac", "#1b7837", "#762a83"];
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn count(c: &Count, min: usize) -> String {
+    c.value
+        .map_or(format!("&lt;{min} (suppressed)"), |v| v.to_string())
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// One line series of a chart.
+struct Series<'a> {
+    name: &'a str,
+    points: Vec<(f64, f64)>,
+    step: bool,
+}
+
+/// A line chart with axes, ticks and a legend.
+fn line_chart(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series<'_>],
+    y_range: Option<(f64, f64)>,
+) -> String {
+    let (w, h, left, right, top, bottom) = (640.0, 320.0, 60.0, 160.0, 30.0, 45.0);
+    let all: Vec<(f64, f64)> = series
+        .iter()
+        .flat_map(|s| s.points.iter().copied())
+        .collect();
+    if all.is_empty() {
+        return format!("<p><em>{}: not enough data to draw.</em></p>", esc(title));
+    }
+    let (mut x0, mut x1) = all
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (mut y0, mut y1) = y_range.unwrap_or_else(|| {
+        all.iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)))
+    });
+    if x1 <= x0 {
+        x0 -= 1.0;
+        x1 += 1.0;
+    }
+    if y1 <= y0 {
+        y0 -= 0.5;
+        y1 += 0.5;
+    }
+    let pw = w - left - right;
+    let ph = h - top - bottom;
+    let sx = |x: f64| left + (x - x0) / (x1 - x0) * pw;
+    let sy = |y: f64| top + (1.0 - (y - y0) / (y1 - y0)) * ph;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>\
+         <rect x=\"{left}\" y=\"{top}\" width=\"{pw}\" height=\"{ph}\" fill=\"#fafafa\" stroke=\"#999\"/>",
+        t = esc(title)
+    );
+    for i in 0..=4 {
+        let fy = y0 + (y1 - y0) * f64::from(i) / 4.0;
+        let fx = x0 + (x1 - x0) * f64::from(i) / 4.0;
+        let _ = write!(
+            s,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#e0e0e0\"/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>\
+             <text x=\"{x}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            left + pw,
+            left - 6.0,
+            sy(fy) + 4.0,
+            trim(fy),
+            h - bottom + 16.0,
+            trim(fx),
+            y = sy(fy),
+            x = sx(fx),
+        );
+    }
+    let _ = write!(
+        s,
+        "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\
+         <text x=\"14\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {})\">{}</text>",
+        left + pw / 2.0,
+        h - 8.0,
+        esc(x_label),
+        top + ph / 2.0,
+        top + ph / 2.0,
+        esc(y_label)
+    );
+    for (k, ser) in series.iter().enumerate() {
+        let color = COLORS[k % COLORS.len()];
+        let mut d = String::new();
+        let mut prev: Option<(f64, f64)> = None;
+        for &(x, y) in &ser.points {
+            match prev {
+                None => {
+                    let _ = write!(d, "M{:.1},{:.1}", sx(x), sy(y));
+                }
+                Some((_, py)) if ser.step => {
+                    let _ = write!(d, " L{:.1},{:.1} L{:.1},{:.1}", sx(x), sy(py), sx(x), sy(y));
+                }
+                Some(_) => {
+                    let _ = write!(d, " L{:.1},{:.1}", sx(x), sy(y));
+                }
+            }
+            prev = Some((x, y));
+        }
+        let _ = write!(
+            s,
+            "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"/>\
+             <rect x=\"{}\" y=\"{}\" width=\"14\" height=\"4\" fill=\"{color}\"/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>",
+            left + pw + 12.0,
+            top + 10.0 + 18.0 * k as f64,
+            left + pw + 30.0,
+            top + 15.0 + 18.0 * k as f64,
+            esc(ser.name)
+        );
+        if !ser.step {
+            for &(x, y) in &ser.points {
+                let _ = write!(
+                    s,
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{color}\"/>",
+                    sx(x),
+                    sy(y)
+                );
+            }
+        }
+    }
+    let _ = write!(s, "</svg><figcaption>{}</figcaption></figure>", esc(title));
+    s
+}
+
+fn trim(v: f64) -> String {
+    if v.abs() >= 100.0 || (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// A bar chart of rates (0–1) by label; `None` bars are drawn as "suppressed".
+fn bar_chart(title: &str, bars: &[(String, Option<f64>)]) -> String {
+    if bars.is_empty() {
+        return format!("<p><em>{}: no data.</em></p>", esc(title));
+    }
+    let (w, h, left, top, bottom) = (640.0, 260.0, 50.0, 20.0, 45.0);
+    let ph = h - top - bottom;
+    let max = bars.iter().filter_map(|b| b.1).fold(0.05f64, f64::max);
+    let bw = (w - left - 20.0) / bars.len() as f64;
+    let mut s = format!(
+        "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
+        t = esc(title)
+    );
+    for i in 0..=4 {
+        let v = max * f64::from(i) / 4.0;
+        let y = top + ph * (1.0 - v / max);
+        let _ = write!(
+            s,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#e0e0e0\"/><text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{:.0}%</text>",
+            w - 20.0,
+            left - 6.0,
+            y + 4.0,
+            v * 100.0
+        );
+    }
+    for (i, (label, v)) in bars.iter().enumerate() {
+        let x = left + bw * i as f64 + bw * 0.15;
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            x + bw * 0.35,
+            h - bottom + 16.0,
+            esc(label)
+        );
+        match v {
+            Some(v) => {
+                let bh = ph * v / max;
+                let _ = write!(
+                    s,
+                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{}\"/>",
+                    top + ph - bh,
+                    bw * 0.7,
+                    COLORS[0]
+                );
+            }
+            None => {
+                let _ = write!(
+                    s,
+                    "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#777\">suppressed</text>",
+                    x + bw * 0.35,
+                    top + ph - 4.0
+                );
+            }
+        }
+    }
+    let _ = write!(s, "</svg><figcaption>{}</figcaption></figure>", esc(title));
+    s
+}
+
+impl Report {
+    /// The report as one self-contained HTML page with SVG charts.
+    pub fn to_html(&self) -> String {
+        let min = self.config.min_group_size;
+        let mut s = String::from(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>mommytrack report</title>\
+             <style>body{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;padding:0 1em;color:#222}\
+             table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}\
+             th:first-child,td:first-child{text-align:left}figure{margin:1em 0}figcaption{font-size:0.9em;color:#555}\
+             .note{color:#555;font-size:0.9em}pre{white-space:pre-wrap}</style></head><body>",
+        );
+        let _ = write!(
+            s,
+            "<h1>mommytrack report</h1><p>Analysis date {}. Made by mommytrack {}. Groups under {min} people are suppressed; no employee id appears in this report.</p>",
+            self.as_of, self.crate_version
+        );
+        // Input.
+        s.push_str("<h2>Input</h2><table><tr><th>table</th><th>rows read</th><th>accepted</th><th>rejected</th><th>duplicates dropped</th></tr>");
+        for (name, t) in [
+            ("employees", &self.ingest.employees),
+            ("events", &self.ingest.events),
+        ] {
+            let _ = write!(
+                s,
+                "<tr><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                t.rows_read, t.accepted, t.rejected, t.duplicates_dropped
+            );
+        }
+        s.push_str("</table><p class=\"note\">Each rejected row is listed, with its line, column and reason, in <code>rejections.csv</code>.</p>");
+        // Promotion gap.
+        if let Some(g) = &self.promotion_gap {
+            let c = &g.returners_vs_peers;
+            s.push_str("<h2>Promotion after a return from childcare leave</h2>");
+            match &c.cox {
+                Some(hr) => {
+                    let _ = write!(
+                        s,
+                        "<p>Returners from maternity, paternity or parental leave are promoted at <strong>{:.2}</strong> times the rate of matched peers who took no such leave (95% CI {:.2}–{:.2}, p = {:.3}; Cox model adjusted for gender, grade and tenure). Log-rank p = {}.</p>",
+                        hr.hazard_ratio,
+                        hr.ci_lower,
+                        hr.ci_upper,
+                        hr.p_value,
+                        c.logrank_p_value.map_or("—".into(), |p| format!("{p:.3}"))
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        s,
+                        "<p>The Cox model could not be fitted: {}.</p>",
+                        esc(c.cox_error.as_deref().unwrap_or("no data"))
+                    );
+                }
+            }
+            let _ = write!(s, "<p class=\"note\">Matching: {}.</p>", esc(&g.matching));
+            let curve = |name, cv: &Option<crate::gap::Curve>| Series {
+                name,
+                points: cv.as_ref().map_or(vec![], |cv| {
+                    std::iter::once((0.0, 1.0))
+                        .chain(cv.months.iter().copied().zip(cv.survival.iter().copied()))
+                        .collect()
+                }),
+                step: true,
+            };
+            s.push_str(&line_chart(
+                "Kaplan–Meier: share not yet promoted, returners vs matched peers",
+                "months since return",
+                "not yet promoted",
+                &[
+                    curve("returners", &c.group_curve),
+                    curve("matched peers", &c.reference_curve),
+                ],
+                Some((0.0, 1.0)),
+            ));
+            s.push_str("<table><tr><th>promoted within</th><th>returners</th><th>peers</th><th>difference (95% CI)</th><th>impact ratio</th><th>Fisher p</th></tr>");
+            for r in &c.rates {
+                let _ = write!(
+                    s,
+                    "<tr><td>{} year(s)</td><td>{} of {}</td><td>{} of {}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>",
+                    r.years,
+                    count(&r.group.promoted, min),
+                    count(&r.group.eligible, min),
+                    count(&r.reference.promoted, min),
+                    count(&r.reference.eligible, min),
+                    r.difference.map_or("—".into(), |d| format!("{:+.1} pts ({:+.1} to {:+.1})", d[0] * 100.0, d[1] * 100.0, d[2] * 100.0)),
+                    r.impact_ratio.map_or("—".into(), |v| format!("{v:.2}")),
+                    if r.four_fifths_violated == Some(true) { " (below 4/5)" } else { "" },
+                    r.fisher_p_value.map_or("—".into(), |p| format!("{p:.3}"))
+                );
+            }
+            s.push_str("</table>");
+        }
+        // Trajectories.
+        if let Some(t) = &self.trajectories {
+            s.push_str("<h2>What changes after the return</h2>");
+            let mut series = Vec::new();
+            let names: Vec<String> = t
+                .by_leave_and_gender
+                .iter()
+                .filter(|g| g.group.starts_with("childcare/"))
+                .map(|g| {
+                    g.group
+                        .replace("childcare/F", "mothers")
+                        .replace("childcare/M", "fathers")
+                })
+                .collect();
+            for (g, name) in t
+                .by_leave_and_gender
+                .iter()
+                .filter(|g| g.group.starts_with("childcare/"))
+                .zip(&names)
+            {
+                let pts: Vec<(f64, f64)> = g
+                    .at_horizon
+                    .iter()
+                    .filter_map(|h| {
+                        let obs = h.observed.value? as f64;
+                        let worse = h.responsibility_lower.value? + h.became_non_regular.value?;
+                        (obs > 0.0).then(|| (f64::from(h.months), (worse as f64 / obs).min(1.0)))
+                    })
+                    .collect();
+                series.push(Series {
+                    name: name.as_str(),
+                    points: pts,
+                    step: false,
+                });
+            }
+            s.push_str(&line_chart(
+                "Returners with lower responsibility or non-regular employment, by months after return",
+                "months after return",
+                "share (responsibility lower + non-regular)",
+                &series,
+                None,
+            ));
+            s.push_str("<table><tr><th>group</th><th>returns</th><th>retained 12 months</th><th>median months to promotion</th></tr>");
+            for g in &t.by_leave_and_gender {
+                let r12 = g
+                    .retention
+                    .iter()
+                    .find(|r| r.months == 12)
+                    .and_then(|r| r.retained);
+                let _ = write!(
+                    s,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&g.group),
+                    count(&g.returns, min),
+                    pct(r12),
+                    g.median_months_to_promotion
+                        .map_or("not reached".into(), |m| format!("{m:.1}"))
+                );
+            }
+            s.push_str("</table>");
+        }
+        // Flags and concentration.
+        if let Some(c) = &self.concentration {
+            let _ = write!(
+                s,
+                "<h2>Mommy-track flags</h2><p>{} childcare returns; {} flagged with an employer-initiated (or unrecorded) change; {} flagged with changes the employee asked for. Each flagged return, with its evidence, is in <code>flags.csv</code>.</p>",
+                count(&c.returns, min),
+                count(&c.flagged_involuntary, min),
+                count(&c.flagged_employee_initiated, min)
+            );
+            let bars: Vec<(String, Option<f64>)> = c
+                .by_cohort
+                .iter()
+                .map(|k| (k.year.to_string(), k.rate))
+                .collect();
+            s.push_str(&bar_chart("Involuntary flag rate by year of return", &bars));
+            s.push_str("<h3>Managers</h3><table><tr><th>manager</th><th>returns</th><th>flagged</th><th>p</th><th>p (BH)</th><th>significant</th></tr>");
+            for m in &c.managers {
+                let _ = write!(
+                    s,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{}</td></tr>",
+                    esc(m.manager_id.as_deref().unwrap_or("")),
+                    m.returns,
+                    m.flagged,
+                    m.p_value,
+                    m.p_adjusted,
+                    if m.significant { "<strong>yes</strong>" } else { "no" }
+                );
+            }
+            s.push_str("</table>");
+            if let Some(p) = &self.policy {
+                let _ = write!(
+                    s,
+                    "<h3>Before and after {}</h3><p>Involuntary flag rate {} before, {} after (Fisher p = {}).</p>",
+                    p.date,
+                    pct(p.flag_rate_before),
+                    pct(p.flag_rate_after),
+                    p.p_value.map_or("—".into(), |v| format!("{v:.3}"))
+                );
+            }
+        }
+        // Event study.
+        if let Some(e) = &self.event_study {
+            s.push_str("<h2>Child penalty (event study)</h2>");
+            let series: Vec<Series<'_>> = e
+                .outcomes
+                .iter()
+                .map(|(name, p)| Series {
+                    name: name.as_str(),
+                    points: p
+                        .event_time
+                        .iter()
+                        .zip(&p.penalty)
+                        .filter_map(|(t, v)| v.map(|v| (f64::from(*t), v * 100.0)))
+                        .collect(),
+                    step: false,
+                })
+                .collect();
+            s.push_str(&line_chart(
+                "Women's outcomes relative to men's, % of the counterfactual, by years since the first childcare leave",
+                "years since the first childcare leave",
+                "penalty (%)",
+                &series,
+                None,
+            ));
+        }
+        if let Some(d) = &self.disclosure {
+            let _ = write!(
+                s,
+                "<h2>Disclosure figures</h2><pre>{}</pre>",
+                esc(&d.to_text())
+            );
+        }
+        s.push_str("</body></html>\n");
+        s
+    }
+}
