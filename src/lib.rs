@@ -8,8 +8,36 @@
 //! The data moves one way, and the modules follow it:
 //! [`schema`] (the contract's types) → [`ingest`] (validated records and a
 //! report of every rejected row) → [`timeline`] (per-employee histories and
-//! absences) → [`report`] (what the example binaries write). [`config`] holds
-//! every option; [`synth`] generates realistic data with a known truth.
+//! absences) → [`trajectory`] (what happens after each return) → [`gap`]
+//! (returners against matched peers) → [`flags`] (mommy-track flags and where
+//! they concentrate) → [`event_study`] (the child penalty) and
+//! [`disclosure`] (statutory figures) → [`report`] (what the example binaries
+//! write). [`stats`] is general-purpose and knows nothing of HR; [`config`]
+//! holds every option; [`synth`] generates realistic data with a known truth.
+//!
+//! [`report::Report::new`] runs every analysis on a dataset:
+//!
+//! ```no_run
+//! use mommytrack::{config::Config, ingest, report::Report};
+//! use std::path::Path;
+//!
+//! let config = Config::default().validate()?;
+//! let data = ingest::read_files(
+//!     Path::new("data-samples/employees.csv"),
+//!     Path::new("data-samples/events.csv"),
+//!     &config,
+//! )?;
+//! let report = Report::new(&data, &config);
+//! if let Some(hr) = report.promotion_gap.as_ref().and_then(|g| g.returners_vs_peers.cox.as_ref()) {
+//!     println!("returners are promoted at {:.2}× the rate of matched peers", hr.hazard_ratio);
+//! }
+//! for flag in &report.flags {
+//!     println!("{} {:?} {}", flag.employee_id, flag.kinds, flag.evidence);
+//! }
+//! # Ok::<(), mommytrack::Error>(())
+//! ```
+//!
+//! Lower down, the same records give timelines and absences:
 //!
 //! ```no_run
 //! use mommytrack::{config::Config, ingest};
