@@ -270,7 +270,7 @@ pub fn flag_return(
     }
     // Promotion stall against the matched peers' median.
     let state = ret.state_at_return();
-    let benchmark = peers.peer_median_months(state.grade, config);
+    let benchmark = peers.peer_median_months(state.grade);
     if let Some(median) = benchmark {
         let limit = config.stall_multiple() * median;
         let promoted = ret.first_promotion(until);

@@ -72,6 +72,20 @@ pub struct PeerSample {
     pub follow_ups: Vec<FollowUp>,
     /// Returns with no peer found.
     pub unmatched_returns: usize,
+    /// Kaplan–Meier median months to promotion of the peers, by index grade
+    /// (grades whose median is reached).
+    pub peer_medians: BTreeMap<u32, f64>,
+    /// The same over all peers.
+    pub overall_peer_median: Option<f64>,
+}
+
+fn km_median(v: &[&FollowUp]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let d: Vec<f64> = v.iter().map(|x| x.months).collect();
+    let e: Vec<bool> = v.iter().map(|x| x.promoted).collect();
+    KaplanMeier::fit(&d, &e, None, 0.95).ok()?.median()
 }
 
 fn fnv(a: &str, b: &str) -> u64 {
@@ -193,21 +207,48 @@ impl PeerSample {
             let lo = spells.partition_point(|s| s.hire < hire - band);
             let hi = spells.partition_point(|s| s.hire <= hire + band);
             let id = &r.timeline.employee().employee_id;
-            let mut candidates: Vec<(i64, u64, usize)> = spells[lo..hi]
-                .iter()
-                .filter(|s| s.from <= r.return_date && r.return_date <= s.to)
-                .filter(|s| {
-                    !config.peer_same_department()
+            let valid = |s: &Spell| {
+                s.from <= r.return_date
+                    && r.return_date <= s.to
+                    && (!config.peer_same_department()
                         || timelines[s.employee].state_on(r.return_date).department
-                            == state.department
-                })
-                .map(|s| {
-                    let pid = &timelines[s.employee].employee().employee_id;
-                    ((s.hire - hire).num_days().abs(), fnv(id, pid), s.employee)
-                })
-                .collect();
-            candidates.sort_unstable();
-            candidates.dedup_by_key(|c| c.2);
+                            == state.department)
+            };
+            let key = |s: &Spell| {
+                let pid = &timelines[s.employee].employee().employee_id;
+                ((s.hire - hire).num_days().abs(), fnv(id, pid), s.employee)
+            };
+            // Walk outwards from the returner's hire date, one distance at a
+            // time, until k peers are found: the same peers as sorting every
+            // candidate by (distance, hash), without visiting them all.
+            let pos = spells.partition_point(|s| s.hire < hire);
+            let (mut down, mut up) = (pos, pos);
+            let mut candidates: Vec<(i64, u64, usize)> = Vec::new();
+            while candidates.len() < k {
+                let below = (down > lo).then(|| (hire - spells[down - 1].hire).num_days());
+                let above = (up < hi).then(|| (spells[up].hire - hire).num_days());
+                let d = match (below, above) {
+                    (None, None) => break,
+                    (Some(a), None) => a,
+                    (None, Some(b)) => b,
+                    (Some(a), Some(b)) => a.min(b),
+                };
+                let mut group = Vec::new();
+                while down > lo && (hire - spells[down - 1].hire).num_days() == d {
+                    down -= 1;
+                    if valid(&spells[down]) {
+                        group.push(key(&spells[down]));
+                    }
+                }
+                while up < hi && (spells[up].hire - hire).num_days() == d {
+                    if valid(&spells[up]) {
+                        group.push(key(&spells[up]));
+                    }
+                    up += 1;
+                }
+                group.sort_unstable();
+                candidates.extend(group);
+            }
             if candidates.is_empty() {
                 unmatched += 1;
             }
@@ -226,33 +267,32 @@ impl PeerSample {
                 });
             }
         }
+        let mut by_grade: BTreeMap<u32, Vec<&FollowUp>> = BTreeMap::new();
+        for p in &peers {
+            by_grade.entry(p.grade).or_default().push(p);
+        }
+        let peer_medians = by_grade
+            .iter()
+            .filter_map(|(g, v)| km_median(v).map(|m| (*g, m)))
+            .collect();
+        let overall_peer_median = km_median(&peers.iter().collect::<Vec<_>>());
         follow_ups.extend(peers);
         PeerSample {
             follow_ups,
             unmatched_returns: unmatched,
+            peer_medians,
+            overall_peer_median,
         }
     }
 
     /// Kaplan–Meier median months to promotion of the peers of returns whose
     /// index grade is `grade`, falling back to all peers when that median is
     /// not reached; `None` when neither is.
-    pub fn peer_median_months(&self, grade: u32, config: &ValidConfig) -> Option<f64> {
-        let median = |f: &dyn Fn(&FollowUp) -> bool| {
-            let v: Vec<&FollowUp> = self
-                .follow_ups
-                .iter()
-                .filter(|x| !x.returner && f(x))
-                .collect();
-            if v.is_empty() {
-                return None;
-            }
-            let d: Vec<f64> = v.iter().map(|x| x.months).collect();
-            let e: Vec<bool> = v.iter().map(|x| x.promoted).collect();
-            KaplanMeier::fit(&d, &e, None, config.confidence_level())
-                .ok()?
-                .median()
-        };
-        median(&|x| x.grade == grade).or_else(|| median(&|_| true))
+    pub fn peer_median_months(&self, grade: u32) -> Option<f64> {
+        self.peer_medians
+            .get(&grade)
+            .copied()
+            .or(self.overall_peer_median)
     }
 }
 
