@@ -3,7 +3,7 @@
 //! `cargo run --release --example generate -- --employees 300 --seed 7 --out data-samples [--dirty data-samples/dirty]`
 
 use clap::Parser;
-use mommytrack::synth::{dirty_copy, generate, write_csv, SynthConfig};
+use mommytrack::synth::{dirty_copy, generate, write_csv, write_parameters, SynthConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     };
     let started = std::time::Instant::now();
     let data = generate(&config);
-    if let Err(e) = write_csv(&data, &args.out) {
+    if let Err(e) = write_csv(&data, &args.out).and_then(|_| write_parameters(&config, &args.out)) {
         eprintln!("error: cannot write {}: {e}", args.out.display());
         return ExitCode::FAILURE;
     }

@@ -9,8 +9,10 @@
 //! returner's grade on that date, were hired within
 //! `peer_tenure_band_years` of the returner, and (when
 //! `peer_same_department`) work in her department. Of those, the
-//! `peers_per_return` nearest in hire date are taken, ties broken by a fixed
-//! hash of the two ids: exact matching on grade, caliper matching on tenure,
+//! `peers_per_return` nearest in hire date are taken; among people hired on
+//! the same day, the walk starts at an employee picked by a fixed hash of the
+//! returner's id and the chosen few are ordered by a hash of the two ids:
+//! exact matching on grade, caliper matching on tenure,
 //! k nearest, with replacement (a peer may serve several returns). No seed;
 //! the same data always give the same peers.
 //!
@@ -42,7 +44,7 @@ use crate::timeline::{AbsenceEnd, Timeline};
 use crate::trajectory::{first_promotion_after, months_between, Return, DAYS_PER_MONTH};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One follow-up from an index date to promotion or censoring.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,20 +100,16 @@ fn fnv(a: &str, b: &str) -> u64 {
 }
 
 struct Spell {
+    grade: u32,
     hire: NaiveDate,
     from: NaiveDate,
     to: NaiveDate, // inclusive
     employee: usize,
 }
 
-/// Grade spells of every employee who never took childcare leave, by grade,
-/// each list sorted by hire date.
-fn peer_pool(
-    timelines: &[Timeline],
-    config: &ValidConfig,
-    as_of: NaiveDate,
-) -> HashMap<u32, Vec<Spell>> {
-    let mut pool: HashMap<u32, Vec<Spell>> = HashMap::new();
+/// Grade spells of every employee who never took childcare leave.
+fn peer_pool(timelines: &[Timeline], config: &ValidConfig, as_of: NaiveDate) -> Vec<Spell> {
+    let mut pool = Vec::new();
     for (i, t) in timelines.iter().enumerate() {
         if t.absences(config, as_of).iter().any(|a| a.is_childcare()) {
             continue;
@@ -126,7 +124,8 @@ fn peer_pool(
             {
                 if let Some(g) = r.grade.filter(|g| *g != grade) {
                     if ev.date > from {
-                        pool.entry(grade).or_default().push(Spell {
+                        pool.push(Spell {
+                            grade,
                             hire: e.hire_date,
                             from,
                             to: ev.date.pred_opt().unwrap_or(ev.date),
@@ -139,16 +138,14 @@ fn peer_pool(
             }
         }
         if from <= last {
-            pool.entry(grade).or_default().push(Spell {
+            pool.push(Spell {
+                grade,
                 hire: e.hire_date,
                 from,
                 to: last,
                 employee: i,
             });
         }
-    }
-    for v in pool.values_mut() {
-        v.sort_by_key(|s| (s.hire, s.employee, s.from));
     }
     pool
 }
@@ -178,11 +175,100 @@ impl PeerSample {
         let band =
             chrono::Duration::days((config.peer_tenure_band_years() * 365.25).round() as i64);
         let k = config.peers_per_return();
+        let eligible = |r: &Return<'_>| r.absence.is_childcare() && r.return_date < as_of;
+        // Sweep the returns in date order, keeping per grade the set of
+        // (hire date, employee) of the pool employees at that grade on the
+        // date: every member is a valid candidate, and the nearest hire dates
+        // are found by walking outwards from the returner's.
+        let mut by_date: Vec<usize> = (0..returns.len())
+            .filter(|&i| eligible(&returns[i]))
+            .collect();
+        by_date.sort_by_key(|&i| returns[i].return_date);
+        let mut adds: Vec<usize> = (0..pool.len()).collect();
+        adds.sort_by_key(|&i| pool[i].from);
+        let mut removes: Vec<usize> = (0..pool.len()).collect();
+        removes.sort_by_key(|&i| pool[i].to);
+        let (mut ai, mut di) = (0, 0);
+        // Keyed by (hire, employee, spell): one employee may hold a grade twice.
+        let mut active: HashMap<u32, BTreeSet<(NaiveDate, usize, usize)>> = HashMap::new();
+        let mut matched: Vec<Option<Vec<usize>>> = vec![None; returns.len()];
+        for &ri in &by_date {
+            let r = &returns[ri];
+            while ai < adds.len() && pool[adds[ai]].from <= r.return_date {
+                let s = &pool[adds[ai]];
+                active
+                    .entry(s.grade)
+                    .or_default()
+                    .insert((s.hire, s.employee, adds[ai]));
+                ai += 1;
+            }
+            while di < removes.len() && pool[removes[di]].to < r.return_date {
+                let s = &pool[removes[di]];
+                if let Some(set) = active.get_mut(&s.grade) {
+                    set.remove(&(s.hire, s.employee, removes[di]));
+                }
+                di += 1;
+            }
+            let state = r.state_at_return();
+            let Some(set) = active.get(&state.grade) else {
+                continue;
+            };
+            let hire = r.timeline.employee().hire_date;
+            let id = &r.timeline.employee().employee_id;
+            let valid = |e: usize| {
+                !config.peer_same_department()
+                    || timelines[e].state_on(r.return_date).department == state.department
+            };
+            // Ties in hire date (many people are hired on the same day) are
+            // broken from a starting employee picked by hashing the
+            // returner's id: O(k log n) per return, however large the tie.
+            let pivot = (fnv(id, "") % timelines.len().max(1) as u64) as usize;
+            let mut candidates: Vec<(u64, usize)> = Vec::new();
+            let one_day = chrono::Duration::days(1);
+            let (mut below_end, mut above_start) = (hire, hire);
+            while candidates.len() < k {
+                let nb = set.range(..(below_end, 0, 0)).next_back().map(|x| x.0);
+                let na = set.range((above_start, 0, 0)..).next().map(|x| x.0);
+                let d = match (nb, na) {
+                    (None, None) => break,
+                    (Some(b), None) => (hire - b).num_days(),
+                    (None, Some(a)) => (a - hire).num_days(),
+                    (Some(b), Some(a)) => (hire - b).num_days().min((a - hire).num_days()),
+                };
+                if d > band.num_days() {
+                    break;
+                }
+                let need = k - candidates.len();
+                let mut group = Vec::new();
+                let dd = chrono::Duration::days(d);
+                let mut dates = vec![hire + dd];
+                if d > 0 {
+                    dates.push(hire - dd);
+                }
+                for date in dates {
+                    let from_pivot = set
+                        .range((date, pivot, 0)..=(date, usize::MAX, usize::MAX))
+                        .chain(set.range((date, 0, 0)..(date, pivot, 0)));
+                    group.extend(
+                        from_pivot
+                            .filter(|x| valid(x.1))
+                            .take(need)
+                            .map(|x| (fnv(id, &timelines[x.1].employee().employee_id), x.1)),
+                    );
+                }
+                group.sort_unstable();
+                candidates.extend(group.into_iter().take(need));
+                below_end = hire - dd;
+                above_start = hire + dd + one_day;
+            }
+            candidates.truncate(k);
+            matched[ri] = Some(candidates.into_iter().map(|c| c.1).collect());
+        }
         let mut follow_ups = Vec::new();
         let mut peers = Vec::new();
         let mut unmatched = 0;
         for (ri, r) in returns.iter().enumerate() {
-            if !r.absence.is_childcare() || r.return_date >= as_of {
+            if !eligible(r) {
                 continue;
             }
             let me = index_of[&(r.timeline as *const Timeline)];
@@ -200,59 +286,11 @@ impl PeerSample {
                 months,
                 promoted,
             });
-            let Some(spells) = pool.get(&state.grade) else {
-                unmatched += 1;
-                continue;
-            };
-            let lo = spells.partition_point(|s| s.hire < hire - band);
-            let hi = spells.partition_point(|s| s.hire <= hire + band);
-            let id = &r.timeline.employee().employee_id;
-            let valid = |s: &Spell| {
-                s.from <= r.return_date
-                    && r.return_date <= s.to
-                    && (!config.peer_same_department()
-                        || timelines[s.employee].state_on(r.return_date).department
-                            == state.department)
-            };
-            let key = |s: &Spell| {
-                let pid = &timelines[s.employee].employee().employee_id;
-                ((s.hire - hire).num_days().abs(), fnv(id, pid), s.employee)
-            };
-            // Walk outwards from the returner's hire date, one distance at a
-            // time, until k peers are found: the same peers as sorting every
-            // candidate by (distance, hash), without visiting them all.
-            let pos = spells.partition_point(|s| s.hire < hire);
-            let (mut down, mut up) = (pos, pos);
-            let mut candidates: Vec<(i64, u64, usize)> = Vec::new();
-            while candidates.len() < k {
-                let below = (down > lo).then(|| (hire - spells[down - 1].hire).num_days());
-                let above = (up < hi).then(|| (spells[up].hire - hire).num_days());
-                let d = match (below, above) {
-                    (None, None) => break,
-                    (Some(a), None) => a,
-                    (None, Some(b)) => b,
-                    (Some(a), Some(b)) => a.min(b),
-                };
-                let mut group = Vec::new();
-                while down > lo && (hire - spells[down - 1].hire).num_days() == d {
-                    down -= 1;
-                    if valid(&spells[down]) {
-                        group.push(key(&spells[down]));
-                    }
-                }
-                while up < hi && (spells[up].hire - hire).num_days() == d {
-                    if valid(&spells[up]) {
-                        group.push(key(&spells[up]));
-                    }
-                    up += 1;
-                }
-                group.sort_unstable();
-                candidates.extend(group);
-            }
-            if candidates.is_empty() {
+            let chosen = matched[ri].take().unwrap_or_default();
+            if chosen.is_empty() {
                 unmatched += 1;
             }
-            for &(_, _, p) in candidates.iter().take(k) {
+            for p in chosen {
                 let t = &timelines[p];
                 let (months, promoted) = follow(t, r.return_date, as_of);
                 peers.push(FollowUp {

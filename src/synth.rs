@@ -37,6 +37,8 @@ pub enum ReturnClass {
     VoluntaryDownshift,
     /// Reduced hours at the employee's request, kept for years.
     ProlongedReducedHours,
+    /// No change at all, but a strongly reduced promotion hazard.
+    PromotionStall,
 }
 
 /// The planted class of one return.
@@ -50,6 +52,12 @@ pub struct ReturnTruth {
     pub return_date: String,
     /// What was planted.
     pub class: ReturnClass,
+    /// The flag kinds planted, `;`-joined in the contract's order (empty for `normal`).
+    pub planted_kinds: String,
+    /// Whether the planted changes were asked for by the employee.
+    pub employee_initiated: bool,
+    /// The manager before the absence.
+    pub manager_id: String,
 }
 
 /// Rates and sizes of the generated data, with defaults.
@@ -76,6 +84,13 @@ pub struct SynthConfig {
     pub voluntary_share: f64,
     /// Share planted as prolonged reduced hours.
     pub reduced_hours_share: f64,
+    /// Share planted as promotion stall only (no change, reduced promotion hazard).
+    pub stall_share: f64,
+    /// Date of a countermeasure: returns on or after it are put on the mommy
+    /// track `policy_factor` times as often.
+    pub policy_date: Option<NaiveDate>,
+    /// Multiplier of the mommy-track share from `policy_date` on.
+    pub policy_factor: f64,
     /// How many times more often biased managers' returners are put on the mommy track.
     pub biased_manager_factor: f64,
     /// Managers whose returners are more often put on the mommy track.
@@ -103,6 +118,9 @@ impl Default for SynthConfig {
             mommy_track_share: 0.25,
             voluntary_share: 0.15,
             reduced_hours_share: 0.10,
+            stall_share: 0.05,
+            policy_date: NaiveDate::from_ymd_opt(2021, 4, 1),
+            policy_factor: 0.5,
             biased_manager_factor: 2.5,
             biased_managers: vec!["M0201".into()],
             mommy_track_promotion_factor: 0.2,
@@ -415,9 +433,15 @@ fn mother_leave(
     push(back, r);
 
     let biased = config.biased_managers.contains(&p.manager);
+    let after_policy = config.policy_date.is_some_and(|d| back >= d);
     let mommy = (config.mommy_track_share
         * if biased {
             config.biased_manager_factor
+        } else {
+            1.0
+        }
+        * if after_policy {
+            config.policy_factor
         } else {
             1.0
         })
@@ -429,12 +453,22 @@ fn mother_leave(
         ReturnClass::VoluntaryDownshift
     } else if u < mommy + config.voluntary_share + config.reduced_hours_share {
         ReturnClass::ProlongedReducedHours
+    } else if u < mommy + config.voluntary_share + config.reduced_hours_share + config.stall_share {
+        ReturnClass::PromotionStall
     } else {
         ReturnClass::Normal
     };
     let change_day = back + Duration::days(rng.random_range(0..60));
+    let manager_before = p.manager.clone();
+    // Planted kinds in the contract's order: responsibility_drop,
+    // track_downgrade, non_regular_conversion, promotion_stall, prolonged_reduced_hours.
+    let mut kinds = [false; 5];
     match class {
         ReturnClass::Normal => {}
+        ReturnClass::PromotionStall => {
+            p.promotion_factor *= config.mommy_track_promotion_factor;
+            kinds[3] = true;
+        }
         ReturnClass::MommyTrack | ReturnClass::VoluntaryDownshift => {
             let who = if class == ReturnClass::MommyTrack {
                 "employer"
@@ -442,14 +476,17 @@ fn mother_leave(
                 "employee"
             };
             let mut r = row(change_day, "role_change");
+            let before = p.responsibility;
             p.responsibility = p
                 .responsibility
                 .saturating_sub(rng.random_range(1..=2))
                 .min(1);
+            kinds[0] = p.responsibility < before;
             r.responsibility = p.responsibility.to_string();
             if p.track == "career" && rng.random_bool(0.4) {
                 p.track = "general";
                 r.track = "general".into();
+                kinds[1] = true;
             }
             r.initiated_by = who.into();
             push(change_day, r);
@@ -459,17 +496,22 @@ fn mother_leave(
                 r.employment_type = "part_time".into();
                 r.initiated_by = who.into();
                 push(change_day, r);
+                let reduces = p.hours > 30.0;
                 p.hours = 30.0;
                 let mut r = row(change_day, "hours_change");
                 r.weekly_hours = "30".into();
                 r.initiated_by = who.into();
                 push(change_day, r);
+                kinds[2] = true;
+                kinds[4] = reduces;
             }
             if class == ReturnClass::MommyTrack {
                 p.promotion_factor *= config.mommy_track_promotion_factor;
+                kinds[3] = true;
             }
         }
         ReturnClass::ProlongedReducedHours => {
+            kinds[4] = p.hours > 30.0;
             p.hours = 30.0;
             let mut r = row(back, "hours_change");
             r.weekly_hours = "30".into();
@@ -478,11 +520,29 @@ fn mother_leave(
         }
     }
     p.promotion_factor *= config.returner_promotion_factor;
+    const NAMES: [&str; 5] = [
+        "responsibility_drop",
+        "track_downgrade",
+        "non_regular_conversion",
+        "promotion_stall",
+        "prolonged_reduced_hours",
+    ];
+    let planted: Vec<&str> = NAMES
+        .iter()
+        .zip(kinds)
+        .filter_map(|(n, k)| k.then_some(*n))
+        .collect();
     out.truth.push(ReturnTruth {
         employee_id: p.id.clone(),
         leave_start: start.to_string(),
         return_date: back.to_string(),
         class,
+        planted_kinds: planted.join(";"),
+        employee_initiated: matches!(
+            class,
+            ReturnClass::VoluntaryDownshift | ReturnClass::ProlongedReducedHours
+        ),
+        manager_id: manager_before,
     });
     back
 }
@@ -511,6 +571,13 @@ pub fn write_csv(data: &Synthetic, dir: &std::path::Path) -> std::io::Result<()>
     })
     .map_err(io)?;
     Ok(())
+}
+
+/// Writes the planted parameters as `synth.json` into `dir`.
+pub fn write_parameters(config: &SynthConfig, dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let text = serde_json::to_string_pretty(config).map_err(std::io::Error::other)?;
+    std::fs::write(dir.join("synth.json"), text + "\n")
 }
 
 /// A bad row planted in a dirty copy: where it is and which rule it breaks.

@@ -15,6 +15,7 @@ fn report(employees: usize, seed: u64, factor: f64) -> Report {
         mommy_track_share: 0.0,
         voluntary_share: 0.0,
         reduced_hours_share: 0.0,
+        stall_share: 0.0,
         biased_managers: vec![],
         returner_promotion_factor: factor,
         ..SynthConfig::default()
