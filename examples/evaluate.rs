@@ -112,6 +112,32 @@ fn main() {
             kinds.join(", ")
         );
     }
+    println!("\nper flag kind, against the kinds planted (truth.csv `planted_kinds`):");
+    for kind in [
+        "responsibility_drop",
+        "track_downgrade",
+        "non_regular_conversion",
+        "promotion_stall",
+        "prolonged_reduced_hours",
+    ] {
+        let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
+        for t in &data.truth {
+            let planted = t.planted_kinds.split(';').any(|k| k == kind);
+            let flagged = flags
+                .get(&(t.employee_id.clone(), t.return_date.clone()))
+                .is_some_and(|f| f.kinds.iter().any(|k| k.as_str() == kind));
+            match (flagged, planted) {
+                (true, true) => tp += 1,
+                (true, false) => fp += 1,
+                (false, true) => fn_ += 1,
+                _ => {}
+            }
+        }
+        let p = tp as f64 / (tp + fp).max(1) as f64;
+        let r = tp as f64 / (tp + fn_).max(1) as f64;
+        let f1 = 2.0 * p * r / (p + r).max(f64::MIN_POSITIVE);
+        println!("  {kind:<24} precision {p:.4} recall {r:.4} F1 {f1:.4} (tp {tp}, fp {fp}, fn {fn_})");
+    }
     if let Some(c) = &report.concentration {
         let significant: Vec<&str> = c
             .managers
