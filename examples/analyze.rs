@@ -13,6 +13,7 @@ use mommytrack::config::Config;
 use mommytrack::flags::write_flags;
 use mommytrack::report::{write_json, write_rejections, write_text, Report};
 use mommytrack::{ingest, Error};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -57,17 +58,31 @@ fn run(args: Args) -> Result<(), Error> {
     if args.strict {
         config = config.with_strict(true);
     }
+    // A status line on stderr while the long steps run, only on a terminal.
+    let tty = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let stage = |step: &str| {
+        if tty {
+            eprint!("\r\x1b[2K[{:>6.1?}] {step}", started.elapsed());
+        }
+    };
+    stage("1/3 reading and checking the input…");
     let data = ingest::read_files(&args.employees, &args.events, &config)?;
+    stage("2/3 trajectories, peers, flags, event study, disclosure…");
     std::fs::create_dir_all(&args.out).map_err(|e| Error::Output {
         path: args.out.clone(),
         message: e.to_string(),
     })?;
     write_rejections(&args.out.join("rejections.csv"), &data.report.rejections)?;
     let report = Report::new(&data, &config);
+    stage("3/3 writing the outputs…");
     write_flags(&args.out.join("flags.csv"), &report.flags)?;
     write_json(&args.out.join("report.json"), &report)?;
     write_text(&args.out.join("report.md"), &report.to_markdown())?;
     write_text(&args.out.join("report.html"), &report.to_html())?;
+    if tty {
+        eprint!("\r\x1b[2K");
+    }
     let e = &data.report.employees;
     let v = &data.report.events;
     eprintln!(

@@ -136,7 +136,9 @@ fn main() {
         let p = tp as f64 / (tp + fp).max(1) as f64;
         let r = tp as f64 / (tp + fn_).max(1) as f64;
         let f1 = 2.0 * p * r / (p + r).max(f64::MIN_POSITIVE);
-        println!("  {kind:<24} precision {p:.4} recall {r:.4} F1 {f1:.4} (tp {tp}, fp {fp}, fn {fn_})");
+        println!(
+            "  {kind:<24} precision {p:.4} recall {r:.4} F1 {f1:.4} (tp {tp}, fp {fp}, fn {fn_})"
+        );
     }
     if let Some(c) = &report.concentration {
         let significant: Vec<&str> = c
