@@ -174,40 +174,45 @@ pub fn fit_event_model(rows: &[(&PanelRow, f64)], omit_event_time: i32) -> Optio
     if n <= k || g < 2 {
         return None;
     }
+    // Each row has at most four ones (intercept, event time, age, year):
+    // X'X, X'y and the cluster scores are accumulated from those columns.
     let col = |list: &[i32], v: i32| list.binary_search(&v).ok();
-    let x = DMatrix::from_fn(n, k, |i, j| {
-        let r = rows[i].0;
-        let hit = if j == 0 {
-            true
-        } else if j <= times.len() {
-            col(&times, r.event_time) == Some(j - 1)
-        } else if j <= times.len() + ages.len() {
-            col(&ages, r.age) == Some(j - 1 - times.len())
-        } else {
-            col(&years, r.year) == Some(j - 1 - times.len() - ages.len())
-        };
-        if hit {
-            1.0
-        } else {
-            0.0
+    let row_cols: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|(r, _)| {
+            let mut c = vec![0];
+            c.extend(col(&times, r.event_time).map(|j| 1 + j));
+            c.extend(col(&ages, r.age).map(|j| 1 + times.len() + j));
+            c.extend(col(&years, r.year).map(|j| 1 + times.len() + ages.len() + j));
+            c
+        })
+        .collect();
+    let mut xtx = DMatrix::<f64>::zeros(k, k);
+    let mut xty = DVector::<f64>::zeros(k);
+    for (cols, (_, y)) in row_cols.iter().zip(rows) {
+        for &a in cols {
+            xty[a] += y;
+            for &b in cols {
+                xtx[(a, b)] += 1.0;
+            }
         }
-    });
-    let y = DVector::from_iterator(n, rows.iter().map(|r| r.1));
-    let xtx = x.transpose() * &x;
-    let xtx_inv = xtx.clone().cholesky()?.inverse();
-    let beta = &xtx_inv * (x.transpose() * &y);
-    let resid = &y - &x * &beta;
+    }
+    let xtx_inv = xtx.cholesky()?.inverse();
+    let beta = &xtx_inv * xty;
     // Σ_g (X_g' u_g)(X_g' u_g)'
     let mut scores: BTreeMap<usize, DVector<f64>> = BTreeMap::new();
-    for i in 0..n {
+    for (cols, (r, y)) in row_cols.iter().zip(rows) {
+        let resid = y - cols.iter().map(|&j| beta[j]).sum::<f64>();
         let s = scores
-            .entry(rows[i].0.employee)
+            .entry(r.employee)
             .or_insert_with(|| DVector::zeros(k));
-        *s += x.row(i).transpose() * resid[i];
+        for &j in cols {
+            s[j] += resid;
+        }
     }
     let mut meat = DMatrix::<f64>::zeros(k, k);
     for s in scores.values() {
-        meat += s * s.transpose();
+        meat.ger(1.0, s, s, 1.0);
     }
     let factor = (g as f64 / (g as f64 - 1.0)) * ((n as f64 - 1.0) / (n as f64 - k as f64));
     let cov = &xtx_inv * meat * &xtx_inv * factor;
