@@ -632,7 +632,8 @@ struct Builder<'c> {
     config: &'c ValidConfig,
     employees: Vec<Employee>,
     index: HashMap<String, u32, FixedState>,
-    pending: Vec<Pending>,
+    /// Accepted-so-far events of each employee, in file order.
+    pending: Vec<Vec<Event>>,
     seen_events: HashSet<u128, FixedState>,
     employees_report: TableReport,
     events_report: TableReport,
@@ -752,7 +753,12 @@ impl<'c> Builder<'c> {
                 match self.event(&row) {
                     Ok(p) => {
                         self.see_date(p.event.date);
-                        self.pending.push(p);
+                        let who = p.employee as usize;
+                        if self.pending.len() <= who {
+                            self.pending
+                                .resize_with(self.employees.len().max(who + 1), Vec::new);
+                        }
+                        self.pending[who].push(p.event);
                         Ok(())
                     }
                     Err(r) => self.reject(r),
@@ -870,11 +876,11 @@ impl<'c> Builder<'c> {
                         "a role_change changes nothing; expected at least one of grade, responsibility, track, department, manager_id".into(),
                     ));
                 }
-                EventKind::RoleChange(r)
+                EventKind::RoleChange(Box::new(r))
             }
             EventType::Promotion => {
                 required_for(row, V_GRADE, new_grade, event)?;
-                EventKind::Promotion(reassignment())
+                EventKind::Promotion(Box::new(reassignment()))
             }
             EventType::Evaluation => EventKind::Evaluation {
                 rating: required_for(row, V_RATING, rating, event)?,
@@ -941,26 +947,20 @@ impl<'c> Builder<'c> {
             .as_of()
             .or(self.latest)
             .unwrap_or(NaiveDate::MIN);
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_by_key(|p| {
-            (
-                p.employee,
-                p.event.date,
-                p.event.kind.same_day_rank(),
-                p.event.line,
-            )
-        });
-        let mut per_employee: Vec<Vec<Event>> = vec![Vec::new(); self.employees.len()];
-        let mut rows = pending.into_iter().peekable();
-        while let Some(who) = rows.peek().map(|p| p.employee) {
-            let mut grade = self.employees[who as usize].grade;
+        // Each employee's events are sorted and checked in place: no second
+        // copy of all the events is ever held.
+        let mut per_employee = std::mem::take(&mut self.pending);
+        per_employee.resize_with(self.employees.len(), Vec::new);
+        self.seen_events = HashSet::default();
+        for (who, events) in per_employee.iter_mut().enumerate() {
+            events.sort_by_key(|e| (e.date, e.kind.same_day_rank(), e.line));
+            let mut grade = self.employees[who].grade;
             let mut open: Option<(LeaveType, NaiveDate)> = None;
-            let mut accepted = Vec::new();
-            while let Some(p) = rows.next_if(|p| p.employee == who) {
-                let ev = p.event;
-                if let Some(r) = sequence_check(&ev, grade, open, as_of) {
-                    self.reject(r)?;
-                    continue;
+            let mut rejected = Vec::new();
+            events.retain(|ev| {
+                if let Some(r) = sequence_check(ev, grade, open, as_of) {
+                    rejected.push(r);
+                    return false;
                 }
                 match &ev.kind {
                     EventKind::LeaveStart { leave_type } => open = Some((*leave_type, ev.date)),
@@ -970,10 +970,13 @@ impl<'c> Builder<'c> {
                     }
                     _ => {}
                 }
-                accepted.push(ev);
+                true
+            });
+            for r in rejected {
+                self.reject(r)?;
             }
-            self.events_report.accepted += accepted.len() as u64;
-            per_employee[who as usize] = accepted;
+            self.events_report.accepted += events.len() as u64;
+            events.shrink_to_fit();
         }
         let timelines = self
             .employees

@@ -262,9 +262,10 @@ pub enum EventKind {
         leave_type: LeaveType,
     },
     /// Reassignment (a grade rise is a promotion, a fall a demotion).
-    RoleChange(Reassignment),
+    /// Boxed, so that the common small events stay small.
+    RoleChange(Box<Reassignment>),
     /// Promotion; `grade` is always set and above the previous grade.
-    Promotion(Reassignment),
+    Promotion(Box<Reassignment>),
     /// Performance evaluation result.
     Evaluation {
         /// The rating, on the configured scale.

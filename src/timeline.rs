@@ -489,11 +489,11 @@ mod tests {
                 ev("2020-03-31", EventKind::Evaluation { rating: 3.0 }),
                 ev(
                     "2019-04-01",
-                    EventKind::Promotion(Reassignment {
+                    EventKind::Promotion(Box::new(Reassignment {
                         grade: Some(3),
                         responsibility: Some(5),
                         ..Default::default()
-                    }),
+                    })),
                 ),
                 ev(
                     "2020-05-01",
@@ -509,10 +509,10 @@ mod tests {
                 ),
                 ev(
                     "2021-05-01",
-                    EventKind::RoleChange(Reassignment {
+                    EventKind::RoleChange(Box::new(Reassignment {
                         responsibility: Some(1),
                         ..Default::default()
-                    }),
+                    })),
                 ),
                 ev(
                     "2021-06-01",
