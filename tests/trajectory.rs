@@ -201,3 +201,91 @@ fn aggregates_by_gender_with_km_retention_and_gri_rates() {
     assert_eq!(cohorts, vec!["cohort/2021", "cohort/2023", "cohort/2024"]);
     assert!(s.by_leave_and_gender.iter().any(|g| g.group == "other/F"));
 }
+
+/// Eight mothers in `ops`, all back on 2021-01-01 (maternity from
+/// 2020-01-01): m1–m3 lose responsibility (3 → 1) on 2021-02-01, m4–m5 become
+/// part-time on 2021-03-01, m6 leaves on 2021-06-30; m7–m8 change nothing.
+/// The default minimum group size (5) applies.
+fn department_fixture() -> (Dataset, ValidConfig) {
+    let mut emp = format!("{EMP}\n");
+    let mut ev = format!("{EV}\n");
+    for i in 1..=8 {
+        let exit = if i == 6 { "2021-06-30,voluntary" } else { "," };
+        emp.push_str(&format!(
+            "m{i},F,2015-04-01,{exit},3,3,career,regular,40,5000000\n"
+        ));
+        ev.push_str(&format!("m{i},2020-01-01,leave_start,maternity,,,,,,,\n"));
+        ev.push_str(&format!("m{i},2021-01-01,leave_end,maternity,,,,,,,\n"));
+        match i {
+            1..=3 => ev.push_str(&format!("m{i},2021-02-01,role_change,,,1,employer,,,,\n")),
+            4 | 5 => ev.push_str(&format!(
+                "m{i},2021-03-01,employment_change,,,,employer,,part_time,,\n"
+            )),
+            _ => {}
+        }
+    }
+    let config = Config {
+        as_of: "2025-03-31".parse().ok(),
+        ..Config::default()
+    }
+    .validate()
+    .unwrap();
+    // The employees table has no department column in EMP: every return is in "(none)".
+    let data = ingest::read_csv_from(emp.as_bytes(), ev.as_bytes(), &config).unwrap();
+    assert_eq!(data.report.rejections, vec![]);
+    (data, config)
+}
+
+#[test]
+fn group_counts_are_suppressed_below_the_minimum() {
+    let (data, config) = department_fixture();
+    let as_of = data.as_of();
+    let rets = returns(&data.timelines, &config, as_of);
+    assert_eq!(rets.len(), 8);
+    let t: Vec<Trajectory> = rets
+        .iter()
+        .map(|r| Trajectory::of(r, &config, as_of))
+        .collect();
+    let s = TrajectorySummary::new(&data.timelines, &rets, &t, &config, as_of);
+    let g = &s.by_department[0];
+    assert_eq!(g.group, "department/(none)");
+    assert_eq!(g.returns, Count::new(8, 5));
+    // 6 months (2021-07-01): m6 left the day before, so 7 observed;
+    // 3 with lower responsibility and 2 non-regular: both under 5, suppressed.
+    let h = &g.at_horizon[0];
+    assert_eq!(h.observed.value, Some(7));
+    assert_eq!(
+        h.responsibility_lower,
+        Count {
+            value: None,
+            suppressed: true
+        }
+    );
+    assert_eq!(
+        h.became_non_regular,
+        Count {
+            value: None,
+            suppressed: true
+        }
+    );
+    assert_eq!(h.grade_lower.value, Some(0)); // zero singles nobody out
+                                              // Salaries unchanged for all seven: mean change 0.
+    assert_eq!(h.mean_salary_change, Some(0.0));
+    // Retention: one exit at 180 days (5.91 months) among 8 → 7/8 from then on.
+    let r: Vec<f64> = g.retention.iter().map(|r| r.retained.unwrap()).collect();
+    assert_eq!(r, vec![0.875, 0.875, 0.875, 0.875]);
+    // GRI 401-3: 8 took leave, 8 returned; 8 observed 12 months later, 7 still employed.
+    let f = &s.return_to_work[0];
+    assert_eq!(
+        (
+            f.took_leave.value,
+            f.returned.value,
+            f.retained_12_months.value
+        ),
+        (Some(8), Some(8), Some(7))
+    );
+    assert_eq!(f.retention_rate_12_months, Some(0.875));
+    // One cohort (2021) of 8.
+    assert_eq!(s.by_cohort.len(), 1);
+    assert_eq!(s.by_cohort[0].returns.value, Some(8));
+}
