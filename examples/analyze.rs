@@ -11,11 +11,15 @@ use chrono::NaiveDate;
 use clap::Parser;
 use mommytrack::config::Config;
 use mommytrack::flags::write_flags;
+use mommytrack::ingest::Table;
 use mommytrack::report::{write_json, write_rejections, write_text, Report};
 use mommytrack::{ingest, Error};
-use std::io::IsTerminal;
+use std::cell::Cell;
+use std::io::{BufReader, IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 #[derive(Parser)]
 #[command(about = "Find mommy-track patterns in HR records")]
@@ -58,16 +62,52 @@ fn run(args: Args) -> Result<(), Error> {
     if args.strict {
         config = config.with_strict(true);
     }
-    // A status line on stderr while the long steps run, only on a terminal.
+    // Progress on stderr, only on a terminal: a bar over the bytes of the two
+    // CSV files while they are read, then the analysis steps.
     let tty = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let stage = |step: &str| {
         if tty {
             eprint!("\r\x1b[2K[{:>6.1?}] {step}", started.elapsed());
         }
     };
-    stage("1/3 reading and checking the input…");
-    let data = ingest::read_files(&args.employees, &args.events, &config)?;
+    let is_csv = |p: &PathBuf| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let data = if tty && is_csv(&args.employees) && is_csv(&args.events) {
+        let open = |path: &PathBuf, table| {
+            std::fs::File::open(path).map_err(|source| Error::Io {
+                table,
+                path: path.clone(),
+                source,
+            })
+        };
+        let (e, v) = (
+            open(&args.employees, Table::Employees)?,
+            open(&args.events, Table::Events)?,
+        );
+        let size = |f: &std::fs::File| f.metadata().map_or(0, |m| m.len());
+        let bar = Rc::new(Bar {
+            read: Cell::new(0),
+            total: size(&e) + size(&v),
+            drawn: Cell::new(started),
+            started,
+        });
+        let data = ingest::read_csv_from(
+            BufReader::new(Counted {
+                inner: e,
+                bar: bar.clone(),
+            }),
+            BufReader::new(Counted {
+                inner: v,
+                bar: bar.clone(),
+            }),
+            &config,
+        )?;
+        bar.draw();
+        data
+    } else {
+        stage("1/3 reading and checking the input…");
+        ingest::read_files(&args.employees, &args.events, &config)?
+    };
     stage("2/3 trajectories, peers, flags, event study, disclosure…");
     std::fs::create_dir_all(&args.out).map_err(|e| Error::Output {
         path: args.out.clone(),
@@ -95,6 +135,46 @@ fn run(args: Args) -> Result<(), Error> {
         args.out.display()
     );
     Ok(())
+}
+
+/// Bytes read so far of both input files, drawn as a bar at most every 100 ms.
+struct Bar {
+    read: Cell<u64>,
+    total: u64,
+    drawn: Cell<Instant>,
+    started: Instant,
+}
+
+impl Bar {
+    fn draw(&self) {
+        let frac = self.read.get() as f64 / self.total.max(1) as f64;
+        let filled = (frac * 30.0).round() as usize;
+        eprint!(
+            "\r\x1b[2K[{:>6.1?}] 1/3 reading [{}{}] {:>3.0}%",
+            self.started.elapsed(),
+            "#".repeat(filled.min(30)),
+            " ".repeat(30 - filled.min(30)),
+            frac * 100.0
+        );
+        self.drawn.set(Instant::now());
+    }
+}
+
+/// A reader that adds what it reads to a [`Bar`].
+struct Counted<R> {
+    inner: R,
+    bar: Rc<Bar>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bar.read.set(self.bar.read.get() + n as u64);
+        if self.bar.drawn.get().elapsed() >= Duration::from_millis(100) {
+            self.bar.draw();
+        }
+        Ok(n)
+    }
 }
 
 fn main() -> ExitCode {
