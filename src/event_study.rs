@@ -106,6 +106,7 @@ pub fn panel(
             continue;
         };
         let event_year = first.start.year();
+        let mut walk = t.walk();
         for year in (event_year + lo)..=(event_year + hi) {
             let Some(dec31) = NaiveDate::from_ymd_opt(year, 12, 31) else {
                 continue;
@@ -117,7 +118,7 @@ pub fn panel(
                 no_birth_year += 1;
                 continue;
             };
-            let s = t.state_on(dec31);
+            let s = walk.state_on(dec31);
             rows.push(PanelRow {
                 employee: i,
                 female: e.gender == Gender::Female,

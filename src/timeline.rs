@@ -122,6 +122,32 @@ impl State {
     }
 }
 
+/// See [`Timeline::walk`].
+#[derive(Debug, Clone)]
+pub struct StateWalk<'a> {
+    timeline: &'a Timeline,
+    state: State,
+    next: usize,
+}
+
+impl StateWalk<'_> {
+    /// The state at the end of `date`, as [`Timeline::state_on`] gives it.
+    pub fn state_on(&mut self, date: NaiveDate) -> &State {
+        let events = &self.timeline.events;
+        if self.next > 0 && events[self.next - 1].date > date {
+            self.state = State::at_hire(&self.timeline.employee);
+            self.next = 0;
+        }
+        while self.next < events.len() && events[self.next].date <= date {
+            self.state.apply(&events[self.next]);
+            self.next += 1;
+        }
+        self.state.date = date;
+        self.state.employed = self.timeline.employed_on(date);
+        &self.state
+    }
+}
+
 /// One evaluation result and its date.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Rating {
@@ -236,6 +262,30 @@ impl Timeline {
         state.date = date;
         state.employed = self.employed_on(date);
         state
+    }
+
+    /// A cursor that gives the state on a series of dates with one pass over
+    /// the events when the dates do not go backwards (it starts again when
+    /// they do); each answer equals [`Timeline::state_on`].
+    ///
+    /// ```
+    /// # use mommytrack::{config::ValidConfig, ingest};
+    /// # let emp = "employee_id,gender,hire_date,grade,responsibility,employment_type,weekly_hours\ne1,F,2020-04-01,1,1,regular,40\n";
+    /// # let ev = "employee_id,date,event,grade\ne1,2022-04-01,promotion,2\n";
+    /// # let data = ingest::read_csv_from(emp.as_bytes(), ev.as_bytes(), &ValidConfig::default()).unwrap();
+    /// let t = &data.timelines[0];
+    /// let mut walk = t.walk();
+    /// for date in ["2021-12-31", "2022-12-31"] {
+    ///     let date = date.parse().unwrap();
+    ///     assert_eq!(walk.state_on(date), &t.state_on(date));
+    /// }
+    /// ```
+    pub fn walk(&self) -> StateWalk<'_> {
+        StateWalk {
+            timeline: self,
+            state: State::at_hire(&self.employee),
+            next: 0,
+        }
     }
 
     /// Every recorded leave, in order; the last may be open.

@@ -179,12 +179,13 @@ impl Trajectory {
         let promotion = ret.first_promotion(until);
         let pre_rating = ret.absence.pre_leave_mean_rating();
         let rank = |s: &State| s.track.as_deref().and_then(|t| config.track_rank(t));
+        let mut walk = ret.timeline.walk();
         let snapshots = config
             .horizons_months()
             .iter()
             .map(|&m| {
                 let at = add_months(ret.return_date, m);
-                let then = ret.timeline.state_on(at);
+                let then = walk.state_on(at);
                 let ratings: Vec<f64> = ret
                     .timeline
                     .events()
@@ -203,7 +204,7 @@ impl Trajectory {
                     grade_change: i64::from(then.grade) - i64::from(before.grade),
                     responsibility_change: i64::from(then.responsibility)
                         - i64::from(before.responsibility),
-                    track_change: rank(&then)
+                    track_change: rank(then)
                         .zip(rank(before))
                         .map(|(a, b)| a as i64 - b as i64),
                     became_non_regular: before.employment_type.is_regular()
