@@ -180,30 +180,54 @@ impl Report {
         let as_of = data.as_of();
         let returns = returns(&data.timelines, config, as_of);
         let any_childcare = returns.iter().any(|r| r.absence.is_childcare());
-        let trajectories = (!returns.is_empty()).then(|| {
-            let t: Vec<Trajectory> = returns
-                .iter()
-                .map(|r| Trajectory::of(r, config, as_of))
-                .collect();
-            TrajectorySummary::new(&data.timelines, &returns, &t, config, as_of)
+        // Two independent halves run on two threads: the peer sample and
+        // everything built on it, and the rest. Both only read the data.
+        let (side, (peers_part, flags)) = std::thread::scope(|scope| {
+            let side = scope.spawn(|| {
+                let trajectories = (!returns.is_empty()).then(|| {
+                    let t: Vec<Trajectory> = returns
+                        .iter()
+                        .map(|r| Trajectory::of(r, config, as_of))
+                        .collect();
+                    TrajectorySummary::new(&data.timelines, &returns, &t, config, as_of)
+                });
+                let event_study = EventStudy::new(&data.timelines, config, as_of);
+                let absences = AbsenceSummary::from_dataset(data, config);
+                let disclosure =
+                    FiscalYear::last_complete(data.as_of(), config.fiscal_year_start())
+                        .filter(|fy| {
+                            data.timelines
+                                .iter()
+                                .any(|t| t.employee().hire_date <= fy.end)
+                        })
+                        .map(|fy| Disclosure::compute(&data.timelines, fy, config));
+                (trajectories, event_study, absences, disclosure)
+            });
+            let peers = PeerSample::build(&data.timelines, &returns, config, as_of);
+            let flags = flag_all(&returns, &peers, config, as_of);
+            let promotion_gap = any_childcare
+                .then(|| PromotionGap::new(&data.timelines, &returns, &peers, config, as_of));
+            let concentration = any_childcare
+                .then(|| Concentration::new(&returns, &flags, &data.timelines, config, as_of));
+            let policy = config
+                .policy_date()
+                .filter(|_| any_childcare)
+                .map(|d| policy_effect(d, &returns, &flags, config));
+            // A panic on the other thread is a bug, not an input error: pass it on.
+            let side = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (side, ((promotion_gap, concentration, policy), flags))
         });
-        let peers = PeerSample::build(&data.timelines, &returns, config, as_of);
-        let flags = flag_all(&returns, &peers, config, as_of);
-        let promotion_gap = any_childcare
-            .then(|| PromotionGap::new(&data.timelines, &returns, &peers, config, as_of));
-        let concentration = any_childcare
-            .then(|| Concentration::new(&returns, &flags, &data.timelines, config, as_of));
-        let policy = config
-            .policy_date()
-            .filter(|_| any_childcare)
-            .map(|d| policy_effect(d, &returns, &flags, config));
+        let (trajectories, event_study, absences, disclosure) = side;
+        let (promotion_gap, concentration, policy) = peers_part;
         Report {
-            event_study: EventStudy::new(&data.timelines, config, as_of),
+            event_study,
             trajectories,
             promotion_gap,
             concentration,
             policy,
             flags,
+            absences,
+            disclosure,
             crate_version: env!("CARGO_PKG_VERSION").to_string(),
             as_of: data.as_of(),
             config: config
@@ -217,14 +241,6 @@ impl Report {
                 rejections: data.report.rejections.len() as u64,
                 rejections_by_kind: by_kind,
             },
-            absences: AbsenceSummary::from_dataset(data, config),
-            disclosure: FiscalYear::last_complete(data.as_of(), config.fiscal_year_start())
-                .filter(|fy| {
-                    data.timelines
-                        .iter()
-                        .any(|t| t.employee().hire_date <= fy.end)
-                })
-                .map(|fy| Disclosure::compute(&data.timelines, fy, config)),
         }
     }
 
