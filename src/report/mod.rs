@@ -171,7 +171,12 @@ pub struct Report {
 }
 
 impl Report {
-    /// Builds the report of a dataset.
+    /// Runs every analysis on a dataset and gathers the results.
+    ///
+    /// Uses two threads: the peer sample with the flags, promotion gap,
+    /// concentration and policy figures on one; trajectories, the event
+    /// study, absences and disclosure on the other. The result does not
+    /// depend on the threads.
     pub fn new(data: &Dataset, config: &ValidConfig) -> Report {
         let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
         for r in &data.report.rejections {
