@@ -3,7 +3,7 @@
 //! An [`Error`] stops a whole operation (a file that cannot be read, a missing
 //! column, an invalid configuration, or the first rejection in strict mode). A
 //! single bad input row is not an error: it becomes a
-//! [`Rejection`](crate::ingest::Rejection) in the ingest report.
+//! [`Rejection`] in the ingest report.
 
 use crate::ingest::{Rejection, Table};
 use std::path::PathBuf;
