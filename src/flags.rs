@@ -542,7 +542,9 @@ impl Concentration {
         let mut voluntary_only = 0u64;
         let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
         for f in flags {
-            involuntary[f.return_index] = f.is_involuntary();
+            if let Some(slot) = involuntary.get_mut(f.return_index) {
+                *slot = f.is_involuntary();
+            }
             voluntary_only += u64::from(f.employee_initiated);
             for k in &f.kinds {
                 *by_kind.entry(k.as_str().into()).or_default() += 1;
@@ -704,7 +706,9 @@ pub fn policy_effect(
     let min = config.min_group_size() as u64;
     let mut involuntary = vec![false; returns.len()];
     for f in flags {
-        involuntary[f.return_index] = f.is_involuntary();
+        if let Some(slot) = involuntary.get_mut(f.return_index) {
+            *slot = f.is_involuntary();
+        }
     }
     let (mut nb, mut fb, mut na, mut fa) = (0u64, 0u64, 0u64, 0u64);
     for (i, r) in returns

@@ -271,7 +271,10 @@ impl PeerSample {
             if !eligible(r) {
                 continue;
             }
-            let me = index_of[&(r.timeline as *const Timeline)];
+            // Returns of other timelines than `timelines` have no index: skipped.
+            let Some(&me) = index_of.get(&(r.timeline as *const Timeline)) else {
+                continue;
+            };
             let state = r.state_at_return();
             let hire = r.timeline.employee().hire_date;
             let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / 365.25;
@@ -660,7 +663,12 @@ impl PromotionGap {
         let fathers: Vec<&FollowUp> = returners
             .iter()
             .copied()
-            .filter(|x| !x.female && timelines[x.employee].employee().gender == Gender::Male)
+            .filter(|x| {
+                !x.female
+                    && timelines
+                        .get(x.employee)
+                        .is_some_and(|t| t.employee().gender == Gender::Male)
+            })
             .collect();
         let mothers_vs_fathers = compare(
             &mothers,
@@ -677,14 +685,14 @@ impl PromotionGap {
         let mut by_dept: BTreeMap<String, (Vec<&FollowUp>, Vec<&FollowUp>)> = BTreeMap::new();
         let dept_of_return: HashMap<usize, String> = returners
             .iter()
-            .map(|x| {
-                let r = &returns[x.return_index];
-                (
+            .filter_map(|x| {
+                let r = returns.get(x.return_index)?;
+                Some((
                     x.return_index,
                     r.state_at_return()
                         .department
                         .unwrap_or_else(|| "(none)".into()),
-                )
+                ))
             })
             .collect();
         for x in &sample.follow_ups {
