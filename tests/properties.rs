@@ -59,6 +59,49 @@ proptest! {
         balanced(employees.as_bytes(), events.as_bytes())?;
     }
 
+    /// The whole analysis on arbitrary histories (small groups shown, so that
+    /// every code path runs): never a panic, flags sorted, severities in [0, 1].
+    #[test]
+    fn the_analysis_never_panics(
+        rows in proptest::collection::vec(
+            (0u8..6, 0i64..4000, 0usize..12, prop_oneof![Just("maternity"), Just("parental"), Just("paternity"), Just("medical")], 1u32..6, 1u32..6),
+            0..80),
+    ) {
+        let employees = format!(
+            "{EMP_HEADER},birth_year,manager_id,salary\n\
+             e0,F,2013-04-01,2,3,regular,40,1985,m1,4000000\n\
+             e1,M,2013-04-01,2,3,regular,40,1984,m1,4100000\n\
+             e2,F,2014-04-01,2,3,part_time,20,1990,m2,2000000\n\
+             e3,F,2013-04-01,2,3,regular,40,,m1,\n\
+             e4,M,2014-04-01,2,3,regular,40,1988,m2,3900000\n\
+             e5,X,2013-04-01,2,3,regular,40,1991,m1,4000000\n"
+        );
+        let kinds = ["leave_start", "leave_end", "promotion", "evaluation", "role_change", "child_birth", "leave_start", "leave_end", "evaluation", "promotion", "child_birth", "evaluation"];
+        let base = NaiveDate::from_ymd_opt(2013, 6, 1).unwrap();
+        let mut events = format!("{EV_HEADER}\n");
+        for (who, day, kind, leave, grade, rating) in rows {
+            let date = base + Duration::days(day);
+            events.push_str(&format!("e{who},{date},{},{leave},{grade},{rating}\n", kinds[kind]));
+        }
+        let config = mommytrack::config::Config {
+            min_group_size: 1,
+            policy_date: NaiveDate::from_ymd_opt(2018, 1, 1),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let data = ingest::read_csv_from(employees.as_bytes(), events.as_bytes(), &config).unwrap();
+        let report = mommytrack::report::Report::new(&data, &config);
+        prop_assert!(serde_json::to_string(&report).is_ok());
+        prop_assert!(!report.to_html().is_empty() && !report.to_markdown().is_empty());
+        for f in &report.flags {
+            prop_assert!((0.0..=1.0).contains(&f.severity), "{:?}", f);
+        }
+        for w in report.flags.windows(2) {
+            prop_assert!((&w[0].employee_id, w[0].return_date) <= (&w[1].employee_id, w[1].return_date));
+        }
+    }
+
     /// Shuffling the event rows changes no timeline (one event per employee and date,
     /// so that no tie is left to file order).
     #[test]
