@@ -573,10 +573,23 @@ fn parse_number(
 const ID: &str = "an id of 1 to 64 characters";
 
 fn parse_id(s: &str) -> Result<String, (RejectionKind, String)> {
-    if s.chars().count() > 64 {
+    parse_id_len(s).map(|()| s.to_string())
+}
+
+/// The id rule without the copy: 1 to 64 characters (empty is "missing").
+fn parse_id_len(s: &str) -> Result<(), (RejectionKind, String)> {
+    if s.len() > 64 && s.chars().count() > 64 {
         return Err(out_of_range(ID));
     }
-    Ok(s.to_string())
+    Ok(())
+}
+
+/// Texts of what a column expects, made once rather than per row.
+struct Expected {
+    gender: String,
+    employment: String,
+    event: String,
+    rating: String,
 }
 
 const GRADE: &str = "an integer grade ≥ 0";
@@ -639,6 +652,7 @@ struct Builder<'c> {
     events_report: TableReport,
     rejections: Vec<Rejection>,
     latest: Option<NaiveDate>,
+    expected: Expected,
 }
 
 impl<'c> Builder<'c> {
@@ -652,6 +666,16 @@ impl<'c> Builder<'c> {
             employees_report: TableReport::default(),
             events_report: TableReport::default(),
             rejections: Vec::new(),
+            expected: Expected {
+                gender: Gender::expected(),
+                employment: EmploymentType::expected(),
+                event: EventType::expected(),
+                rating: format!(
+                    "a rating from {} to {}",
+                    config.rating_scale().min,
+                    config.rating_scale().max
+                ),
+            },
             latest: None,
         }
     }
@@ -770,7 +794,7 @@ impl<'c> Builder<'c> {
     fn employee(&self, row: &Row) -> Result<Employee, Rejection> {
         use col::*;
         let employee_id = row.parse_required(E_ID, ID, parse_id)?;
-        let gender: Gender = row.parse_required(E_GENDER, &Gender::expected(), parse_enum)?;
+        let gender: Gender = row.parse_required(E_GENDER, &self.expected.gender, parse_enum)?;
         let birth_year = row
             .parse(E_BIRTH_YEAR, |s| {
                 parse_int(s, 1900, 2100, "a year from 1900 to 2100")
@@ -786,7 +810,7 @@ impl<'c> Builder<'c> {
         let track = row.parse(E_TRACK, text_value)?;
         let manager_id = row.parse(E_MANAGER, parse_id)?;
         let employment_type: EmploymentType =
-            row.parse_required(E_EMPLOYMENT, &EmploymentType::expected(), parse_enum)?;
+            row.parse_required(E_EMPLOYMENT, &self.expected.employment, parse_enum)?;
         let weekly_hours = row.parse_required(E_HOURS, HOURS, hours)?;
         let salary = row.parse(E_SALARY, salary)?;
         if self.index.contains_key(&employee_id) {
@@ -827,9 +851,11 @@ impl<'c> Builder<'c> {
 
     fn event(&self, row: &Row) -> Result<Pending, Rejection> {
         use col::*;
-        let employee_id = row.parse_required(V_ID, ID, parse_id)?;
+        // The id is checked, then borrowed from the row: no copy per event.
+        row.parse_required(V_ID, ID, parse_id_len)?;
+        let employee_id = row.text(V_ID).unwrap_or_default();
         let date = row.parse_required(V_DATE, DATE, parse_date)?;
-        let event: EventType = row.parse_required(V_EVENT, &EventType::expected(), parse_enum)?;
+        let event: EventType = row.parse_required(V_EVENT, &self.expected.event, parse_enum)?;
         let leave_type: Option<LeaveType> = row.parse(V_LEAVE_TYPE, parse_enum)?;
         let new_grade = row.parse(V_GRADE, grade)?;
         let new_responsibility = row.parse(V_RESPONSIBILITY, responsibility)?;
@@ -838,9 +864,12 @@ impl<'c> Builder<'c> {
         let manager_id = row.parse(V_MANAGER, parse_id)?;
         let initiated_by: InitiatedBy = row.parse(V_INITIATED_BY, parse_enum)?.unwrap_or_default();
         let scale = self.config.rating_scale();
-        let rating_expected = format!("a rating from {} to {}", scale.min, scale.max);
         let rating = row.parse(V_RATING, |s| {
-            parse_number(s, |r| r >= scale.min && r <= scale.max, &rating_expected)
+            parse_number(
+                s,
+                |r| r >= scale.min && r <= scale.max,
+                &self.expected.rating,
+            )
         })?;
         let employment_type: Option<EmploymentType> = row.parse(V_EMPLOYMENT, parse_enum)?;
         let weekly_hours = row.parse(V_HOURS, hours)?;
@@ -899,10 +928,10 @@ impl<'c> Builder<'c> {
             EventType::ChildBirth => EventKind::ChildBirth,
         };
 
-        let Some(&employee) = self.index.get(&employee_id) else {
+        let Some(&employee) = self.index.get(employee_id) else {
             return Err(row.reject(
                 Some(V_ID),
-                &employee_id,
+                employee_id,
                 RejectionKind::UnknownEmployee,
                 "no such employee_id in the employees table; expected an accepted employee".into(),
             ));
