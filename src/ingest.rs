@@ -294,6 +294,8 @@ fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) -> Result<(
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
     let columns = builder.header(table, &names)?;
+    // One field buffer for every row (see `recycle`).
+    let mut spare: Vec<Option<&str>> = Vec::with_capacity(names.len());
     loop {
         let line = record.position().map_or(1, |p| p.line()) + 1;
         match csv.read_byte_record(&mut record) {
@@ -325,7 +327,7 @@ fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) -> Result<(
             })?;
             continue;
         }
-        let mut fields: Vec<Option<&str>> = Vec::with_capacity(names.len());
+        let mut fields = recycle(std::mem::take(&mut spare));
         let mut bad_utf8 = None;
         for (i, raw) in record.iter().enumerate() {
             match std::str::from_utf8(raw) {
@@ -351,8 +353,16 @@ fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) -> Result<(
             continue;
         }
         builder.row(table, &columns, line, &fields)?;
+        spare = recycle(fields);
     }
     Ok(())
+}
+
+/// Empties a buffer of borrowed fields so that it can hold the next row's:
+/// the collect reuses the allocation (same layout, no element kept).
+fn recycle<'b>(mut v: Vec<Option<&str>>) -> Vec<Option<&'b str>> {
+    v.clear();
+    v.into_iter().map(|_| None).collect()
 }
 
 fn feed_frame(builder: &mut Builder, table: Table, df: &DataFrame) -> Result<()> {
