@@ -16,11 +16,7 @@ fn tables(employees: usize) -> (Vec<u8>, Vec<u8>) {
         seed: 42,
         ..SynthConfig::default()
     });
-    let mut e = csv::Writer::from_writer(vec![]);
-    data.employees.iter().for_each(|r| e.serialize(r).unwrap());
-    let mut v = csv::Writer::from_writer(vec![]);
-    data.events.iter().for_each(|r| v.serialize(r).unwrap());
-    (e.into_inner().unwrap(), v.into_inner().unwrap())
+    data.to_csv().expect("CSV in memory")
 }
 
 fn bench_ingest(c: &mut Criterion) {

@@ -39,18 +39,7 @@ fn main() {
         ..SynthConfig::default()
     };
     let data = generate(&synth);
-    let mut e = csv::Writer::from_writer(vec![]);
-    data.employees
-        .iter()
-        .for_each(|r| e.serialize(r).expect("in memory"));
-    let mut v = csv::Writer::from_writer(vec![]);
-    data.events
-        .iter()
-        .for_each(|r| v.serialize(r).expect("in memory"));
-    let (e, v) = (
-        e.into_inner().expect("flush"),
-        v.into_inner().expect("flush"),
-    );
+    let (e, v) = data.to_csv().expect("CSV in memory");
     let config = Config::default()
         .validate()
         .expect("defaults are valid")

@@ -95,7 +95,7 @@ pub fn panel(
     let mut no_birth_year = 0u64;
     for (i, t) in timelines.iter().enumerate() {
         let e = t.employee();
-        if !matches!(e.gender, Gender::Female | Gender::Male) {
+        if !matches!(e.gender, Gender::Female | Gender::Male) || !t.has_childcare_leave() {
             continue;
         }
         let Some(first) = t

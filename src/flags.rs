@@ -245,17 +245,7 @@ pub fn flag_return(
     }
     // Ratings after return against the employee's own pre-leave ratings.
     let pre = ret.absence.pre_leave_mean_rating();
-    let post_end = add_months(ret.return_date, config.rating_lookback_months()).min(until);
-    let post: Vec<f64> = ret
-        .timeline
-        .events()
-        .iter()
-        .filter(|e| e.date >= ret.return_date && e.date <= post_end)
-        .filter_map(|e| match e.kind {
-            EventKind::Evaluation { rating } => Some(rating),
-            _ => None,
-        })
-        .collect();
+    let post = ret.post_return_ratings(config, as_of);
     if let (Some(pre), true) = (pre, post.len() >= config.rating_drop_min_ratings()) {
         let mean = post.iter().sum::<f64>() / post.len() as f64;
         if pre - mean >= config.rating_drop_threshold() - 1e-12 {
@@ -538,13 +528,10 @@ impl Concentration {
         as_of: NaiveDate,
     ) -> Concentration {
         let min = config.min_group_size();
-        let mut involuntary = vec![false; returns.len()];
+        let involuntary = involuntary_by_return(returns.len(), flags);
         let mut voluntary_only = 0u64;
         let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
         for f in flags {
-            if let Some(slot) = involuntary.get_mut(f.return_index) {
-                *slot = f.is_involuntary();
-            }
             voluntary_only += u64::from(f.employee_initiated);
             for k in &f.kinds {
                 *by_kind.entry(k.as_str().into()).or_default() += 1;
@@ -621,18 +608,7 @@ impl Concentration {
             if at > r.observed_until(as_of) {
                 continue;
             }
-            let end = add_months(r.return_date, config.rating_lookback_months())
-                .min(r.observed_until(as_of));
-            let post: Vec<f64> = r
-                .timeline
-                .events()
-                .iter()
-                .filter(|e| e.date >= r.return_date && e.date <= end)
-                .filter_map(|e| match e.kind {
-                    EventKind::Evaluation { rating } => Some(rating),
-                    _ => None,
-                })
-                .collect();
+            let post = r.post_return_ratings(config, as_of);
             if post.is_empty() {
                 continue;
             }
@@ -665,8 +641,7 @@ impl Concentration {
                         .any(|e| matches!(e.kind, EventKind::ChildBirth))
                     {
                         parents += 1;
-                        took +=
-                            u64::from(t.leave_spells().iter().any(|s| s.leave_type.is_childcare()));
+                        took += u64::from(t.has_childcare_leave());
                     }
                 }
                 ParentUptake {
@@ -696,6 +671,17 @@ impl Concentration {
     }
 }
 
+/// For each of `returns` returns, whether its flag is involuntary.
+fn involuntary_by_return(returns: usize, flags: &[Flag]) -> Vec<bool> {
+    let mut involuntary = vec![false; returns];
+    for f in flags {
+        if let Some(slot) = involuntary.get_mut(f.return_index) {
+            *slot = f.is_involuntary();
+        }
+    }
+    involuntary
+}
+
 /// Compares involuntary flag rates of childcare returns before and after `date`.
 pub fn policy_effect(
     date: NaiveDate,
@@ -704,12 +690,7 @@ pub fn policy_effect(
     config: &ValidConfig,
 ) -> PolicyEffect {
     let min = config.min_group_size() as u64;
-    let mut involuntary = vec![false; returns.len()];
-    for f in flags {
-        if let Some(slot) = involuntary.get_mut(f.return_index) {
-            *slot = f.is_involuntary();
-        }
-    }
+    let involuntary = involuntary_by_return(returns.len(), flags);
     let (mut nb, mut fb, mut na, mut fa) = (0u64, 0u64, 0u64, 0u64);
     for (i, r) in returns
         .iter()

@@ -40,7 +40,7 @@ use crate::schema::Gender;
 use crate::stats::{
     benjamini_hochberg, logrank, newcombe, wilson, CoxModel, KaplanMeier, TwoByTwo,
 };
-use crate::timeline::{AbsenceEnd, Timeline};
+use crate::timeline::{State, Timeline};
 use crate::trajectory::{first_promotion_after, months_between, Return, DAYS_PER_MONTH};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -108,10 +108,10 @@ struct Spell {
 }
 
 /// Grade spells of every employee who never took childcare leave.
-fn peer_pool(timelines: &[Timeline], config: &ValidConfig, as_of: NaiveDate) -> Vec<Spell> {
+fn peer_pool(timelines: &[Timeline], as_of: NaiveDate) -> Vec<Spell> {
     let mut pool = Vec::new();
     for (i, t) in timelines.iter().enumerate() {
-        if t.absences(config, as_of).iter().any(|a| a.is_childcare()) {
+        if t.has_childcare_leave() {
             continue;
         }
         let e = t.employee();
@@ -166,16 +166,19 @@ impl PeerSample {
         config: &ValidConfig,
         as_of: NaiveDate,
     ) -> PeerSample {
-        let pool = peer_pool(timelines, config, as_of);
-        let index_of: HashMap<*const Timeline, usize> = timelines
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t as *const Timeline, i))
-            .collect();
+        let pool = peer_pool(timelines, as_of);
         let band =
             chrono::Duration::days((config.peer_tenure_band_years() * 365.25).round() as i64);
         let k = config.peers_per_return();
-        let eligible = |r: &Return<'_>| r.absence.is_childcare() && r.return_date < as_of;
+        // Returns of other timelines than `timelines` are skipped.
+        let eligible = |r: &Return<'_>| {
+            r.absence.is_childcare() && r.return_date < as_of && r.employee < timelines.len()
+        };
+        // The state on each return date, read once for both passes below.
+        let states: Vec<Option<State>> = returns
+            .iter()
+            .map(|r| eligible(r).then(|| r.state_at_return()))
+            .collect();
         // Sweep the returns in date order, keeping per grade the set of
         // (hire date, employee) of the pool employees at that grade on the
         // date: every member is a valid candidate, and the nearest hire dates
@@ -209,7 +212,7 @@ impl PeerSample {
                 }
                 di += 1;
             }
-            let state = r.state_at_return();
+            let Some(state) = &states[ri] else { continue };
             let Some(set) = active.get(&state.grade) else {
                 continue;
             };
@@ -271,11 +274,8 @@ impl PeerSample {
             if !eligible(r) {
                 continue;
             }
-            // Returns of other timelines than `timelines` have no index: skipped.
-            let Some(&me) = index_of.get(&(r.timeline as *const Timeline)) else {
-                continue;
-            };
-            let state = r.state_at_return();
+            let Some(state) = &states[ri] else { continue };
+            let me = r.employee;
             let hire = r.timeline.employee().hire_date;
             let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / 365.25;
             let (months, promoted) = follow(r.timeline, r.return_date, as_of);
@@ -511,6 +511,54 @@ fn compare_rates(
     }
 }
 
+/// Cox (Efron) of time to promotion on `covariates`, over `a` then `b`.
+/// Covariates that are constant here (e.g. `female` when every returner and
+/// peer is a woman) are left out.
+fn fit_cox(
+    a: &[&FollowUp],
+    b: &[&FollowUp],
+    covariates: &[(&str, Covariate<'_>)],
+    level: f64,
+) -> Result<Vec<HazardRatio>, String> {
+    let all: Vec<(&FollowUp, bool)> = a
+        .iter()
+        .map(|x| (*x, true))
+        .chain(b.iter().map(|x| (*x, false)))
+        .collect();
+    let d: Vec<f64> = all.iter().map(|x| x.0.months).collect();
+    let e: Vec<bool> = all.iter().map(|x| x.0.promoted).collect();
+    let cols: Vec<(&str, Vec<f64>)> = covariates
+        .iter()
+        .map(|(name, f)| {
+            (
+                *name,
+                all.iter().map(|(x, ga)| f(x, *ga)).collect::<Vec<f64>>(),
+            )
+        })
+        .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
+        .collect();
+    let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+    let slices: Vec<&[f64]> = cols.iter().map(|c| c.1.as_slice()).collect();
+    let model = CoxModel {
+        level,
+        ..CoxModel::default()
+    };
+    let fit = model
+        .fit(&d, &e, &slices, &names, None)
+        .map_err(|err| err.to_string())?;
+    Ok(fit
+        .coefficients
+        .iter()
+        .map(|c| HazardRatio {
+            covariate: c.name.clone(),
+            hazard_ratio: c.hazard_ratio,
+            ci_lower: c.hr_ci_lower,
+            ci_upper: c.hr_ci_upper,
+            p_value: c.p_value,
+        })
+        .collect())
+}
+
 /// A covariate column: its value for a follow-up in the first group (`true`) or the reference.
 type Covariate<'a> = &'a dyn Fn(&FollowUp, bool) -> f64;
 
@@ -543,57 +591,25 @@ fn compare(
             }
         })
     };
-    let all: Vec<(&FollowUp, bool)> = a
-        .iter()
-        .map(|x| (*x, true))
-        .chain(b.iter().map(|x| (*x, false)))
-        .collect();
-    let d: Vec<f64> = all.iter().map(|x| x.0.months).collect();
-    let e: Vec<bool> = all.iter().map(|x| x.0.promoted).collect();
-    let g: Vec<&str> = all.iter().map(|x| if x.1 { "a" } else { "b" }).collect();
+    let d: Vec<f64> = a.iter().chain(b).map(|x| x.months).collect();
+    let e: Vec<bool> = a.iter().chain(b).map(|x| x.promoted).collect();
+    let g: Vec<&str> = a.iter().map(|_| "a").chain(b.iter().map(|_| "b")).collect();
     let logrank_p_value = shown
         .then(|| logrank(&d, &e, &g).ok())
         .flatten()
         .map(|l| l.p_value);
-    let (mut cox, mut cox_terms, mut cox_error) = (None, Vec::new(), None);
-    if shown {
-        // Drop covariates that are constant here (e.g. `female` when every returner and peer is a woman).
-        let cols: Vec<(&str, Vec<f64>)> = covariates
-            .iter()
-            .map(|(name, f)| {
-                (
-                    *name,
-                    all.iter().map(|(x, ga)| f(x, *ga)).collect::<Vec<f64>>(),
-                )
-            })
-            .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
-            .collect();
-        let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
-        let slices: Vec<&[f64]> = cols.iter().map(|c| c.1.as_slice()).collect();
-        let model = CoxModel {
-            level,
-            ..CoxModel::default()
-        };
-        match model.fit(&d, &e, &slices, &names, None) {
-            Ok(fit) => {
-                cox_terms = fit
-                    .coefficients
-                    .iter()
-                    .map(|c| HazardRatio {
-                        covariate: c.name.clone(),
-                        hazard_ratio: c.hazard_ratio,
-                        ci_lower: c.hr_ci_lower,
-                        ci_upper: c.hr_ci_upper,
-                        p_value: c.p_value,
-                    })
-                    .collect();
-                cox = cox_terms.iter().find(|c| c.covariate == first).cloned();
-            }
-            Err(err) => cox_error = Some(err.to_string()),
+    let (cox_terms, cox_error) = if shown {
+        match fit_cox(a, b, covariates, level) {
+            Ok(terms) => (terms, None),
+            Err(err) => (Vec::new(), Some(err)),
         }
     } else {
-        cox_error = Some(format!("fewer than {min} follow-ups in a group"));
-    }
+        (
+            Vec::new(),
+            Some(format!("fewer than {min} follow-ups in a group")),
+        )
+    };
+    let cox = cox_terms.iter().find(|c| c.covariate == first).cloned();
     Comparison {
         group_n: Count::new(a.len() as u64, min),
         reference_n: Count::new(b.len() as u64, min),
@@ -645,20 +661,21 @@ impl PromotionGap {
         );
         // The same model with the returner × female interaction: there the
         // `returner` term is the effect for men, so it is reported apart.
-        returners_vs_peers.cox_interaction_terms = compare(
-            &returners,
-            &peers,
-            "returner",
-            &[
-                ("returner", &returner),
-                ("female", &female),
-                ("grade", &grade),
-                ("tenure_years", &tenure),
-                ("returner_x_female", &interaction),
-            ],
-            config,
-        )
-        .cox_terms;
+        if returners_vs_peers.cox_error.is_none() {
+            returners_vs_peers.cox_interaction_terms = fit_cox(
+                &returners,
+                &peers,
+                &[
+                    ("returner", &returner),
+                    ("female", &female),
+                    ("grade", &grade),
+                    ("tenure_years", &tenure),
+                    ("returner_x_female", &interaction),
+                ],
+                config.confidence_level(),
+            )
+            .unwrap_or_default();
+        }
         let mothers: Vec<&FollowUp> = returners.iter().copied().filter(|x| x.female).collect();
         let fathers: Vec<&FollowUp> = returners
             .iter()
@@ -742,9 +759,4 @@ impl PromotionGap {
             by_department,
         }
     }
-}
-
-/// Whether an absence counts as a childcare return for the gap (returned, with childcare leave).
-pub fn is_childcare_return(r: &Return<'_>) -> bool {
-    r.absence.is_childcare() && r.absence.end == AbsenceEnd::Returned
 }

@@ -141,6 +141,21 @@ pub struct Synthetic {
     pub truth: Vec<ReturnTruth>,
 }
 
+impl Synthetic {
+    /// The `employees` and `events` tables as CSV bytes, as [`write_csv`]
+    /// writes them: for ingesting generated data without touching the disk.
+    pub fn to_csv(&self) -> csv::Result<(Vec<u8>, Vec<u8>)> {
+        fn table<T: Serialize>(rows: &[T]) -> csv::Result<Vec<u8>> {
+            let mut w = csv::Writer::from_writer(vec![]);
+            for r in rows {
+                w.serialize(r)?;
+            }
+            w.into_inner().map_err(|e| e.into_error().into())
+        }
+        Ok((table(&self.employees)?, table(&self.events)?))
+    }
+}
+
 const DEPARTMENTS: [&str; 6] = [
     "sales",
     "engineering",

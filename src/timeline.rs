@@ -264,6 +264,28 @@ impl Timeline {
         state
     }
 
+    /// Whether the employee ever started a maternity, paternity or parental
+    /// leave: the same as any absence [`is_childcare`](Absence::is_childcare),
+    /// without building the absences.
+    pub fn has_childcare_leave(&self) -> bool {
+        self.events.iter().any(
+            |e| matches!(e.kind, EventKind::LeaveStart { leave_type } if leave_type.is_childcare()),
+        )
+    }
+
+    /// The ratings dated from `from` to `to`, both included, oldest first.
+    pub fn ratings_between(&self, from: NaiveDate, to: NaiveDate) -> Vec<f64> {
+        let first = self.events.partition_point(|e| e.date < from);
+        self.events[first..]
+            .iter()
+            .take_while(|e| e.date <= to)
+            .filter_map(|e| match e.kind {
+                EventKind::Evaluation { rating } => Some(rating),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A cursor that gives the state on a series of dates with one pass over
     /// the events when the dates do not go backwards (it starts again when
     /// they do); each answer equals [`Timeline::state_on`].

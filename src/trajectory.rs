@@ -46,6 +46,8 @@ pub fn months_between(from: NaiveDate, to: NaiveDate) -> f64 {
 /// One absence the employee came back from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Return<'a> {
+    /// Index of the employee's timeline in the slice given to [`returns`].
+    pub employee: usize,
     /// The employee's timeline.
     pub timeline: &'a Timeline,
     /// The absence.
@@ -78,6 +80,14 @@ impl Return<'_> {
             .exit_date
             .map_or(as_of, |x| x.min(as_of))
     }
+    /// Ratings from the return date to `rating_lookback_months` after it,
+    /// while the employee is observed: the post-return side of every
+    /// before/after rating comparison.
+    pub fn post_return_ratings(&self, config: &ValidConfig, as_of: NaiveDate) -> Vec<f64> {
+        let end = add_months(self.return_date, config.rating_lookback_months())
+            .min(self.observed_until(as_of));
+        self.timeline.ratings_between(self.return_date, end)
+    }
     /// First promotion (grade increase) on or after the return date, if any, up to `as_of`.
     pub fn first_promotion(&self, as_of: NaiveDate) -> Option<NaiveDate> {
         first_promotion_after(self.timeline, self.return_date, as_of)
@@ -86,7 +96,8 @@ impl Return<'_> {
 
 /// First grade increase dated on or after `from` and on or before `until`.
 pub fn first_promotion_after(t: &Timeline, from: NaiveDate, until: NaiveDate) -> Option<NaiveDate> {
-    let mut grade = t.state_on(from.pred_opt().unwrap_or(from)).grade;
+    // One pass: the grade before `from` is followed from hire.
+    let mut grade = t.employee().grade;
     for e in t.events() {
         if e.date > until {
             break;
@@ -110,10 +121,11 @@ pub fn returns<'a>(
     as_of: NaiveDate,
 ) -> Vec<Return<'a>> {
     let mut out = Vec::new();
-    for t in timelines {
+    for (employee, t) in timelines.iter().enumerate() {
         for absence in t.absences(config, as_of) {
             if let (AbsenceEnd::Returned, Some(r)) = (absence.end, absence.return_date) {
                 out.push(Return {
+                    employee,
                     timeline: t,
                     absence,
                     return_date: r,
@@ -186,16 +198,7 @@ impl Trajectory {
             .map(|&m| {
                 let at = add_months(ret.return_date, m);
                 let then = walk.state_on(at);
-                let ratings: Vec<f64> = ret
-                    .timeline
-                    .events()
-                    .iter()
-                    .filter(|e| e.date >= ret.return_date && e.date <= at)
-                    .filter_map(|e| match e.kind {
-                        EventKind::Evaluation { rating } => Some(rating),
-                        _ => None,
-                    })
-                    .collect();
+                let ratings = ret.timeline.ratings_between(ret.return_date, at);
                 let post_rating = (!ratings.is_empty())
                     .then(|| ratings.iter().sum::<f64>() / ratings.len() as f64);
                 Snapshot {
@@ -437,7 +440,10 @@ impl TrajectorySummary {
         for gender in [Gender::Female, Gender::Male] {
             let mut took = 0u64;
             let mut came_back = 0u64;
-            for t in timelines.iter().filter(|t| t.employee().gender == gender) {
+            for t in timelines
+                .iter()
+                .filter(|t| t.employee().gender == gender && t.has_childcare_leave())
+            {
                 let abs: Vec<Absence> = t
                     .absences(config, as_of)
                     .into_iter()

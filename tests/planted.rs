@@ -20,11 +20,7 @@ fn report(employees: usize, seed: u64, factor: f64) -> Report {
         returner_promotion_factor: factor,
         ..SynthConfig::default()
     });
-    let mut e = csv::Writer::from_writer(vec![]);
-    data.employees.iter().for_each(|r| e.serialize(r).unwrap());
-    let mut v = csv::Writer::from_writer(vec![]);
-    data.events.iter().for_each(|r| v.serialize(r).unwrap());
-    let (e, v) = (e.into_inner().unwrap(), v.into_inner().unwrap());
+    let (e, v) = data.to_csv().unwrap();
     let config = ValidConfig::default();
     let ds = ingest::read_csv_from(e.as_slice(), v.as_slice(), &config).unwrap();
     Report::new(&ds, &config)

@@ -25,11 +25,7 @@ fn planted_rates_are_recovered() {
         ..SynthConfig::default()
     };
     let data = generate(&config);
-    let mut e = csv::Writer::from_writer(vec![]);
-    data.employees.iter().for_each(|r| e.serialize(r).unwrap());
-    let mut v = csv::Writer::from_writer(vec![]);
-    data.events.iter().for_each(|r| v.serialize(r).unwrap());
-    let (e, v) = (e.into_inner().unwrap(), v.into_inner().unwrap());
+    let (e, v) = data.to_csv().unwrap();
     let ds = ingest::read_csv_from(e.as_slice(), v.as_slice(), &ValidConfig::default()).unwrap();
     assert!(ds.report.rejections.is_empty());
 
