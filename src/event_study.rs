@@ -170,51 +170,75 @@ pub fn fit_event_model(rows: &[(&PanelRow, f64)], omit_event_time: i32) -> Optio
     names.extend(years.iter().map(|y| format!("year_{y}")));
     let k = names.len();
     let n = rows.len();
-    let clusters: BTreeSet<usize> = rows.iter().map(|r| r.0.employee).collect();
-    let g = clusters.len();
-    if n <= k || g < 2 {
+    // Rows of one cluster are taken together: in the order given when that
+    // is already grouped by employee (as `panel` builds it), else sorted.
+    let mut order: Vec<usize> = (0..n).collect();
+    if !rows.windows(2).all(|w| w[0].0.employee <= w[1].0.employee) {
+        order.sort_by_key(|&i| rows[i].0.employee);
+    }
+    let g = 1 + order
+        .windows(2)
+        .filter(|w| rows[w[0]].0.employee != rows[w[1]].0.employee)
+        .count();
+    if n <= k || n == 0 || g < 2 {
         return None;
     }
     // Each row has at most four ones (intercept, event time, age, year):
     // X'X, X'y and the cluster scores are accumulated from those columns.
-    let col = |list: &[i32], v: i32| list.binary_search(&v).ok();
-    let row_cols: Vec<Vec<usize>> = rows
+    const NONE: usize = usize::MAX;
+    let col = |list: &[i32], v: i32, base: usize| list.binary_search(&v).map_or(NONE, |j| base + j);
+    let row_cols: Vec<[usize; 4]> = rows
         .iter()
         .map(|(r, _)| {
-            let mut c = vec![0];
-            c.extend(col(&times, r.event_time).map(|j| 1 + j));
-            c.extend(col(&ages, r.age).map(|j| 1 + times.len() + j));
-            c.extend(col(&years, r.year).map(|j| 1 + times.len() + ages.len() + j));
-            c
+            [
+                0,
+                col(&times, r.event_time, 1),
+                col(&ages, r.age, 1 + times.len()),
+                col(&years, r.year, 1 + times.len() + ages.len()),
+            ]
         })
         .collect();
+    fn present(cols: &[usize; 4]) -> impl Iterator<Item = usize> + '_ {
+        cols.iter().copied().filter(|&c| c != usize::MAX)
+    }
     let mut xtx = DMatrix::<f64>::zeros(k, k);
     let mut xty = DVector::<f64>::zeros(k);
     for (cols, (_, y)) in row_cols.iter().zip(rows) {
-        for &a in cols {
+        for a in present(cols) {
             xty[a] += y;
-            for &b in cols {
+            for b in present(cols) {
                 xtx[(a, b)] += 1.0;
             }
         }
     }
     let xtx_inv = xtx.cholesky()?.inverse();
     let beta = &xtx_inv * xty;
-    // Σ_g (X_g' u_g)(X_g' u_g)'
-    let mut scores: BTreeMap<usize, DVector<f64>> = BTreeMap::new();
-    for (cols, (r, y)) in row_cols.iter().zip(rows) {
-        let resid = y - cols.iter().map(|&j| beta[j]).sum::<f64>();
-        let s = scores
-            .entry(r.employee)
-            .or_insert_with(|| DVector::zeros(k));
-        for &j in cols {
-            s[j] += resid;
+    // Σ_g (X_g' u_g)(X_g' u_g)', as S'S for blocks of cluster scores S
+    // (one row per cluster), so that memory stays small.
+    const BLOCK: usize = 2048;
+    let mut meat = DMatrix::<f64>::zeros(k, k);
+    let mut block = DMatrix::<f64>::zeros(BLOCK, k);
+    let mut filled = 0usize;
+    let mut previous = None;
+    for &i in &order {
+        let (r, y) = rows[i];
+        if previous != Some(r.employee) {
+            if filled == BLOCK {
+                meat.gemm_tr(1.0, &block, &block, 1.0);
+                block.fill(0.0);
+                filled = 0;
+            }
+            filled += 1;
+            previous = Some(r.employee);
+        }
+        let cols = &row_cols[i];
+        let resid = y - present(cols).map(|j| beta[j]).sum::<f64>();
+        for j in present(cols) {
+            block[(filled - 1, j)] += resid;
         }
     }
-    let mut meat = DMatrix::<f64>::zeros(k, k);
-    for s in scores.values() {
-        meat.ger(1.0, s, s, 1.0);
-    }
+    let used = block.rows(0, filled);
+    meat.gemm_tr(1.0, &used, &used, 1.0);
     let factor = (g as f64 / (g as f64 - 1.0)) * ((n as f64 - 1.0) / (n as f64 - k as f64));
     let cov = &xtx_inv * meat * &xtx_inv * factor;
     Some(OlsFit {
@@ -232,15 +256,23 @@ impl OlsFit {
         Some((self.coefficients[j], self.se[j]))
     }
 
-    /// Prediction of a row without its event-time term.
-    fn counterfactual(&self, r: &PanelRow) -> f64 {
-        let mut v = self.coefficients[0];
-        for key in [format!("age_{}", r.age), format!("year_{}", r.year)] {
-            if let Some((c, _)) = self.coef(&key) {
-                v += c;
-            }
+    /// The prediction without event-time terms, as a function of (age,
+    /// year): the intercept plus the age and year coefficients (0 for the
+    /// omitted or absent levels).
+    fn counterfactual(&self) -> impl Fn(&PanelRow) -> f64 + '_ {
+        let level = |prefix: &str| -> BTreeMap<i32, f64> {
+            self.names
+                .iter()
+                .zip(&self.coefficients)
+                .filter_map(|(n, c)| Some((n.strip_prefix(prefix)?.parse().ok()?, *c)))
+                .collect()
+        };
+        let (ages, years) = (level("age_"), level("year_"));
+        move |r: &PanelRow| {
+            self.coefficients[0]
+                + ages.get(&r.age).copied().unwrap_or(0.0)
+                + years.get(&r.year).copied().unwrap_or(0.0)
         }
-        v
     }
 }
 
@@ -314,15 +346,13 @@ impl EventStudy {
                 women: vec![],
                 men: vec![],
             };
+            // Each parent has at most one row per event time: rows are persons.
+            let persons = |s: &[(&PanelRow, f64)], t: i32| {
+                s.iter().filter(|r| r.0.event_time == t).count() as u64
+            };
+            let women_cf = fw.as_ref().map(|f| f.counterfactual());
             for t in lo..=hi {
-                let persons = |s: &[(&PanelRow, f64)]| {
-                    s.iter()
-                        .filter(|r| r.0.event_time == t)
-                        .map(|r| r.0.employee)
-                        .collect::<BTreeSet<_>>()
-                        .len() as u64
-                };
-                let (nw, nm) = (persons(&w), persons(&m));
+                let (nw, nm) = (persons(&w, t), persons(&m, t));
                 let shown = nw >= min && nm >= min;
                 let coef = |f: &Option<OlsFit>| {
                     if t == -1 {
@@ -332,13 +362,12 @@ impl EventStudy {
                     }
                 };
                 let (cw, cm) = (coef(&fw), coef(&fm));
-                let cf = fw.as_ref().and_then(|f| {
-                    let v: Vec<f64> = w
+                let cf = women_cf.as_ref().and_then(|f| {
+                    let (sum, count) = w
                         .iter()
                         .filter(|r| r.0.event_time == t)
-                        .map(|r| f.counterfactual(r.0))
-                        .collect();
-                    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+                        .fold((0.0, 0usize), |(s, c), r| (s + f(r.0), c + 1));
+                    (count > 0).then(|| sum / count as f64)
                 });
                 let est = match (shown, cw, cm, cf) {
                     (true, Some(a), Some(b), Some(c)) if c.abs() > 1e-12 => {

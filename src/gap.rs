@@ -44,7 +44,7 @@ use crate::timeline::{State, Timeline};
 use crate::trajectory::{first_promotion_after, months_between, Return, DAYS_PER_MONTH};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 /// One follow-up from an index date to promotion or censoring.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +105,101 @@ struct Spell {
     from: NaiveDate,
     to: NaiveDate, // inclusive
     employee: usize,
+}
+
+/// The pool spells of one grade in (hire date, employee, spell) order, and
+/// which of them are active on the current sweep date.
+#[derive(Default)]
+struct GradeIndex {
+    entries: Vec<(NaiveDate, usize, usize)>,
+    active: ActiveSet,
+}
+
+/// A set of positions `0..n` as bits, with a summary bit per 64-bit word so
+/// that the next or previous member is found without walking empty words.
+#[derive(Default)]
+struct ActiveSet {
+    words: Vec<u64>,
+    summary: Vec<u64>,
+}
+
+impl ActiveSet {
+    fn new(n: usize) -> ActiveSet {
+        let words = n.div_ceil(64);
+        ActiveSet {
+            words: vec![0; words],
+            summary: vec![0; words.div_ceil(64)],
+        }
+    }
+
+    fn set(&mut self, i: usize) {
+        let w = i / 64;
+        self.words[w] |= 1 << (i % 64);
+        self.summary[w / 64] |= 1 << (w % 64);
+    }
+
+    fn clear(&mut self, i: usize) {
+        let w = i / 64;
+        self.words[w] &= !(1 << (i % 64));
+        if self.words[w] == 0 {
+            self.summary[w / 64] &= !(1 << (w % 64));
+        }
+    }
+
+    /// The first member at or after `i`.
+    fn next(&self, i: usize) -> Option<usize> {
+        let w = i / 64;
+        let m = *self.words.get(w)? & (u64::MAX << (i % 64));
+        if m != 0 {
+            return Some(w * 64 + m.trailing_zeros() as usize);
+        }
+        // The first non-empty word after `w`.
+        let w = w + 1;
+        let mut s = w / 64;
+        let mut sm = *self.summary.get(s)? & (u64::MAX << (w % 64));
+        loop {
+            if sm != 0 {
+                let wi = s * 64 + sm.trailing_zeros() as usize;
+                return Some(wi * 64 + self.words[wi].trailing_zeros() as usize);
+            }
+            s += 1;
+            sm = *self.summary.get(s)?;
+        }
+    }
+
+    /// The last member before `i`.
+    fn prev(&self, i: usize) -> Option<usize> {
+        let j = i
+            .checked_sub(1)?
+            .min((self.words.len() * 64).checked_sub(1)?);
+        let w = j / 64;
+        let m = self.words[w] & (u64::MAX >> (63 - j % 64));
+        if m != 0 {
+            return Some(w * 64 + 63 - m.leading_zeros() as usize);
+        }
+        // The last non-empty word before `w`.
+        let w = w.checked_sub(1)?;
+        let mut s = w / 64;
+        let mut sm = self.summary[s] & (u64::MAX >> (63 - w % 64));
+        loop {
+            if sm != 0 {
+                let wi = s * 64 + 63 - sm.leading_zeros() as usize;
+                return Some(wi * 64 + 63 - self.words[wi].leading_zeros() as usize);
+            }
+            s = s.checked_sub(1)?;
+            sm = self.summary[s];
+        }
+    }
+
+    /// The members in `from..to`, in order.
+    fn within(&self, from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+        let mut i = from;
+        std::iter::from_fn(move || {
+            let p = self.next(i).filter(|&p| p < to)?;
+            i = p + 1;
+            Some(p)
+        })
+    }
 }
 
 /// Grade spells of every employee who never took childcare leave.
@@ -179,41 +274,53 @@ impl PeerSample {
             .iter()
             .map(|r| eligible(r).then(|| r.state_at_return()))
             .collect();
-        // Sweep the returns in date order, keeping per grade the set of
-        // (hire date, employee) of the pool employees at that grade on the
-        // date: every member is a valid candidate, and the nearest hire dates
-        // are found by walking outwards from the returner's.
+        // Sweep the returns in date order. Every pool spell sits, per grade,
+        // in (hire date, employee, spell) order; the sweep switches spells
+        // on and off in a bit set over that order, so that on a return date
+        // the active spells of her grade nearest in hire date are found by
+        // scanning bits outwards from hers.
+        let mut grade_slot: HashMap<u32, usize> = HashMap::new();
+        let mut grades: Vec<GradeIndex> = Vec::new();
+        for (si, s) in pool.iter().enumerate() {
+            let g = *grade_slot.entry(s.grade).or_insert_with(|| {
+                grades.push(GradeIndex::default());
+                grades.len() - 1
+            });
+            grades[g].entries.push((s.hire, s.employee, si));
+        }
+        // Where each spell sits: (grade index, position).
+        let mut slot: Vec<(usize, usize)> = vec![(0, 0); pool.len()];
+        for (gi, g) in grades.iter_mut().enumerate() {
+            g.entries.sort_unstable();
+            g.active = ActiveSet::new(g.entries.len());
+            for (pos, e) in g.entries.iter().enumerate() {
+                slot[e.2] = (gi, pos);
+            }
+        }
         let mut by_date: Vec<usize> = (0..returns.len())
             .filter(|&i| eligible(&returns[i]))
             .collect();
         by_date.sort_by_key(|&i| returns[i].return_date);
         let mut adds: Vec<usize> = (0..pool.len()).collect();
-        adds.sort_by_key(|&i| pool[i].from);
+        adds.sort_unstable_by_key(|&i| (pool[i].from, i));
         let mut removes: Vec<usize> = (0..pool.len()).collect();
-        removes.sort_by_key(|&i| pool[i].to);
+        removes.sort_unstable_by_key(|&i| (pool[i].to, i));
         let (mut ai, mut di) = (0, 0);
-        // Keyed by (hire, employee, spell): one employee may hold a grade twice.
-        let mut active: HashMap<u32, BTreeSet<(NaiveDate, usize, usize)>> = HashMap::new();
         let mut matched: Vec<Option<Vec<usize>>> = vec![None; returns.len()];
         for &ri in &by_date {
             let r = &returns[ri];
             while ai < adds.len() && pool[adds[ai]].from <= r.return_date {
-                let s = &pool[adds[ai]];
-                active
-                    .entry(s.grade)
-                    .or_default()
-                    .insert((s.hire, s.employee, adds[ai]));
+                let (gi, pos) = slot[adds[ai]];
+                grades[gi].active.set(pos);
                 ai += 1;
             }
             while di < removes.len() && pool[removes[di]].to < r.return_date {
-                let s = &pool[removes[di]];
-                if let Some(set) = active.get_mut(&s.grade) {
-                    set.remove(&(s.hire, s.employee, removes[di]));
-                }
+                let (gi, pos) = slot[removes[di]];
+                grades[gi].active.clear(pos);
                 di += 1;
             }
             let Some(state) = &states[ri] else { continue };
-            let Some(set) = active.get(&state.grade) else {
+            let Some(g) = grade_slot.get(&state.grade).map(|&gi| &grades[gi]) else {
                 continue;
             };
             let hire = r.timeline.employee().hire_date;
@@ -221,6 +328,10 @@ impl PeerSample {
             let valid = |e: usize| {
                 !config.peer_same_department()
                     || timelines[e].state_on(r.return_date).department == state.department
+            };
+            // First position at or after (date, employee).
+            let at = |date: NaiveDate, employee: usize| {
+                g.entries.partition_point(|e| (e.0, e.1) < (date, employee))
             };
             // Ties in hire date (many people are hired on the same day) are
             // broken from a starting employee picked by hashing the
@@ -230,8 +341,8 @@ impl PeerSample {
             let one_day = chrono::Duration::days(1);
             let (mut below_end, mut above_start) = (hire, hire);
             while candidates.len() < k {
-                let nb = set.range(..(below_end, 0, 0)).next_back().map(|x| x.0);
-                let na = set.range((above_start, 0, 0)..).next().map(|x| x.0);
+                let nb = g.active.prev(at(below_end, 0)).map(|p| g.entries[p].0);
+                let na = g.active.next(at(above_start, 0)).map(|p| g.entries[p].0);
                 let d = match (nb, na) {
                     (None, None) => break,
                     (Some(b), None) => (hire - b).num_days(),
@@ -249,14 +360,19 @@ impl PeerSample {
                     dates.push(hire - dd);
                 }
                 for date in dates {
-                    let from_pivot = set
-                        .range((date, pivot, 0)..=(date, usize::MAX, usize::MAX))
-                        .chain(set.range((date, 0, 0)..(date, pivot, 0)));
+                    let start = at(date, 0);
+                    let split = at(date, pivot);
+                    let end = g.entries.partition_point(|e| e.0 <= date);
+                    let from_pivot = g
+                        .active
+                        .within(split, end)
+                        .chain(g.active.within(start, split));
                     group.extend(
                         from_pivot
-                            .filter(|x| valid(x.1))
+                            .map(|pos| g.entries[pos].1)
+                            .filter(|&e| valid(e))
                             .take(need)
-                            .map(|x| (fnv(id, &timelines[x.1].employee().employee_id), x.1)),
+                            .map(|e| (fnv(id, &timelines[e].employee().employee_id), e)),
                     );
                 }
                 group.sort_unstable();
@@ -757,6 +873,47 @@ impl PromotionGap {
             returners_vs_peers,
             mothers_vs_fathers,
             by_department,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ActiveSet;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    proptest! {
+        /// The bit set answers next / previous / range queries exactly as a
+        /// `BTreeSet` holding the same members does, after any sequence of
+        /// insertions and removals (sizes cross the 64- and 4096-bit words).
+        #[test]
+        fn active_set_agrees_with_btreeset(
+            n in 1usize..9000,
+            ops in proptest::collection::vec((any::<bool>(), any::<usize>()), 0..400),
+            probes in proptest::collection::vec(any::<usize>(), 1..40),
+        ) {
+            let mut bits = ActiveSet::new(n);
+            let mut set = BTreeSet::new();
+            for (insert, i) in ops {
+                let i = i % n;
+                if insert {
+                    bits.set(i);
+                    set.insert(i);
+                } else {
+                    bits.clear(i);
+                    set.remove(&i);
+                }
+            }
+            for p in probes {
+                let i = p % (n + 2);
+                prop_assert_eq!(bits.next(i), set.range(i..).next().copied());
+                prop_assert_eq!(bits.prev(i), set.range(..i).next_back().copied());
+                let j = (i + p % 700).min(n + 1);
+                let got: Vec<usize> = bits.within(i, j).collect();
+                let want: Vec<usize> = set.range(i..j.max(i)).copied().collect();
+                prop_assert_eq!(got, want);
+            }
         }
     }
 }

@@ -178,13 +178,19 @@ impl CoxModel {
             let sb = strata.map_or(0, |s| s[b]);
             sa.cmp(&sb).then(durations[b].total_cmp(&durations[a]))
         });
+        // Everything is laid out in that order once, so that each
+        // evaluation reads memory front to back.
+        let mut sorted_x = Vec::with_capacity(n * p);
+        for &i in &order {
+            sorted_x.extend_from_slice(&x[i * p..(i + 1) * p]);
+        }
+        drop(x);
         let data = Prepared {
-            x,
+            x: sorted_x,
             p,
-            order,
-            durations,
-            events,
-            strata,
+            durations: order.iter().map(|&i| durations[i]).collect(),
+            events: order.iter().map(|&i| events[i]).collect(),
+            strata: strata.map(|s| order.iter().map(|&i| s[i]).collect()),
             ties: self.ties,
         };
         let mut beta = vec![0f64; p];
@@ -285,23 +291,22 @@ impl CoxModel {
     }
 }
 
-struct Prepared<'a> {
+/// The subjects sorted by stratum, then time descending.
+struct Prepared {
     /// Scaled covariates, row-major n × p.
     x: Vec<f64>,
     p: usize,
-    /// Subjects by stratum, then time descending.
-    order: Vec<usize>,
-    durations: &'a [f64],
-    events: &'a [bool],
-    strata: Option<&'a [u32]>,
+    durations: Vec<f64>,
+    events: Vec<bool>,
+    strata: Option<Vec<u32>>,
     ties: Ties,
 }
 
-impl Prepared<'_> {
+impl Prepared {
     /// Log-likelihood, gradient and Hessian (row-major p × p) at `beta`.
     fn evaluate(&self, beta: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
         let p = self.p;
-        let n = self.order.len();
+        let n = self.durations.len();
         let mut ll = 0.0;
         let mut grad = vec![0.0; p];
         let mut hess = vec![0.0; p * p];
@@ -309,21 +314,21 @@ impl Prepared<'_> {
         let (mut t1, mut t2) = (vec![0.0; p], vec![0.0; p * p]);
         let mut a1 = vec![0.0; p];
         let mut i = 0;
-        let stratum = |k: usize| self.strata.map_or(0, |s| s[self.order[k]]);
+        let stratum = |k: usize| self.strata.as_ref().map_or(0, |s| s[k]);
         while i < n {
             if i > 0 && stratum(i) != stratum(i - 1) {
                 s0 = 0.0;
                 s1.iter_mut().for_each(|v| *v = 0.0);
                 s2.iter_mut().for_each(|v| *v = 0.0);
             }
-            let t = self.durations[self.order[i]];
+            let t = self.durations[i];
             let st = stratum(i);
             let mut j = i;
             let (mut t0, mut d) = (0.0, 0usize);
             t1.iter_mut().for_each(|v| *v = 0.0);
             t2.iter_mut().for_each(|v| *v = 0.0);
-            while j < n && self.durations[self.order[j]] == t && stratum(j) == st {
-                let s = self.order[j];
+            while j < n && self.durations[j] == t && stratum(j) == st {
+                let s = j;
                 let xi = &self.x[s * p..(s + 1) * p];
                 let eta: f64 = xi.iter().zip(beta).map(|(a, b)| a * b).sum();
                 let w = eta.exp();
