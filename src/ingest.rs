@@ -14,6 +14,15 @@
 //! `leave_start` while one is open, a `promotion` that does not raise the grade.
 //! A rejected event leaves the state as it was.
 //!
+//! CSV is read on the calling thread and checked in batches of 4,096 rows on
+//! one thread per core (at most 8); the results are applied in file order,
+//! so the outcome (rejections, the kept copy of a duplicate, the first error
+//! in strict mode) is exactly that of checking the rows one by one. The
+//! second pass runs employee by employee on rayon's pool. Exact duplicate
+//! event rows are found by a 64-bit fingerprint of their fields compared
+//! among rows of the same employee, date and same-day rank (rejected rows:
+//! a 128-bit fingerprint over the file).
+//!
 //! ```
 //! use mommytrack::{config::ValidConfig, ingest};
 //! let employees = "employee_id,gender,hire_date,grade,responsibility,employment_type,weekly_hours\n\
@@ -43,12 +52,14 @@ use crate::timeline::Timeline;
 use chrono::NaiveDate;
 use foldhash::fast::FixedState;
 use polars::prelude::{DataFrame, DataType, ParquetReader, SerReader};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::hash::BuildHasher;
 use std::io::Read;
 use std::path::Path;
+use std::sync::{mpsc, Arc, Mutex};
 
 /// Which input table a row or error belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -278,84 +289,166 @@ fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) -> Result<(
         .terminator(csv::Terminator::Any(b'\n'))
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
-    let csv_error = |e: csv::Error, line: u64| Error::Csv {
+    if !csv.read_byte_record(&mut record).map_err(|e| Error::Csv {
         table,
-        line,
+        line: 1,
         message: e.to_string(),
-    };
-    if !csv
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(e, 1))?
-    {
+    })? {
         return Err(Error::EmptyFile { table });
     }
+    let header_line = record.position().map_or(1, |p| p.line());
     let names: Vec<String> = record
         .iter()
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
     let columns = builder.header(table, &names)?;
-    // One field buffer for every row (see `recycle`).
-    let mut spare: Vec<Option<&str>> = Vec::with_capacity(names.len());
-    loop {
-        let line = record.position().map_or(1, |p| p.line()) + 1;
-        match csv.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(e, line)),
+    let Builder {
+        config,
+        expected,
+        known,
+        acc,
+    } = builder;
+    let none = Known::default();
+    match table {
+        Table::Employees => {
+            let checker = Checker {
+                table,
+                config,
+                expected,
+                columns: &columns,
+                names: &names,
+                known: &none,
+            };
+            let check = |r: &csv::ByteRecord, spare: &mut Vec<Option<&'static str>>| {
+                checker.record(r, spare, Checker::employee_row)
+            };
+            let mut apply = |p: Parsed<(Box<Employee>, u64)>| acc.apply_employee(known, p);
+            read_parallel(&mut csv, table, header_line, &check, &mut apply)
         }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record[0].trim_ascii().is_empty() {
-            continue; // a blank line (LF blank lines never reach here; CRLF ones do)
+        Table::Events => {
+            let checker = Checker {
+                table,
+                config,
+                expected,
+                columns: &columns,
+                names: &names,
+                known,
+            };
+            let check = |r: &csv::ByteRecord, spare: &mut Vec<Option<&'static str>>| {
+                checker.record(r, spare, Checker::event_row)
+            };
+            let mut apply = |p: Parsed<PendingEvent>| acc.apply_event(p);
+            read_parallel(&mut csv, table, header_line, &check, &mut apply)
         }
-        builder.count_read(table);
-        if record.len() != names.len() {
-            let raw: Vec<String> = record
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect();
-            builder.reject(Rejection {
-                file: table,
-                line,
-                column: None,
-                value: cut(&raw.join(",")),
-                kind: RejectionKind::WrongFieldCount,
-                reason: format!(
-                    "the row has {} fields; expected {}, as many as the header",
-                    record.len(),
-                    names.len()
-                ),
-            })?;
-            continue;
-        }
-        let mut fields = recycle(std::mem::take(&mut spare));
-        let mut bad_utf8 = None;
-        for (i, raw) in record.iter().enumerate() {
-            match std::str::from_utf8(raw) {
-                Ok(s) => {
-                    let s = s.trim();
-                    fields.push(if s.is_empty() { None } else { Some(s) });
+    }
+}
+
+/// Checks one CSV record, with a field buffer kept between calls.
+type CheckRecord<'a, T> =
+    dyn Fn(&csv::ByteRecord, &mut Vec<Option<&'static str>>) -> Parsed<T> + Sync + 'a;
+
+/// Records per batch handed to a checking thread.
+const BATCH: usize = 4096;
+
+/// Reads records on this thread, checks them in batches on one thread per
+/// core and applies the results in file order on another: the output is
+/// exactly that of checking the rows one by one.
+///
+/// When `apply` fails (a rejection in strict mode) the reading stops; a CSV
+/// error is returned after every row before it has been applied.
+fn read_parallel<R: Read, T: Send>(
+    csv: &mut csv::Reader<R>,
+    table: Table,
+    header_line: u64,
+    check: &CheckRecord<'_, T>,
+    apply: &mut (dyn FnMut(Parsed<T>) -> Result<()> + Send),
+) -> Result<()> {
+    type Checked<T> = (usize, Vec<Parsed<T>>, Vec<csv::ByteRecord>);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
+    std::thread::scope(|scope| {
+        let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Vec<csv::ByteRecord>)>(2 * workers);
+        // Shared by the checkers; dropped with the last of them, so that the
+        // reader stops when nobody is left to check.
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let (done_tx, done_rx) = mpsc::sync_channel::<Checked<T>>(2 * workers);
+        let (back_tx, back_rx) = mpsc::channel::<Vec<csv::ByteRecord>>();
+        for _ in 0..workers {
+            let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
+            scope.spawn(move || {
+                let mut spare = Vec::new();
+                loop {
+                    let job = match work_rx.lock() {
+                        Ok(rx) => rx.recv().ok(),
+                        Err(_) => None,
+                    };
+                    let Some((seq, batch)) = job else { break };
+                    let out = batch.iter().map(|r| check(r, &mut spare)).collect();
+                    if done_tx.send((seq, out, batch)).is_err() {
+                        break;
+                    }
                 }
-                Err(_) => {
-                    bad_utf8 = Some((i, String::from_utf8_lossy(raw).into_owned()));
-                    break;
+            });
+        }
+        drop((work_rx, done_tx));
+        let merger = scope.spawn(move || -> Result<()> {
+            let mut waiting = BTreeMap::new();
+            let mut next = 0usize;
+            for (seq, out, batch) in done_rx {
+                waiting.insert(seq, (out, batch));
+                while let Some((out, batch)) = waiting.remove(&next) {
+                    for parsed in out {
+                        apply(parsed)?;
+                    }
+                    // The reader reuses the records' buffers.
+                    let _ = back_tx.send(batch);
+                    next += 1;
                 }
             }
+            Ok(())
+        });
+        let mut seq = 0usize;
+        let mut last_line = header_line;
+        let mut read_error = None;
+        loop {
+            let mut batch = back_rx.try_recv().unwrap_or_default();
+            batch.resize_with(BATCH, csv::ByteRecord::new);
+            let mut filled = 0;
+            while filled < BATCH {
+                match csv.read_byte_record(&mut batch[filled]) {
+                    Ok(true) => {
+                        last_line = batch[filled].position().map_or(last_line, |p| p.line());
+                        filled += 1;
+                    }
+                    Ok(false) => break,
+                    Err(e) => {
+                        read_error = Some(Error::Csv {
+                            table,
+                            line: last_line + 1,
+                            message: e.to_string(),
+                        });
+                        break;
+                    }
+                }
+            }
+            let more = filled == BATCH;
+            batch.truncate(filled);
+            if filled > 0 {
+                if work_tx.send((seq, batch)).is_err() {
+                    break; // the merger stopped: its error is the answer
+                }
+                seq += 1;
+            }
+            if !more {
+                break;
+            }
         }
-        if let Some((i, value)) = bad_utf8 {
-            builder.reject(Rejection {
-                file: table,
-                line,
-                column: Some(names[i].trim().to_string()),
-                value: cut(&value),
-                kind: RejectionKind::InvalidUtf8,
-                reason: "the value is not valid UTF-8; expected UTF-8 text".into(),
-            })?;
-            continue;
-        }
-        builder.row(table, &columns, line, &fields)?;
-        spare = recycle(fields);
-    }
-    Ok(())
+        drop(work_tx);
+        // A panic on another thread is a bug, not an input error: pass it on.
+        merger
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        read_error.map_or(Ok(()), Err)
+    })
 }
 
 /// Empties a buffer of borrowed fields so that it can hold the next row's:
@@ -383,14 +476,46 @@ fn feed_frame(builder: &mut Builder, table: Table, df: &DataFrame) -> Result<()>
     }
     let mut iters: Vec<_> = texts.iter().map(|ca| ca.iter()).collect();
     let mut fields: Vec<Option<&str>> = Vec::with_capacity(names.len());
+    let Builder {
+        config,
+        expected,
+        known,
+        acc,
+    } = builder;
+    let none = Known::default();
     for row in 0..df.height() {
         fields.clear();
         for it in iters.iter_mut() {
             let value = it.next().flatten().map(str::trim).filter(|s| !s.is_empty());
             fields.push(value);
         }
-        builder.count_read(table);
-        builder.row(table, &columns, row as u64 + 2, &fields)?;
+        let line = row as u64 + 2;
+        match table {
+            Table::Employees => {
+                let checker = Checker {
+                    table,
+                    config,
+                    expected,
+                    columns: &columns,
+                    names: &names,
+                    known: &none,
+                };
+                let parsed = checker.employee_row(line, &fields);
+                acc.apply_employee(known, parsed)?;
+            }
+            Table::Events => {
+                let checker = Checker {
+                    table,
+                    config,
+                    expected,
+                    columns: &columns,
+                    names: &names,
+                    known,
+                };
+                let parsed = checker.event_row(line, &fields);
+                acc.apply_event(parsed)?;
+            }
+        }
     }
     Ok(())
 }
@@ -644,160 +769,131 @@ fn required_for<T>(
     })
 }
 
-/// An event that passed the row checks, waiting for the sequence checks.
-struct Pending {
-    employee: u32,
-    event: Event,
+/// What the row checks made of one data row. They need only the row, the
+/// configuration and (for events) the accepted employees, so they run on
+/// several threads; the results are applied in file order.
+enum Parsed<T> {
+    /// A blank line: not a row.
+    Blank,
+    /// A row whose values passed the checks.
+    Accepted(T),
+    /// A rejected row; for events, with a fingerprint of its fields that
+    /// identifies its exact duplicates.
+    Rejected(Box<Rejection>, Option<u128>),
 }
 
-/// Collects rows of both tables and builds the [`Dataset`].
-struct Builder<'c> {
-    config: &'c ValidConfig,
+/// An employee row that passed the row checks, and its line.
+type PendingEmployee = (Box<Employee>, u64);
+
+/// An event row that passed the row checks: the employee, a fingerprint of
+/// the row's fields (its exact duplicates have the same), and the event.
+type PendingEvent = (u32, u64, Event);
+
+/// The accepted employees.
+#[derive(Default)]
+struct Known {
     employees: Vec<Employee>,
     index: HashMap<String, u32, FixedState>,
-    /// Accepted-so-far events of each employee, in file order.
-    pending: Vec<Vec<Event>>,
-    seen_events: HashSet<u128, FixedState>,
-    employees_report: TableReport,
-    events_report: TableReport,
-    rejections: Vec<Rejection>,
-    latest: Option<NaiveDate>,
-    expected: Expected,
 }
 
-impl<'c> Builder<'c> {
-    fn new(config: &'c ValidConfig) -> Self {
-        Builder {
-            config,
-            employees: Vec::new(),
-            index: HashMap::default(),
-            pending: Vec::new(),
-            seen_events: HashSet::default(),
-            employees_report: TableReport::default(),
-            events_report: TableReport::default(),
-            rejections: Vec::new(),
-            expected: Expected {
-                gender: Gender::expected(),
-                employment: EmploymentType::expected(),
-                event: EventType::expected(),
-                rating: format!(
-                    "a rating from {} to {}",
-                    config.rating_scale().min,
-                    config.rating_scale().max
-                ),
-            },
-            latest: None,
-        }
-    }
+/// Checks rows of one table on their own (see [`Parsed`]).
+struct Checker<'a> {
+    table: Table,
+    config: &'a ValidConfig,
+    expected: &'a Expected,
+    columns: &'a Columns,
+    /// The header as read.
+    names: &'a [String],
+    /// Empty while the employees table is read.
+    known: &'a Known,
+}
 
-    fn table_report(&mut self, table: Table) -> &mut TableReport {
-        match table {
-            Table::Employees => &mut self.employees_report,
-            Table::Events => &mut self.events_report,
+impl Checker<'_> {
+    /// Checks the field count and UTF-8 of one CSV record, then its fields
+    /// with `check`; `spare` is a field buffer kept between calls (see [`recycle`]).
+    fn record<T>(
+        &self,
+        record: &csv::ByteRecord,
+        spare: &mut Vec<Option<&'static str>>,
+        check: impl Fn(&Self, u64, &[Option<&str>]) -> Parsed<T>,
+    ) -> Parsed<T> {
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() == 1 && record[0].trim_ascii().is_empty() {
+            return Parsed::Blank; // a blank line (LF blank lines never reach here; CRLF ones do)
         }
-    }
-
-    fn contract_columns(table: Table) -> &'static [(&'static str, bool)] {
-        match table {
-            Table::Employees => EMPLOYEE_COLUMNS,
-            Table::Events => EVENT_COLUMNS,
+        if record.len() != self.names.len() {
+            let raw: Vec<String> = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            return Parsed::Rejected(
+                Box::new(Rejection {
+                    file: self.table,
+                    line,
+                    column: None,
+                    value: cut(&raw.join(",")),
+                    kind: RejectionKind::WrongFieldCount,
+                    reason: format!(
+                        "the row has {} fields; expected {}, as many as the header",
+                        record.len(),
+                        self.names.len()
+                    ),
+                }),
+                None,
+            );
         }
-    }
-
-    fn header(&mut self, table: Table, names: &[String]) -> Result<Columns> {
-        let contract = Self::contract_columns(table);
-        let mut positions = vec![None; contract.len()];
-        let mut unknown = Vec::new();
-        for (i, raw) in names.iter().enumerate() {
-            let name = raw.trim_start_matches('\u{feff}').trim();
-            match contract.iter().position(|(c, _)| *c == name) {
-                Some(c) if positions[c].is_some() => {
-                    return Err(Error::DuplicateColumn {
-                        table,
-                        column: name.to_string(),
-                    })
+        let mut fields = recycle(std::mem::take(spare));
+        for (i, raw) in record.iter().enumerate() {
+            match std::str::from_utf8(raw) {
+                Ok(s) => {
+                    let s = s.trim();
+                    fields.push(if s.is_empty() { None } else { Some(s) });
                 }
-                Some(c) => positions[c] = Some(i),
-                None => unknown.push(name.to_string()),
+                Err(_) => {
+                    *spare = recycle(fields);
+                    return Parsed::Rejected(
+                        Box::new(Rejection {
+                            file: self.table,
+                            line,
+                            column: Some(self.names[i].trim().to_string()),
+                            value: cut(&String::from_utf8_lossy(raw)),
+                            kind: RejectionKind::InvalidUtf8,
+                            reason: "the value is not valid UTF-8; expected UTF-8 text".into(),
+                        }),
+                        None,
+                    );
+                }
             }
         }
-        for (c, (name, required)) in contract.iter().enumerate() {
-            if *required && positions[c].is_none() {
-                return Err(Error::MissingColumn {
-                    table,
-                    column: name.to_string(),
-                });
-            }
-        }
-        self.table_report(table).unknown_columns = unknown;
-        Ok(Columns { positions })
+        let parsed = check(self, line, &fields);
+        *spare = recycle(fields);
+        parsed
     }
 
-    fn count_read(&mut self, table: Table) {
-        self.table_report(table).rows_read += 1;
-    }
-
-    fn reject(&mut self, rejection: Rejection) -> Result<()> {
-        self.table_report(rejection.file).rejected += 1;
-        if self.config.strict() {
-            return Err(Error::Rejected(Box::new(rejection)));
-        }
-        self.rejections.push(rejection);
-        Ok(())
-    }
-
-    fn see_date(&mut self, date: NaiveDate) {
-        self.latest = Some(self.latest.map_or(date, |l| l.max(date)));
-    }
-
-    fn row(
-        &mut self,
-        table: Table,
-        columns: &Columns,
-        line: u64,
-        fields: &[Option<&str>],
-    ) -> Result<()> {
-        let row = Row {
-            table,
+    fn row<'r>(&'r self, line: u64, fields: &'r [Option<&'r str>]) -> Row<'r> {
+        Row {
+            table: self.table,
             line,
-            names: Self::contract_columns(table),
-            columns,
+            names: contract_columns(self.table),
+            columns: self.columns,
             fields,
-        };
-        match table {
-            Table::Employees => match self.employee(&row) {
-                Ok(e) => {
-                    self.see_date(e.hire_date);
-                    if let Some(x) = e.exit_date {
-                        self.see_date(x);
-                    }
-                    self.index
-                        .insert(e.employee_id.clone(), self.employees.len() as u32);
-                    self.employees.push(e);
-                    self.employees_report.accepted += 1;
-                    Ok(())
-                }
-                Err(r) => self.reject(r),
-            },
-            Table::Events => {
-                if !self.seen_events.insert(row_hash(fields)) {
-                    self.events_report.duplicates_dropped += 1;
-                    return Ok(());
-                }
-                match self.event(&row) {
-                    Ok(p) => {
-                        self.see_date(p.event.date);
-                        let who = p.employee as usize;
-                        if self.pending.len() <= who {
-                            self.pending
-                                .resize_with(self.employees.len().max(who + 1), Vec::new);
-                        }
-                        self.pending[who].push(p.event);
-                        Ok(())
-                    }
-                    Err(r) => self.reject(r),
-                }
-            }
+        }
+    }
+
+    /// Checks an employee row (the duplicate-id and exit-before-hire checks
+    /// come when it is applied, in file order).
+    fn employee_row(&self, line: u64, fields: &[Option<&str>]) -> Parsed<PendingEmployee> {
+        match self.employee(&self.row(line, fields)) {
+            Ok(e) => Parsed::Accepted((Box::new(e), line)),
+            Err(r) => Parsed::Rejected(Box::new(r), None),
+        }
+    }
+
+    /// Checks an event row.
+    fn event_row(&self, line: u64, fields: &[Option<&str>]) -> Parsed<PendingEvent> {
+        match self.event(&self.row(line, fields)) {
+            Ok((employee, event)) => Parsed::Accepted((employee, fingerprint(fields), event)),
+            Err(r) => Parsed::Rejected(Box::new(r), Some(row_hash(fields))),
         }
     }
 
@@ -823,24 +919,6 @@ impl<'c> Builder<'c> {
             row.parse_required(E_EMPLOYMENT, &self.expected.employment, parse_enum)?;
         let weekly_hours = row.parse_required(E_HOURS, HOURS, hours)?;
         let salary = row.parse(E_SALARY, salary)?;
-        if self.index.contains_key(&employee_id) {
-            return Err(row.reject(
-                Some(E_ID),
-                &employee_id,
-                RejectionKind::DuplicateEmployee,
-                "the employee_id appeared on an earlier row (kept); expected each id once".into(),
-            ));
-        }
-        if let Some(x) = exit_date {
-            if x < hire_date {
-                return Err(row.reject(
-                    Some(E_EXIT),
-                    &x.to_string(),
-                    RejectionKind::ExitBeforeHire,
-                    format!("the exit_date is before the hire_date {hire_date}; expected a date on or after it"),
-                ));
-            }
-        }
         Ok(Employee {
             employee_id,
             gender,
@@ -859,7 +937,7 @@ impl<'c> Builder<'c> {
         })
     }
 
-    fn event(&self, row: &Row) -> Result<Pending, Rejection> {
+    fn event(&self, row: &Row) -> Result<(u32, Event), Rejection> {
         use col::*;
         // The id is checked, then borrowed from the row: no copy per event.
         row.parse_required(V_ID, ID, parse_id_len)?;
@@ -938,7 +1016,7 @@ impl<'c> Builder<'c> {
             EventType::ChildBirth => EventKind::ChildBirth,
         };
 
-        let Some(&employee) = self.index.get(employee_id) else {
+        let Some(&employee) = self.known.index.get(employee_id) else {
             return Err(row.reject(
                 Some(V_ID),
                 employee_id,
@@ -946,7 +1024,14 @@ impl<'c> Builder<'c> {
                 "no such employee_id in the employees table; expected an accepted employee".into(),
             ));
         };
-        let e = &self.employees[employee as usize];
+        let Some(e) = self.known.employees.get(employee as usize) else {
+            return Err(row.reject(
+                Some(V_ID),
+                employee_id,
+                RejectionKind::UnknownEmployee,
+                "no such employee_id in the employees table; expected an accepted employee".into(),
+            ));
+        };
         if date < e.hire_date {
             return Err(row.reject(
                 Some(V_DATE),
@@ -968,72 +1053,320 @@ impl<'c> Builder<'c> {
                 ));
             }
         }
-        Ok(Pending {
+        Ok((
             employee,
-            event: Event {
+            Event {
                 date,
                 kind,
                 line: row.line,
             },
-        })
+        ))
+    }
+}
+
+/// What the applied rows add up to so far.
+struct Acc {
+    strict: bool,
+    /// Events that passed the row checks, in file order.
+    events: Vec<PendingEvent>,
+    /// Fingerprints of rejected event rows, to drop their exact duplicates.
+    rejected_seen: HashSet<u128, FixedState>,
+    employees_report: TableReport,
+    events_report: TableReport,
+    rejections: Vec<Rejection>,
+    latest: Option<NaiveDate>,
+}
+
+impl Acc {
+    fn table_report(&mut self, table: Table) -> &mut TableReport {
+        match table {
+            Table::Employees => &mut self.employees_report,
+            Table::Events => &mut self.events_report,
+        }
     }
 
-    /// Second pass: replays each employee's events and builds the timelines.
-    fn finish(mut self) -> Result<Dataset> {
-        let as_of_configured = self.config.as_of().is_some();
-        let as_of = self
-            .config
-            .as_of()
-            .or(self.latest)
-            .unwrap_or(NaiveDate::MIN);
-        // Each employee's events are sorted and checked in place: no second
-        // copy of all the events is ever held.
-        let mut per_employee = std::mem::take(&mut self.pending);
-        per_employee.resize_with(self.employees.len(), Vec::new);
-        self.seen_events = HashSet::default();
-        for (who, events) in per_employee.iter_mut().enumerate() {
-            events.sort_by_key(|e| (e.date, e.kind.same_day_rank(), e.line));
-            let mut grade = self.employees[who].grade;
-            let mut open: Option<(LeaveType, NaiveDate)> = None;
-            let mut rejected = Vec::new();
-            events.retain(|ev| {
-                if let Some(r) = sequence_check(ev, grade, open, as_of) {
-                    rejected.push(r);
-                    return false;
-                }
-                match &ev.kind {
-                    EventKind::LeaveStart { leave_type } => open = Some((*leave_type, ev.date)),
-                    EventKind::LeaveEnd { .. } => open = None,
-                    EventKind::Promotion(r) | EventKind::RoleChange(r) => {
-                        grade = r.grade.unwrap_or(grade)
-                    }
-                    _ => {}
-                }
-                true
-            });
-            for r in rejected {
-                self.reject(r)?;
-            }
-            self.events_report.accepted += events.len() as u64;
-            events.shrink_to_fit();
+    fn reject(&mut self, rejection: Rejection) -> Result<()> {
+        self.table_report(rejection.file).rejected += 1;
+        if self.strict {
+            return Err(Error::Rejected(Box::new(rejection)));
         }
-        let timelines = self
-            .employees
-            .into_iter()
+        self.rejections.push(rejection);
+        Ok(())
+    }
+
+    /// A rejected row, unless it is an exact duplicate of an earlier one.
+    fn rejected(&mut self, rejection: Rejection, fingerprint: Option<u128>) -> Result<()> {
+        if let Some(f) = fingerprint {
+            if !self.rejected_seen.insert(f) {
+                self.table_report(rejection.file).duplicates_dropped += 1;
+                return Ok(());
+            }
+        }
+        self.reject(rejection)
+    }
+
+    fn see_date(&mut self, date: NaiveDate) {
+        self.latest = Some(self.latest.map_or(date, |l| l.max(date)));
+    }
+
+    fn apply_employee(&mut self, known: &mut Known, parsed: Parsed<PendingEmployee>) -> Result<()> {
+        let (e, line) = match parsed {
+            Parsed::Blank => return Ok(()),
+            Parsed::Rejected(r, f) => {
+                self.employees_report.rows_read += 1;
+                return self.rejected(*r, f);
+            }
+            Parsed::Accepted(v) => v,
+        };
+        self.employees_report.rows_read += 1;
+        let reject = |column: usize, value: &str, kind, reason: String| Rejection {
+            file: Table::Employees,
+            line,
+            column: Some(EMPLOYEE_COLUMNS[column].0.to_string()),
+            value: cut(value),
+            kind,
+            reason,
+        };
+        if known.index.contains_key(&e.employee_id) {
+            return self.reject(reject(
+                col::E_ID,
+                &e.employee_id,
+                RejectionKind::DuplicateEmployee,
+                "the employee_id appeared on an earlier row (kept); expected each id once".into(),
+            ));
+        }
+        if let Some(x) = e.exit_date {
+            if x < e.hire_date {
+                return self.reject(reject(
+                    col::E_EXIT,
+                    &x.to_string(),
+                    RejectionKind::ExitBeforeHire,
+                    format!(
+                        "the exit_date is before the hire_date {}; expected a date on or after it",
+                        e.hire_date
+                    ),
+                ));
+            }
+        }
+        self.see_date(e.hire_date);
+        if let Some(x) = e.exit_date {
+            self.see_date(x);
+        }
+        known
+            .index
+            .insert(e.employee_id.clone(), known.employees.len() as u32);
+        known.employees.push(*e);
+        self.employees_report.accepted += 1;
+        Ok(())
+    }
+
+    fn apply_event(&mut self, parsed: Parsed<PendingEvent>) -> Result<()> {
+        match parsed {
+            Parsed::Blank => Ok(()),
+            Parsed::Rejected(r, f) => {
+                self.events_report.rows_read += 1;
+                self.rejected(*r, f)
+            }
+            Parsed::Accepted(v) => {
+                self.events_report.rows_read += 1;
+                self.see_date(v.2.date);
+                self.events.push(v);
+                Ok(())
+            }
+        }
+    }
+}
+
+fn contract_columns(table: Table) -> &'static [(&'static str, bool)] {
+    match table {
+        Table::Employees => EMPLOYEE_COLUMNS,
+        Table::Events => EVENT_COLUMNS,
+    }
+}
+
+/// Collects rows of both tables and builds the [`Dataset`].
+struct Builder<'c> {
+    config: &'c ValidConfig,
+    expected: Expected,
+    known: Known,
+    acc: Acc,
+}
+
+impl<'c> Builder<'c> {
+    fn new(config: &'c ValidConfig) -> Self {
+        Builder {
+            config,
+            expected: Expected {
+                gender: Gender::expected(),
+                employment: EmploymentType::expected(),
+                event: EventType::expected(),
+                rating: format!(
+                    "a rating from {} to {}",
+                    config.rating_scale().min,
+                    config.rating_scale().max
+                ),
+            },
+            known: Known::default(),
+            acc: Acc {
+                strict: config.strict(),
+                events: Vec::new(),
+                rejected_seen: HashSet::default(),
+                employees_report: TableReport::default(),
+                events_report: TableReport::default(),
+                rejections: Vec::new(),
+                latest: None,
+            },
+        }
+    }
+
+    fn header(&mut self, table: Table, names: &[String]) -> Result<Columns> {
+        let contract = contract_columns(table);
+        let mut positions = vec![None; contract.len()];
+        let mut unknown = Vec::new();
+        for (i, raw) in names.iter().enumerate() {
+            let name = raw.trim_start_matches('\u{feff}').trim();
+            match contract.iter().position(|(c, _)| *c == name) {
+                Some(c) if positions[c].is_some() => {
+                    return Err(Error::DuplicateColumn {
+                        table,
+                        column: name.to_string(),
+                    })
+                }
+                Some(c) => positions[c] = Some(i),
+                None => unknown.push(name.to_string()),
+            }
+        }
+        for (c, (name, required)) in contract.iter().enumerate() {
+            if *required && positions[c].is_none() {
+                return Err(Error::MissingColumn {
+                    table,
+                    column: name.to_string(),
+                });
+            }
+        }
+        self.acc.table_report(table).unknown_columns = unknown;
+        Ok(Columns { positions })
+    }
+
+    /// Second pass: drops exact duplicates, replays each employee's events
+    /// in timeline order and builds the timelines (employees in parallel).
+    fn finish(self) -> Result<Dataset> {
+        let Builder {
+            config,
+            known,
+            mut acc,
+            ..
+        } = self;
+        let as_of_configured = config.as_of().is_some();
+        let as_of = config.as_of().or(acc.latest).unwrap_or(NaiveDate::MIN);
+        acc.rejected_seen = HashSet::default();
+        let Known { employees, index } = known;
+        drop(index);
+        let mut events = std::mem::take(&mut acc.events);
+        // Each employee's events together, by date and same-day rank; exact
+        // duplicates (equal fingerprints, hence equal dates and ranks) side
+        // by side, the first in the file first.
+        events.par_sort_unstable_by_key(|(who, fingerprint, e)| {
+            (*who, e.date, e.kind.same_day_rank(), *fingerprint, e.line)
+        });
+        let checked: Vec<Checked> = events
+            .par_chunk_by_mut(|a, b| a.0 == b.0)
+            .filter_map(|chunk| {
+                let who = chunk.first()?.0;
+                let grade = employees.get(who as usize)?.grade;
+                Some(check_employee_events(who, chunk, grade, as_of))
+            })
+            .collect();
+        drop(events);
+        let mut per_employee: Vec<Vec<Event>> = Vec::new();
+        per_employee.resize_with(employees.len(), Vec::new);
+        for c in checked {
+            acc.events_report.duplicates_dropped += c.duplicates;
+            acc.events_report.accepted += c.events.len() as u64;
+            for r in c.rejected {
+                acc.reject(r)?;
+            }
+            if let Some(slot) = per_employee.get_mut(c.employee as usize) {
+                *slot = c.events;
+            }
+        }
+        let timelines = employees
+            .into_par_iter()
             .zip(per_employee)
             .map(|(e, events)| Timeline::new(e, events))
             .collect();
-        self.rejections.sort_by_key(|r| (r.file, r.line));
+        acc.rejections.sort_by_key(|r| (r.file, r.line));
         Ok(Dataset {
             timelines,
             report: IngestReport {
-                employees: self.employees_report,
-                events: self.events_report,
+                employees: acc.employees_report,
+                events: acc.events_report,
                 as_of,
                 as_of_configured,
-                rejections: self.rejections,
+                rejections: acc.rejections,
             },
         })
+    }
+}
+
+/// One employee's events after the second pass.
+struct Checked {
+    employee: u32,
+    events: Vec<Event>,
+    rejected: Vec<Rejection>,
+    duplicates: u64,
+}
+
+/// The second pass over one employee's events, sorted as in
+/// [`Builder::finish`]: drops exact duplicates, then replays the rest in
+/// timeline order (date, same-day rank, line) with [`sequence_check`].
+fn check_employee_events(
+    employee: u32,
+    chunk: &mut [PendingEvent],
+    hire_grade: u32,
+    as_of: NaiveDate,
+) -> Checked {
+    let placeholder = || Event {
+        date: NaiveDate::MIN,
+        kind: EventKind::ChildBirth,
+        line: 0,
+    };
+    let mut kept: Vec<Event> = Vec::with_capacity(chunk.len());
+    let mut duplicates = 0;
+    let mut previous: Option<(NaiveDate, u8, u64)> = None;
+    for (_, fingerprint, ev) in chunk.iter_mut() {
+        let key = (ev.date, ev.kind.same_day_rank(), *fingerprint);
+        if previous == Some(key) {
+            duplicates += 1;
+            continue;
+        }
+        previous = Some(key);
+        kept.push(std::mem::replace(ev, placeholder()));
+    }
+    // Back to file order among same-day events of the same rank.
+    kept.sort_by_key(|e| (e.date, e.kind.same_day_rank(), e.line));
+    let mut grade = hire_grade;
+    let mut open: Option<(LeaveType, NaiveDate)> = None;
+    let mut rejected = Vec::new();
+    kept.retain(|ev| {
+        if let Some(r) = sequence_check(ev, grade, open, as_of) {
+            rejected.push(r);
+            return false;
+        }
+        match &ev.kind {
+            EventKind::LeaveStart { leave_type } => open = Some((*leave_type, ev.date)),
+            EventKind::LeaveEnd { .. } => open = None,
+            EventKind::Promotion(r) | EventKind::RoleChange(r) => grade = r.grade.unwrap_or(grade),
+            _ => {}
+        }
+        true
+    });
+    kept.shrink_to_fit();
+    Checked {
+        employee,
+        events: kept,
+        rejected,
+        duplicates,
     }
 }
 
@@ -1095,4 +1428,12 @@ fn row_hash(fields: &[Option<&str>]) -> u128 {
     let a = foldhash::quality::FixedState::with_seed(0x243f_6a88_85a3_08d3).hash_one(fields);
     let b = foldhash::quality::FixedState::with_seed(0x9e37_79b9_7f4a_7c15).hash_one(fields);
     (u128::from(a) << 64) | u128::from(b)
+}
+
+/// A 64-bit fingerprint of an accepted event row's fields. Only rows of the
+/// same employee, date and same-day rank are compared by it, a few at a
+/// time: a false match within one employee's day is out of reach (about
+/// 10⁻¹⁹ per pair).
+fn fingerprint(fields: &[Option<&str>]) -> u64 {
+    foldhash::quality::FixedState::with_seed(0x243f_6a88_85a3_08d3).hash_one(fields)
 }
