@@ -41,6 +41,7 @@ use crate::stats::z_for;
 use crate::timeline::Timeline;
 use chrono::{Datelike, NaiveDate};
 use nalgebra::{DMatrix, DVector};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -91,47 +92,52 @@ pub fn panel(
     as_of: NaiveDate,
 ) -> (Vec<PanelRow>, u64) {
     let (lo, hi) = config.event_times();
-    let mut rows = Vec::new();
-    let mut no_birth_year = 0u64;
-    for (i, t) in timelines.iter().enumerate() {
-        let e = t.employee();
-        if !matches!(e.gender, Gender::Female | Gender::Male) || !t.has_childcare_leave() {
-            continue;
-        }
-        let Some(first) = t
-            .absences(config, as_of)
-            .into_iter()
-            .find(|a| a.is_childcare())
-        else {
-            continue;
-        };
-        let event_year = first.start.year();
-        let mut walk = t.walk();
-        for year in (event_year + lo)..=(event_year + hi) {
-            let Some(dec31) = NaiveDate::from_ymd_opt(year, 12, 31) else {
-                continue;
-            };
-            if dec31 > as_of || !t.employed_on(dec31) {
-                continue;
+    // Employees in parallel; `collect` keeps their order.
+    let per_employee: Vec<(Vec<PanelRow>, u64)> = timelines
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let e = t.employee();
+            if !matches!(e.gender, Gender::Female | Gender::Male) || !t.has_childcare_leave() {
+                return None;
             }
-            let Some(birth_year) = e.birth_year else {
-                no_birth_year += 1;
-                continue;
-            };
-            let s = walk.state_on(dec31);
-            rows.push(PanelRow {
-                employee: i,
-                female: e.gender == Gender::Female,
-                year,
-                age: year - birth_year,
-                event_time: year - event_year,
-                grade: f64::from(s.grade),
-                responsibility: f64::from(s.responsibility),
-                salary: s.salary,
-                regular: f64::from(u8::from(s.employment_type.is_regular())),
-            });
-        }
-    }
+            let first = t
+                .absences(config, as_of)
+                .into_iter()
+                .find(|a| a.is_childcare())?;
+            let event_year = first.start.year();
+            let mut walk = t.walk();
+            let mut rows = Vec::new();
+            let mut no_birth_year = 0u64;
+            for year in (event_year + lo)..=(event_year + hi) {
+                let Some(dec31) = NaiveDate::from_ymd_opt(year, 12, 31) else {
+                    continue;
+                };
+                if dec31 > as_of || !t.employed_on(dec31) {
+                    continue;
+                }
+                let Some(birth_year) = e.birth_year else {
+                    no_birth_year += 1;
+                    continue;
+                };
+                let s = walk.state_on(dec31);
+                rows.push(PanelRow {
+                    employee: i,
+                    female: e.gender == Gender::Female,
+                    year,
+                    age: year - birth_year,
+                    event_time: year - event_year,
+                    grade: f64::from(s.grade),
+                    responsibility: f64::from(s.responsibility),
+                    salary: s.salary,
+                    regular: f64::from(u8::from(s.employment_type.is_regular())),
+                });
+            }
+            Some((rows, no_birth_year))
+        })
+        .collect();
+    let no_birth_year = per_employee.iter().map(|p| p.1).sum();
+    let rows = per_employee.into_iter().flat_map(|p| p.0).collect();
     (rows, no_birth_year)
 }
 
@@ -325,70 +331,73 @@ impl EventStudy {
         let (lo, hi) = config.event_times();
         let z = z_for(config.confidence_level());
         let min = config.min_group_size() as u64;
-        let mut outcomes = BTreeMap::new();
-        for name in OUTCOMES {
-            let sample = |female: bool| -> Vec<(&PanelRow, f64)> {
-                rows.iter()
-                    .filter(|r| r.female == female)
-                    .filter_map(|r| r.outcome(name).map(|y| (r, y)))
-                    .collect()
-            };
-            let (w, m) = (sample(true), sample(false));
-            let (fw, fm) = (fit_event_model(&w, -1), fit_event_model(&m, -1));
-            let mut p = Penalty {
-                event_time: (lo..=hi).collect(),
-                penalty: vec![],
-                ci_lower: vec![],
-                ci_upper: vec![],
-                women_coef: vec![],
-                men_coef: vec![],
-                women_counterfactual: vec![],
-                women: vec![],
-                men: vec![],
-            };
-            // Each parent has at most one row per event time: rows are persons.
-            let persons = |s: &[(&PanelRow, f64)], t: i32| {
-                s.iter().filter(|r| r.0.event_time == t).count() as u64
-            };
-            let women_cf = fw.as_ref().map(|f| f.counterfactual());
-            for t in lo..=hi {
-                let (nw, nm) = (persons(&w, t), persons(&m, t));
-                let shown = nw >= min && nm >= min;
-                let coef = |f: &Option<OlsFit>| {
-                    if t == -1 {
-                        f.as_ref().map(|_| (0.0, 0.0))
-                    } else {
-                        f.as_ref().and_then(|f| f.coef(&format!("t_{t}")))
-                    }
+        // Outcomes, and within each the two genders, in parallel.
+        let outcomes: BTreeMap<String, Penalty> = OUTCOMES
+            .par_iter()
+            .map(|&name| {
+                let sample = |female: bool| -> Vec<(&PanelRow, f64)> {
+                    rows.iter()
+                        .filter(|r| r.female == female)
+                        .filter_map(|r| r.outcome(name).map(|y| (r, y)))
+                        .collect()
                 };
-                let (cw, cm) = (coef(&fw), coef(&fm));
-                let cf = women_cf.as_ref().and_then(|f| {
-                    let (sum, count) = w
-                        .iter()
-                        .filter(|r| r.0.event_time == t)
-                        .fold((0.0, 0usize), |(s, c), r| (s + f(r.0), c + 1));
-                    (count > 0).then(|| sum / count as f64)
-                });
-                let est = match (shown, cw, cm, cf) {
-                    (true, Some(a), Some(b), Some(c)) if c.abs() > 1e-12 => {
-                        let pen = (a.0 - b.0) / c;
-                        let se = (a.1 * a.1 + b.1 * b.1).sqrt() / c.abs();
-                        Some((pen, pen - z * se, pen + z * se))
-                    }
-                    _ => None,
+                let (w, m) = (sample(true), sample(false));
+                let (fw, fm) = rayon::join(|| fit_event_model(&w, -1), || fit_event_model(&m, -1));
+                let mut p = Penalty {
+                    event_time: (lo..=hi).collect(),
+                    penalty: vec![],
+                    ci_lower: vec![],
+                    ci_upper: vec![],
+                    women_coef: vec![],
+                    men_coef: vec![],
+                    women_counterfactual: vec![],
+                    women: vec![],
+                    men: vec![],
                 };
-                p.penalty.push(est.map(|e| e.0));
-                p.ci_lower.push(est.map(|e| e.1));
-                p.ci_upper.push(est.map(|e| e.2));
-                p.women_coef
-                    .push(shown.then_some(cw.map(|c| c.0)).flatten());
-                p.men_coef.push(shown.then_some(cm.map(|c| c.0)).flatten());
-                p.women_counterfactual.push(shown.then_some(cf).flatten());
-                p.women.push(Count::new(nw, min as usize));
-                p.men.push(Count::new(nm, min as usize));
-            }
-            outcomes.insert(name.to_string(), p);
-        }
+                // Each parent has at most one row per event time: rows are persons.
+                let persons = |s: &[(&PanelRow, f64)], t: i32| {
+                    s.iter().filter(|r| r.0.event_time == t).count() as u64
+                };
+                let women_cf = fw.as_ref().map(|f| f.counterfactual());
+                for t in lo..=hi {
+                    let (nw, nm) = (persons(&w, t), persons(&m, t));
+                    let shown = nw >= min && nm >= min;
+                    let coef = |f: &Option<OlsFit>| {
+                        if t == -1 {
+                            f.as_ref().map(|_| (0.0, 0.0))
+                        } else {
+                            f.as_ref().and_then(|f| f.coef(&format!("t_{t}")))
+                        }
+                    };
+                    let (cw, cm) = (coef(&fw), coef(&fm));
+                    let cf = women_cf.as_ref().and_then(|f| {
+                        let (sum, count) = w
+                            .iter()
+                            .filter(|r| r.0.event_time == t)
+                            .fold((0.0, 0usize), |(s, c), r| (s + f(r.0), c + 1));
+                        (count > 0).then(|| sum / count as f64)
+                    });
+                    let est = match (shown, cw, cm, cf) {
+                        (true, Some(a), Some(b), Some(c)) if c.abs() > 1e-12 => {
+                            let pen = (a.0 - b.0) / c;
+                            let se = (a.1 * a.1 + b.1 * b.1).sqrt() / c.abs();
+                            Some((pen, pen - z * se, pen + z * se))
+                        }
+                        _ => None,
+                    };
+                    p.penalty.push(est.map(|e| e.0));
+                    p.ci_lower.push(est.map(|e| e.1));
+                    p.ci_upper.push(est.map(|e| e.2));
+                    p.women_coef
+                        .push(shown.then_some(cw.map(|c| c.0)).flatten());
+                    p.men_coef.push(shown.then_some(cm.map(|c| c.0)).flatten());
+                    p.women_counterfactual.push(shown.then_some(cf).flatten());
+                    p.women.push(Count::new(nw, min as usize));
+                    p.men.push(Count::new(nm, min as usize));
+                }
+                (name.to_string(), p)
+            })
+            .collect();
         Some(EventStudy {
             panel_rows: rows.len() as u64,
             rows_without_birth_year: no_birth_year,

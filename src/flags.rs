@@ -44,6 +44,7 @@ use crate::schema::{EventKind, Gender, InitiatedBy};
 use crate::stats::{benjamini_hochberg, mann_whitney_u, TwoByTwo};
 use crate::trajectory::{add_months, months_between, Return};
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -323,11 +324,11 @@ pub fn flag_all(
     as_of: NaiveDate,
 ) -> Vec<Flag> {
     let mut flags: Vec<Flag> = returns
-        .iter()
+        .par_iter()
         .enumerate()
         .filter_map(|(i, r)| flag_return(i, r, peers, config, as_of))
         .collect();
-    flags.sort_by(|a, b| (&a.employee_id, a.return_date).cmp(&(&b.employee_id, b.return_date)));
+    flags.par_sort_by(|a, b| (&a.employee_id, a.return_date).cmp(&(&b.employee_id, b.return_date)));
     flags
 }
 

@@ -43,6 +43,7 @@ use crate::stats::{
 use crate::timeline::{State, Timeline};
 use crate::trajectory::{first_promotion_after, months_between, Return, DAYS_PER_MONTH};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -383,46 +384,58 @@ impl PeerSample {
             candidates.truncate(k);
             matched[ri] = Some(candidates.into_iter().map(|c| c.1).collect());
         }
+        // Each return's follow-ups, in parallel (`collect` keeps the order).
+        let per_return: Vec<Option<(FollowUp, Vec<FollowUp>)>> = returns
+            .par_iter()
+            .zip(&states)
+            .zip(matched)
+            .enumerate()
+            .map(|(ri, ((r, state), chosen))| {
+                if !eligible(r) {
+                    return None;
+                }
+                let state = state.as_ref()?;
+                let hire = r.timeline.employee().hire_date;
+                let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / 365.25;
+                let (months, promoted) = follow(r.timeline, r.return_date, as_of);
+                let own = FollowUp {
+                    employee: r.employee,
+                    return_index: ri,
+                    returner: true,
+                    female: r.gender() == Gender::Female,
+                    grade: state.grade,
+                    tenure_years: tenure(hire),
+                    months,
+                    promoted,
+                };
+                let peers = chosen
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| {
+                        let t = &timelines[p];
+                        let (months, promoted) = follow(t, r.return_date, as_of);
+                        FollowUp {
+                            employee: p,
+                            return_index: ri,
+                            returner: false,
+                            female: t.employee().gender == Gender::Female,
+                            grade: state.grade,
+                            tenure_years: tenure(t.employee().hire_date),
+                            months,
+                            promoted,
+                        }
+                    })
+                    .collect();
+                Some((own, peers))
+            })
+            .collect();
         let mut follow_ups = Vec::new();
         let mut peers = Vec::new();
         let mut unmatched = 0;
-        for (ri, r) in returns.iter().enumerate() {
-            if !eligible(r) {
-                continue;
-            }
-            let Some(state) = &states[ri] else { continue };
-            let me = r.employee;
-            let hire = r.timeline.employee().hire_date;
-            let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / 365.25;
-            let (months, promoted) = follow(r.timeline, r.return_date, as_of);
-            follow_ups.push(FollowUp {
-                employee: me,
-                return_index: ri,
-                returner: true,
-                female: r.gender() == Gender::Female,
-                grade: state.grade,
-                tenure_years: tenure(hire),
-                months,
-                promoted,
-            });
-            let chosen = matched[ri].take().unwrap_or_default();
-            if chosen.is_empty() {
-                unmatched += 1;
-            }
-            for p in chosen {
-                let t = &timelines[p];
-                let (months, promoted) = follow(t, r.return_date, as_of);
-                peers.push(FollowUp {
-                    employee: p,
-                    return_index: ri,
-                    returner: false,
-                    female: t.employee().gender == Gender::Female,
-                    grade: state.grade,
-                    tenure_years: tenure(t.employee().hire_date),
-                    months,
-                    promoted,
-                });
-            }
+        for (own, chosen) in per_return.into_iter().flatten() {
+            follow_ups.push(own);
+            unmatched += usize::from(chosen.is_empty());
+            peers.extend(chosen);
         }
         let mut by_grade: BTreeMap<u32, Vec<&FollowUp>> = BTreeMap::new();
         for p in &peers {
@@ -676,7 +689,7 @@ fn fit_cox(
 }
 
 /// A covariate column: its value for a follow-up in the first group (`true`) or the reference.
-type Covariate<'a> = &'a dyn Fn(&FollowUp, bool) -> f64;
+type Covariate<'a> = &'a (dyn Fn(&FollowUp, bool) -> f64 + Sync);
 
 fn compare(
     a: &[&FollowUp],
@@ -763,34 +776,41 @@ impl PromotionGap {
         let grade = |x: &FollowUp, _| f64::from(x.grade);
         let tenure = |x: &FollowUp, _| x.tenure_years;
         let interaction = |x: &FollowUp, _| f64::from(u8::from(x.returner)) * f(x);
-        let mut returners_vs_peers = compare(
-            &returners,
-            &peers,
-            "returner",
-            &[
-                ("returner", &returner),
-                ("female", &female),
-                ("grade", &grade),
-                ("tenure_years", &tenure),
-            ],
-            config,
+        // The headline model, and the same with the returner × female
+        // interaction (there the `returner` term is the effect for men, so
+        // it is reported apart), fitted side by side.
+        let (mut returners_vs_peers, interaction_terms) = rayon::join(
+            || {
+                compare(
+                    &returners,
+                    &peers,
+                    "returner",
+                    &[
+                        ("returner", &returner),
+                        ("female", &female),
+                        ("grade", &grade),
+                        ("tenure_years", &tenure),
+                    ],
+                    config,
+                )
+            },
+            || {
+                fit_cox(
+                    &returners,
+                    &peers,
+                    &[
+                        ("returner", &returner),
+                        ("female", &female),
+                        ("grade", &grade),
+                        ("tenure_years", &tenure),
+                        ("returner_x_female", &interaction),
+                    ],
+                    config.confidence_level(),
+                )
+            },
         );
-        // The same model with the returner × female interaction: there the
-        // `returner` term is the effect for men, so it is reported apart.
         if returners_vs_peers.cox_error.is_none() {
-            returners_vs_peers.cox_interaction_terms = fit_cox(
-                &returners,
-                &peers,
-                &[
-                    ("returner", &returner),
-                    ("female", &female),
-                    ("grade", &grade),
-                    ("tenure_years", &tenure),
-                    ("returner_x_female", &interaction),
-                ],
-                config.confidence_level(),
-            )
-            .unwrap_or_default();
+            returners_vs_peers.cox_interaction_terms = interaction_terms.unwrap_or_default();
         }
         let mothers: Vec<&FollowUp> = returners.iter().copied().filter(|x| x.female).collect();
         let fathers: Vec<&FollowUp> = returners

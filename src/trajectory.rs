@@ -25,6 +25,7 @@ use crate::schema::{EventKind, Gender};
 use crate::stats::KaplanMeier;
 use crate::timeline::{Absence, AbsenceEnd, State, Timeline};
 use chrono::{Datelike, Months, NaiveDate};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -120,20 +121,24 @@ pub fn returns<'a>(
     config: &ValidConfig,
     as_of: NaiveDate,
 ) -> Vec<Return<'a>> {
-    let mut out = Vec::new();
-    for (employee, t) in timelines.iter().enumerate() {
-        for absence in t.absences(config, as_of) {
-            if let (AbsenceEnd::Returned, Some(r)) = (absence.end, absence.return_date) {
-                out.push(Return {
-                    employee,
-                    timeline: t,
-                    absence,
-                    return_date: r,
-                });
-            }
-        }
-    }
-    out
+    // Timelines in parallel; `collect` keeps their order.
+    timelines
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(employee, t)| {
+            t.absences(config, as_of)
+                .into_iter()
+                .filter_map(move |absence| match (absence.end, absence.return_date) {
+                    (AbsenceEnd::Returned, Some(r)) => Some(Return {
+                        employee,
+                        timeline: t,
+                        absence,
+                        return_date: r,
+                    }),
+                    _ => None,
+                })
+        })
+        .collect()
 }
 
 /// The state at one horizon after a return, against the pre-leave state.

@@ -25,6 +25,7 @@ use crate::schema::{Gender, LeaveType};
 use crate::timeline::AbsenceEnd;
 use crate::trajectory::{returns, Trajectory, TrajectorySummary};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -185,13 +186,14 @@ impl Report {
         let as_of = data.as_of();
         let returns = returns(&data.timelines, config, as_of);
         let any_childcare = returns.iter().any(|r| r.absence.is_childcare());
-        // Two independent halves run on two threads: the peer sample and
-        // everything built on it, and the rest. Both only read the data.
-        let (side, (peers_part, flags)) = std::thread::scope(|scope| {
-            let side = scope.spawn(|| {
+        // Two independent halves, joined on rayon's pool (each also uses
+        // it inside): the peer sample and everything built on it, and the
+        // rest. Both only read the data.
+        let (side, (peers_part, flags)) = rayon::join(
+            || {
                 let trajectories = (!returns.is_empty()).then(|| {
                     let t: Vec<Trajectory> = returns
-                        .iter()
+                        .par_iter()
                         .map(|r| Trajectory::of(r, config, as_of))
                         .collect();
                     TrajectorySummary::new(&data.timelines, &returns, &t, config, as_of)
@@ -207,21 +209,21 @@ impl Report {
                         })
                         .map(|fy| Disclosure::compute(&data.timelines, fy, config));
                 (trajectories, event_study, absences, disclosure)
-            });
-            let peers = PeerSample::build(&data.timelines, &returns, config, as_of);
-            let flags = flag_all(&returns, &peers, config, as_of);
-            let promotion_gap = any_childcare
-                .then(|| PromotionGap::new(&data.timelines, &returns, &peers, config, as_of));
-            let concentration = any_childcare
-                .then(|| Concentration::new(&returns, &flags, &data.timelines, config, as_of));
-            let policy = config
-                .policy_date()
-                .filter(|_| any_childcare)
-                .map(|d| policy_effect(d, &returns, &flags, config));
-            // A panic on the other thread is a bug, not an input error: pass it on.
-            let side = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (side, ((promotion_gap, concentration, policy), flags))
-        });
+            },
+            || {
+                let peers = PeerSample::build(&data.timelines, &returns, config, as_of);
+                let flags = flag_all(&returns, &peers, config, as_of);
+                let promotion_gap = any_childcare
+                    .then(|| PromotionGap::new(&data.timelines, &returns, &peers, config, as_of));
+                let concentration = any_childcare
+                    .then(|| Concentration::new(&returns, &flags, &data.timelines, config, as_of));
+                let policy = config
+                    .policy_date()
+                    .filter(|_| any_childcare)
+                    .map(|d| policy_effect(d, &returns, &flags, config));
+                ((promotion_gap, concentration, policy), flags)
+            },
+        );
         let (trajectories, event_study, absences, disclosure) = side;
         let (promotion_gap, concentration, policy) = peers_part;
         Report {
