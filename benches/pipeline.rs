@@ -3,8 +3,11 @@
 //! employee and date.
 //!
 //! Sizes: 10,000 and 100,000 employees by default; `MOMMYTRACK_BENCH_SIZES`
-//! takes a comma-separated list instead (e.g. `1000000` for about 13 million
-//! events). The files are written to a temporary folder first; each group:
+//! takes a comma-separated list instead (e.g. `1000000` for about 12 million
+//! events). `MOMMYTRACK_BENCH_FIRST_YEAR` sets the generator's first year of
+//! hiring (default 2012): longer careers, more events per employee (1990
+//! gives about 24, so 1M employees make about 24 million events). The files
+//! are written to a temporary folder first; each group:
 //!
 //! - `polars_read_sort`: the floor (CSV → DataFrame, both tables; events sorted);
 //! - `ingest`: validated reading of both files into timelines;
@@ -29,13 +32,22 @@ fn sizes() -> Vec<usize> {
         .unwrap_or_else(|| vec![10_000, 100_000])
 }
 
+fn first_year() -> i32 {
+    std::env::var("MOMMYTRACK_BENCH_FIRST_YEAR")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(SynthConfig::default().first_year)
+}
+
 fn files(n: usize) -> (PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("mommytrack-bench-{n}"));
+    let year = first_year();
+    let dir = std::env::temp_dir().join(format!("mommytrack-bench-{n}-{year}"));
     let (e, v) = (dir.join("employees.csv"), dir.join("events.csv"));
     if !e.exists() || !v.exists() {
         let data = generate(&SynthConfig {
             employees: n,
             seed: 42,
+            first_year: year,
             ..SynthConfig::default()
         });
         write_csv(&data, &dir).expect("writing bench data");
@@ -64,7 +76,11 @@ fn bench_pipeline(c: &mut Criterion) {
         let (e, v) = files(n);
         let bytes = std::fs::metadata(&e).map(|m| m.len()).unwrap_or(0)
             + std::fs::metadata(&v).map(|m| m.len()).unwrap_or(0);
-        eprintln!("{n} employees: {:.1} MB of CSV", bytes as f64 / 1e6);
+        eprintln!(
+            "{n} employees hired from {}: {:.1} MB of CSV",
+            first_year(),
+            bytes as f64 / 1e6
+        );
         let mut group = c.benchmark_group("pipeline");
         group.sample_size(10);
         group.bench_with_input(BenchmarkId::new("polars_read_sort", n), &n, |b, _| {

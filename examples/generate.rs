@@ -1,6 +1,6 @@
 //! Generates a synthetic data set with a planted truth.
 //!
-//! `cargo run --release --example generate -- --employees 300 --seed 7 --out data-samples [--dirty data-samples/dirty]`
+//! `cargo run --release --example generate -- --employees 300 --seed 7 --out data-samples [--first-year 2012] [--dirty data-samples/dirty]`
 
 use clap::Parser;
 use mommytrack::synth::{dirty_copy, generate, write_csv, write_parameters, SynthConfig};
@@ -16,6 +16,11 @@ struct Args {
     /// Random seed.
     #[arg(long, default_value_t = 7)]
     seed: u64,
+    /// First fiscal year of hiring (default 2012). Earlier years mean
+    /// longer careers, hence more events per employee: about 12 at 2012,
+    /// 19 at 2000, 24 at 1990.
+    #[arg(long)]
+    first_year: Option<i32>,
     /// Output folder.
     #[arg(long, default_value = "out/generated")]
     out: PathBuf,
@@ -26,10 +31,12 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let defaults = SynthConfig::default();
     let config = SynthConfig {
         employees: args.employees,
         seed: args.seed,
-        ..SynthConfig::default()
+        first_year: args.first_year.unwrap_or(defaults.first_year),
+        ..defaults
     };
     let started = std::time::Instant::now();
     let data = generate(&config);

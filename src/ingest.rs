@@ -15,7 +15,8 @@
 //! A rejected event leaves the state as it was.
 //!
 //! CSV is read on the calling thread and checked in batches of 4,096 rows on
-//! one thread per core (at most 8); the results are applied in file order,
+//! as many threads as rayon's pool has (at most 8; `RAYON_NUM_THREADS` or
+//! `ThreadPool::install` bound them); the results are applied in file order,
 //! so the outcome (rejections, the kept copy of a duplicate, the first error
 //! in strict mode) is exactly that of checking the rows one by one. The
 //! second pass runs employee by employee on rayon's pool. Exact duplicate
@@ -364,7 +365,8 @@ fn read_parallel<R: Read, T: Send>(
     apply: &mut (dyn FnMut(Parsed<T>) -> Result<()> + Send),
 ) -> Result<()> {
     type Checked<T> = (usize, Vec<Parsed<T>>, Vec<csv::ByteRecord>);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
+    // As many as rayon's pool has threads (so `ThreadPool::install` bounds it too).
+    let workers = rayon::current_num_threads().clamp(1, 8);
     std::thread::scope(|scope| {
         let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Vec<csv::ByteRecord>)>(2 * workers);
         // Shared by the checkers; dropped with the last of them, so that the

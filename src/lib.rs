@@ -15,6 +15,11 @@
 //! write). [`stats`] is general-purpose and knows nothing of HR; [`config`]
 //! holds every option; [`synth`] generates realistic data with a known truth.
 //!
+//! Ingest and the analyses use every core through rayon's global pool; to
+//! bound them inside a larger program, run the calls in
+//! `rayon::ThreadPoolBuilder::new().num_threads(n).build()?.install(|| …)`
+//! or set `RAYON_NUM_THREADS`. Results do not depend on the thread count.
+//!
 //! [`report::Report::new`] runs every analysis on a dataset:
 //!
 //! ```no_run

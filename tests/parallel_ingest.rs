@@ -154,3 +154,30 @@ fn a_ragged_row_at_the_end_of_a_large_file_is_rejected_at_its_line() {
         (Table::Events, lines + 1, "wrong_field_count")
     );
 }
+
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    let (_, dirty) = big();
+    let config = ValidConfig::default();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let data =
+                ingest::read_csv_from(&dirty.employees_csv[..], &dirty.events_csv[..], &config)
+                    .unwrap();
+            let report = mommytrack::report::Report::new(&data, &config);
+            (
+                serde_json::to_string(&report).unwrap(),
+                format!("{:?}", report.flags),
+                format!("{:?}", data.report.rejections),
+                histories(&data),
+            )
+        })
+    };
+    let one = run(1);
+    assert!(one.0.contains("returners_vs_peers"));
+    assert_eq!(one, run(4));
+}
