@@ -123,12 +123,48 @@ impl CoxModel {
         names: &[&str],
         strata: Option<&[u32]>,
     ) -> Result<CoxFit, StatsError> {
+        self.fit_with_entry(None, durations, events, covariates, names, strata)
+    }
+
+    /// [`CoxModel::fit`] with delayed entry (left truncation): `entry`, when
+    /// given, holds each subject's entry time, and a subject is in the risk
+    /// set at `t` when `entry < t ≤ duration` (R's counting-process
+    /// convention `(start, stop]`, as [`super::KaplanMeier`] uses). Each entry
+    /// must be ≥ 0 and below its duration. statsmodels' `PHReg(entry=…)`
+    /// counts `entry ≤ t`; the two agree unless an entry time equals an
+    /// event time.
+    ///
+    /// ```
+    /// use mommytrack::stats::CoxModel;
+    /// let t = [5.0, 8.0, 3.0, 9.0, 2.0, 7.0, 4.0, 6.0];
+    /// let e = [true, true, true, false, true, true, true, false];
+    /// let x = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0];
+    /// let model = CoxModel::default();
+    /// // Entry at 0 for everyone is no truncation at all.
+    /// let zero = [0.0; 8];
+    /// let a = model.fit_with_entry(Some(&zero), &t, &e, &[&x], &["x"], None).unwrap();
+    /// let b = model.fit(&t, &e, &[&x], &["x"], None).unwrap();
+    /// assert!((a.coefficients[0].coef - b.coefficients[0].coef).abs() < 1e-12);
+    /// // An entry must be below its duration.
+    /// let late = [0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    /// assert!(model.fit_with_entry(Some(&late), &t, &e, &[&x], &["x"], None).is_err());
+    /// ```
+    pub fn fit_with_entry(
+        &self,
+        entry: Option<&[f64]>,
+        durations: &[f64],
+        events: &[bool],
+        covariates: &[&[f64]],
+        names: &[&str],
+        strata: Option<&[u32]>,
+    ) -> Result<CoxFit, StatsError> {
         let n = durations.len();
         let p = covariates.len();
         if events.len() != n
             || names.len() != p
             || covariates.iter().any(|c| c.len() != n)
             || strata.is_some_and(|s| s.len() != n)
+            || entry.is_some_and(|e| e.len() != n)
         {
             return Err(StatsError::LengthMismatch(format!(
                 "{n} durations, {} events, {p} covariates, {} names",
@@ -141,6 +177,16 @@ impl CoxModel {
         }
         if let Some(d) = durations.iter().find(|d| !d.is_finite() || **d < 0.0) {
             return Err(StatsError::InvalidInput(format!("duration {d}")));
+        }
+        if let Some(entry) = entry {
+            if let Some(i) = (0..n)
+                .find(|&i| !entry[i].is_finite() || entry[i] < 0.0 || entry[i] >= durations[i])
+            {
+                return Err(StatsError::InvalidInput(format!(
+                    "subject {i}: entry {} is not in [0, duration {})",
+                    entry[i], durations[i]
+                )));
+            }
         }
         let n_events = events.iter().filter(|e| **e).count();
         if n_events == 0 {
@@ -191,6 +237,15 @@ impl CoxModel {
             durations: order.iter().map(|&i| durations[i]).collect(),
             events: order.iter().map(|&i| events[i]).collect(),
             strata: strata.map(|s| order.iter().map(|&i| s[i]).collect()),
+            entry: entry.map(|en| {
+                let sorted: Vec<f64> = order.iter().map(|&i| en[i]).collect();
+                // Positions by stratum, then entry time descending: the
+                // order in which subjects leave the risk set as t falls.
+                let mut exits: Vec<usize> = (0..n).collect();
+                let st = |k: usize| strata.map_or(0, |s| s[order[k]]);
+                exits.sort_by(|&a, &b| st(a).cmp(&st(b)).then(sorted[b].total_cmp(&sorted[a])));
+                (sorted, exits)
+            }),
             ties: self.ties,
         };
         let mut beta = vec![0f64; p];
@@ -299,6 +354,8 @@ struct Prepared {
     durations: Vec<f64>,
     events: Vec<bool>,
     strata: Option<Vec<u32>>,
+    /// Entry times, and positions in leaving order (see `fit_with_entry`).
+    entry: Option<(Vec<f64>, Vec<usize>)>,
     ties: Ties,
 }
 
@@ -314,6 +371,8 @@ impl Prepared {
         let (mut t1, mut t2) = (vec![0.0; p], vec![0.0; p * p]);
         let mut a1 = vec![0.0; p];
         let mut i = 0;
+        // Next subject to leave the risk set (delayed entry only).
+        let mut q = 0;
         let stratum = |k: usize| self.strata.as_ref().map_or(0, |s| s[k]);
         while i < n {
             if i > 0 && stratum(i) != stratum(i - 1) {
@@ -352,6 +411,25 @@ impl Prepared {
                     }
                 }
                 j += 1;
+            }
+            // Delayed entry: whoever entered at or after t is not at risk at t.
+            if let Some((entry, exits)) = &self.entry {
+                while q < exits.len() && stratum(exits[q]) < st {
+                    q += 1;
+                }
+                while q < exits.len() && stratum(exits[q]) == st && entry[exits[q]] >= t {
+                    let s = exits[q];
+                    let xi = &self.x[s * p..(s + 1) * p];
+                    let w = xi.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>().exp();
+                    s0 -= w;
+                    for a in 0..p {
+                        s1[a] -= w * xi[a];
+                        for b in 0..=a {
+                            s2[a * p + b] -= w * xi[a] * xi[b];
+                        }
+                    }
+                    q += 1;
+                }
             }
             for l in 0..d {
                 let f = match self.ties {

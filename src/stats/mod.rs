@@ -7,9 +7,9 @@
 //!
 //! | item | reference |
 //! |---|---|
-//! | [`KaplanMeier`] | lifelines `KaplanMeierFitter` (log(−log) CI, Greenwood) |
+//! | [`KaplanMeier`] | lifelines `KaplanMeierFitter` (log(−log) CI, Greenwood), delayed entry as `fit(…, entry=…)` |
 //! | [`logrank`] | lifelines `multivariate_logrank_test` |
-//! | [`CoxModel`] | lifelines `CoxPHFitter` (Efron ties), Breslow as an option |
+//! | [`CoxModel`] | lifelines `CoxPHFitter` (Efron ties), Breslow as an option, strata; delayed entry ([`CoxModel::fit_with_entry`]) against statsmodels `PHReg(entry=…)` |
 //! | [`wilson`], [`newcombe`] | statsmodels `proportion_confint(method="wilson")`, `confint_proportions_2indep(method="newcomb")` |
 //! | [`TwoByTwo`] | scipy `fisher_exact`, `chi2_contingency`; statsmodels `Table2x2` |
 //! | [`mann_whitney_u`] | scipy `mannwhitneyu(method="asymptotic")` |
