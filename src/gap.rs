@@ -100,8 +100,10 @@ fn fnv(a: &str, b: &str) -> u64 {
     h
 }
 
-struct Spell {
+struct Spell<'a> {
     grade: u32,
+    /// The department, when peers must share it (else always `None`).
+    department: Option<&'a str>,
     hire: NaiveDate,
     from: NaiveDate,
     to: NaiveDate, // inclusive
@@ -203,8 +205,10 @@ impl ActiveSet {
     }
 }
 
-/// Grade spells of every employee who never took childcare leave.
-fn peer_pool(timelines: &[Timeline], as_of: NaiveDate) -> Vec<Spell> {
+/// Spells of constant grade (and department, with `by_department`) of
+/// every employee who never took childcare leave. The state on a day is
+/// that after all events dated that day, as [`Timeline::state_on`] has it.
+fn peer_pool(timelines: &[Timeline], as_of: NaiveDate, by_department: bool) -> Vec<Spell<'_>> {
     let mut pool = Vec::new();
     for (i, t) in timelines.iter().enumerate() {
         if t.has_childcare_leave() {
@@ -213,22 +217,29 @@ fn peer_pool(timelines: &[Timeline], as_of: NaiveDate) -> Vec<Spell> {
         let e = t.employee();
         let last = e.exit_date.map_or(as_of, |x| x.min(as_of));
         let mut grade = e.grade;
+        let mut department = e.department.as_deref().filter(|_| by_department);
         let mut from = e.hire_date;
         for ev in t.events() {
             if let crate::schema::EventKind::Promotion(r)
             | crate::schema::EventKind::RoleChange(r) = &ev.kind
             {
-                if let Some(g) = r.grade.filter(|g| *g != grade) {
+                let g = r.grade.unwrap_or(grade);
+                let d = match (&r.department, by_department) {
+                    (Some(d), true) => Some(d.as_str()),
+                    _ => department,
+                };
+                if (g, d) != (grade, department) {
                     if ev.date > from {
                         pool.push(Spell {
                             grade,
+                            department,
                             hire: e.hire_date,
                             from,
                             to: ev.date.pred_opt().unwrap_or(ev.date),
                             employee: i,
                         });
                     }
-                    grade = g;
+                    (grade, department) = (g, d);
                     from = ev.date;
                 }
             }
@@ -236,6 +247,7 @@ fn peer_pool(timelines: &[Timeline], as_of: NaiveDate) -> Vec<Spell> {
         if from <= last {
             pool.push(Spell {
                 grade,
+                department,
                 hire: e.hire_date,
                 from,
                 to: last,
@@ -262,7 +274,8 @@ impl PeerSample {
         config: &ValidConfig,
         as_of: NaiveDate,
     ) -> PeerSample {
-        let pool = peer_pool(timelines, as_of);
+        let by_department = config.peer_same_department();
+        let pool = peer_pool(timelines, as_of, by_department);
         let band =
             chrono::Duration::days((config.peer_tenure_band_years() * 365.25).round() as i64);
         let k = config.peers_per_return();
@@ -275,18 +288,20 @@ impl PeerSample {
             .iter()
             .map(|r| eligible(r).then(|| r.state_at_return()))
             .collect();
-        // Sweep the returns in date order. Every pool spell sits, per grade,
-        // in (hire date, employee, spell) order; the sweep switches spells
-        // on and off in a bit set over that order, so that on a return date
-        // the active spells of her grade nearest in hire date are found by
-        // scanning bits outwards from hers.
-        let mut grade_slot: HashMap<u32, usize> = HashMap::new();
+        // Sweep the returns in date order. Every pool spell sits, per grade
+        // (and department), in (hire date, employee, spell) order; the sweep
+        // switches spells on and off in a bit set over that order, so that
+        // on a return date the active spells of her grade nearest in hire
+        // date are found by scanning bits outwards from hers.
+        let mut grade_slot: HashMap<(u32, Option<&str>), usize> = HashMap::new();
         let mut grades: Vec<GradeIndex> = Vec::new();
         for (si, s) in pool.iter().enumerate() {
-            let g = *grade_slot.entry(s.grade).or_insert_with(|| {
-                grades.push(GradeIndex::default());
-                grades.len() - 1
-            });
+            let g = *grade_slot
+                .entry((s.grade, s.department))
+                .or_insert_with(|| {
+                    grades.push(GradeIndex::default());
+                    grades.len() - 1
+                });
             grades[g].entries.push((s.hire, s.employee, si));
         }
         // Where each spell sits: (grade index, position).
@@ -321,15 +336,15 @@ impl PeerSample {
                 di += 1;
             }
             let Some(state) = &states[ri] else { continue };
-            let Some(g) = grade_slot.get(&state.grade).map(|&gi| &grades[gi]) else {
+            let key = (
+                state.grade,
+                state.department.as_deref().filter(|_| by_department),
+            );
+            let Some(g) = grade_slot.get(&key).map(|&gi| &grades[gi]) else {
                 continue;
             };
             let hire = r.timeline.employee().hire_date;
             let id = &r.timeline.employee().employee_id;
-            let valid = |e: usize| {
-                !config.peer_same_department()
-                    || timelines[e].state_on(r.return_date).department == state.department
-            };
             // First position at or after (date, employee).
             let at = |date: NaiveDate, employee: usize| {
                 g.entries.partition_point(|e| (e.0, e.1) < (date, employee))
@@ -371,7 +386,6 @@ impl PeerSample {
                     group.extend(
                         from_pivot
                             .map(|pos| g.entries[pos].1)
-                            .filter(|&e| valid(e))
                             .take(need)
                             .map(|e| (fnv(id, &timelines[e].employee().employee_id), e)),
                     );
