@@ -316,6 +316,53 @@ pub struct Disclosure {
 /// Pay basis stated with every pay figure.
 pub const PAY_BASIS: &str = "annual base salary (the contract's `salary`) pro-rated by the days of the fiscal year worked under it; days on leave left out of pay and people; bonuses and allowances are not in the data, so the figure covers base pay only";
 
+/// Heads on the last day of the fiscal year, and hires during it.
+struct Headcounts {
+    managers: u64,
+    women_managers: u64,
+    workers: u64,
+    women_workers: u64,
+    hires: u64,
+    women_hires: u64,
+    /// By gender: people employed at the end, and their summed years of service.
+    service: BTreeMap<Gender, (u64, f64)>,
+}
+
+fn headcounts(timelines: &[Timeline], fiscal_year: FiscalYear, manager_grade: u32) -> Headcounts {
+    let end = fiscal_year.end;
+    let mut h = Headcounts {
+        managers: 0,
+        women_managers: 0,
+        workers: 0,
+        women_workers: 0,
+        hires: 0,
+        women_hires: 0,
+        service: BTreeMap::new(),
+    };
+    for t in timelines {
+        let e = t.employee();
+        let woman = u64::from(e.gender == Gender::Female);
+        if fiscal_year.contains(e.hire_date) {
+            h.hires += 1;
+            h.women_hires += woman;
+        }
+        if !t.employed_on(end) {
+            continue;
+        }
+        h.workers += 1;
+        h.women_workers += woman;
+        if t.state_on(end).grade >= manager_grade {
+            h.managers += 1;
+            h.women_managers += woman;
+        }
+        let years = ((end - e.hire_date).num_days() + 1) as f64 / 365.25;
+        let s = h.service.entry(e.gender).or_default();
+        s.0 += 1;
+        s.1 += years;
+    }
+    h
+}
+
 impl Disclosure {
     /// Computes every figure for `fiscal_year` from the timelines.
     pub fn compute(
@@ -324,43 +371,42 @@ impl Disclosure {
         config: &ValidConfig,
     ) -> Disclosure {
         let min = config.min_group_size();
-        let leave_uptake = [Gender::Male, Gender::Female]
-            .into_iter()
-            .map(|gender| {
-                let (num, den) = uptake_counts(timelines, fiscal_year, gender);
-                Uptake {
-                    gender,
-                    rate: Rate::new(num, den, true, config.uptake_decimals(), min),
-                }
-            })
-            .collect();
-        let pay_ratio = pay_ratios(timelines, fiscal_year, min);
-        let end = fiscal_year.end;
-        let (mut managers, mut women_managers) = (0u64, 0u64);
-        let (mut workers, mut women_workers) = (0u64, 0u64);
-        let (mut hires, mut women_hires) = (0u64, 0u64);
-        let mut service: BTreeMap<Gender, (u64, f64)> = BTreeMap::new();
-        for t in timelines {
-            let e = t.employee();
-            let woman = u64::from(e.gender == Gender::Female);
-            if fiscal_year.contains(e.hire_date) {
-                hires += 1;
-                women_hires += woman;
-            }
-            if !t.employed_on(end) {
-                continue;
-            }
-            workers += 1;
-            women_workers += woman;
-            if t.state_on(end).grade >= config.manager_grade() {
-                managers += 1;
-                women_managers += woman;
-            }
-            let years = ((end - e.hire_date).num_days() + 1) as f64 / 365.25;
-            let s = service.entry(e.gender).or_default();
-            s.0 += 1;
-            s.1 += years;
-        }
+        // Four independent passes over the timelines, side by side (each
+        // sums in a fixed order, so the figures do not depend on threads).
+        let ((leave_uptake, pay_ratio), (counts, uk_pay_gap)) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        [Gender::Male, Gender::Female]
+                            .into_iter()
+                            .map(|gender| {
+                                let (num, den) = uptake_counts(timelines, fiscal_year, gender);
+                                Uptake {
+                                    gender,
+                                    rate: Rate::new(num, den, true, config.uptake_decimals(), min),
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                    },
+                    || pay_ratios(timelines, fiscal_year, min),
+                )
+            },
+            || {
+                rayon::join(
+                    || headcounts(timelines, fiscal_year, config.manager_grade()),
+                    || uk_pay_gap(timelines, fiscal_year.start, min),
+                )
+            },
+        );
+        let Headcounts {
+            managers,
+            women_managers,
+            workers,
+            women_workers,
+            hires,
+            women_hires,
+            service,
+        } = counts;
         let (w, m) = (
             service.get(&Gender::Female).copied().unwrap_or_default(),
             service.get(&Gender::Male).copied().unwrap_or_default(),
@@ -393,7 +439,7 @@ impl Disclosure {
             women_among_workers: Rate::new(women_workers, workers, false, 1, min),
             women_among_hires: Rate::new(women_hires, hires, false, 1, min),
             service_years,
-            uk_pay_gap: uk_pay_gap(timelines, fiscal_year.start, min),
+            uk_pay_gap,
         }
     }
 

@@ -43,7 +43,7 @@ use chrono::{Datelike, NaiveDate};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The outcomes of the event study, in report order.
 pub const OUTCOMES: [&str; 4] = ["grade", "responsibility", "salary", "regular"];
@@ -156,20 +156,47 @@ pub struct OlsFit {
     pub clusters: usize,
 }
 
+/// The distinct values, ascending: marked in a table over their range
+/// (ages, years and event times span a few dozen values), else sorted.
+fn distinct(values: impl Iterator<Item = i32> + Clone) -> Vec<i32> {
+    let Some((lo, hi)) = values.clone().fold(None, |m: Option<(i32, i32)>, v| {
+        Some(m.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+    }) else {
+        return Vec::new();
+    };
+    let span = (i64::from(hi) - i64::from(lo)) as usize + 1;
+    if span > 1 << 16 {
+        let mut all: Vec<i32> = values.collect();
+        all.sort_unstable();
+        all.dedup();
+        return all;
+    }
+    let mut seen = vec![false; span];
+    for v in values {
+        seen[(i64::from(v) - i64::from(lo)) as usize] = true;
+    }
+    (0..span)
+        .filter(|&i| seen[i])
+        .map(|i| (i64::from(lo) + i as i64) as i32)
+        .collect()
+}
+
 /// OLS of `y` on dummies for event time (−1 omitted), age and year (lowest
 /// omitted) with an intercept; standard errors clustered by `cluster`.
 /// `None` when the design is singular or there are too few rows or clusters.
 pub fn fit_event_model(rows: &[(&PanelRow, f64)], omit_event_time: i32) -> Option<OlsFit> {
-    let times: BTreeSet<i32> = rows
-        .iter()
-        .map(|r| r.0.event_time)
+    let times: Vec<i32> = distinct(rows.iter().map(|r| r.0.event_time))
+        .into_iter()
         .filter(|t| *t != omit_event_time)
         .collect();
-    let ages: BTreeSet<i32> = rows.iter().map(|r| r.0.age).collect();
-    let years: BTreeSet<i32> = rows.iter().map(|r| r.0.year).collect();
-    let ages: Vec<i32> = ages.into_iter().skip(1).collect();
-    let years: Vec<i32> = years.into_iter().skip(1).collect();
-    let times: Vec<i32> = times.into_iter().collect();
+    let ages: Vec<i32> = distinct(rows.iter().map(|r| r.0.age))
+        .into_iter()
+        .skip(1)
+        .collect();
+    let years: Vec<i32> = distinct(rows.iter().map(|r| r.0.year))
+        .into_iter()
+        .skip(1)
+        .collect();
     let mut names = vec!["const".to_string()];
     names.extend(times.iter().map(|t| format!("t_{t}")));
     names.extend(ages.iter().map(|a| format!("age_{a}")));
@@ -403,5 +430,30 @@ impl EventStudy {
             rows_without_birth_year: no_birth_year,
             outcomes,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Both ways (a table over a small range, sorting a wide one) give
+        /// the sorted distinct values.
+        #[test]
+        fn distinct_is_sorted_dedup(
+            v in proptest::collection::vec(-40i32..120, 0..300),
+            wide in any::<bool>(),
+        ) {
+            let mut v = v;
+            if wide {
+                v.push(1 << 20);
+            }
+            let mut want = v.clone();
+            want.sort_unstable();
+            want.dedup();
+            prop_assert_eq!(distinct(v.iter().copied()), want);
+        }
     }
 }

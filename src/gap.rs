@@ -285,7 +285,7 @@ impl PeerSample {
         };
         // The state on each return date, read once for both passes below.
         let states: Vec<Option<State>> = returns
-            .iter()
+            .par_iter()
             .map(|r| eligible(r).then(|| r.state_at_return()))
             .collect();
         // Sweep the returns in date order. Every pool spell sits, per grade

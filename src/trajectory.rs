@@ -337,6 +337,19 @@ fn share(num: u64, den: u64, min: usize) -> Option<f64> {
     (den >= min as u64 && den > 0).then(|| num as f64 / den as f64)
 }
 
+/// [`group`] of each cell, in key order, cells in parallel.
+fn groups<K: Send>(
+    cells: BTreeMap<K, Vec<&Trajectory>>,
+    config: &ValidConfig,
+    name: impl Fn(&K) -> String + Sync,
+) -> Vec<TrajectoryGroup> {
+    let cells: Vec<(K, Vec<&Trajectory>)> = cells.into_iter().collect();
+    cells
+        .into_par_iter()
+        .map(|(k, items)| group(name(&k), &items, config))
+        .collect()
+}
+
 fn group(name: String, items: &[&Trajectory], config: &ValidConfig) -> TrajectoryGroup {
     let min = config.min_group_size();
     let n = items.len();
@@ -440,25 +453,27 @@ impl TrajectorySummary {
                 by_cohort.entry(t.return_date.year()).or_default().push(t);
             }
         }
-        // GRI 401-3 by gender, in persons.
-        let mut rtw = Vec::new();
-        for gender in [Gender::Female, Gender::Male] {
-            let mut took = 0u64;
-            let mut came_back = 0u64;
-            for t in timelines
-                .iter()
-                .filter(|t| t.employee().gender == gender && t.has_childcare_leave())
-            {
+        // GRI 401-3 by gender, in persons: each parent's gender and whether
+        // any childcare absence ended in a return (timelines in parallel).
+        let parents: Vec<(Gender, bool)> = timelines
+            .par_iter()
+            .filter(|t| t.has_childcare_leave())
+            .filter_map(|t| {
                 let abs: Vec<Absence> = t
                     .absences(config, as_of)
                     .into_iter()
                     .filter(Absence::is_childcare)
                     .collect();
-                if !abs.is_empty() {
-                    took += 1;
-                    came_back += u64::from(abs.iter().any(|a| a.end == AbsenceEnd::Returned));
-                }
-            }
+                (!abs.is_empty()).then(|| {
+                    let back = abs.iter().any(|a| a.end == AbsenceEnd::Returned);
+                    (t.employee().gender, back)
+                })
+            })
+            .collect();
+        let mut rtw = Vec::new();
+        for gender in [Gender::Female, Gender::Male] {
+            let took = parents.iter().filter(|p| p.0 == gender).count() as u64;
+            let came_back = parents.iter().filter(|p| p.0 == gender && p.1).count() as u64;
             let mut observed = 0u64;
             let mut retained = 0u64;
             for r in returns
@@ -484,21 +499,12 @@ impl TrajectorySummary {
         TrajectorySummary {
             horizons_months: config.horizons_months().to_vec(),
             return_to_work: rtw,
-            by_leave_and_gender: by_lg
-                .into_iter()
-                .map(|((other, g), items)| {
-                    let kind = if other { "other" } else { "childcare" };
-                    group(format!("{kind}/{g}"), &items, config)
-                })
-                .collect(),
-            by_department: by_dept
-                .into_iter()
-                .map(|(d, items)| group(format!("department/{d}"), &items, config))
-                .collect(),
-            by_cohort: by_cohort
-                .into_iter()
-                .map(|(y, items)| group(format!("cohort/{y}"), &items, config))
-                .collect(),
+            by_leave_and_gender: groups(by_lg, config, |(other, g)| {
+                let kind = if *other { "other" } else { "childcare" };
+                format!("{kind}/{g}")
+            }),
+            by_department: groups(by_dept, config, |d| format!("department/{d}")),
+            by_cohort: groups(by_cohort, config, |y| format!("cohort/{y}")),
         }
     }
 }
