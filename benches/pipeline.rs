@@ -20,7 +20,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use mommytrack::config::ValidConfig;
 use mommytrack::ingest;
 use mommytrack::report::Report;
-use mommytrack::synth::{generate, write_csv, SynthConfig};
+use mommytrack::synth::{generate_to_dir, SynthConfig};
 use mommytrack::trajectory::returns;
 use polars::prelude::*;
 use std::hint::black_box;
@@ -45,13 +45,13 @@ fn files(n: usize) -> (PathBuf, PathBuf) {
     let dir = std::env::temp_dir().join(format!("mommytrack-bench-{n}-{year}"));
     let (e, v) = (dir.join("employees.csv"), dir.join("events.csv"));
     if !e.exists() || !v.exists() {
-        let data = generate(&SynthConfig {
+        let config = SynthConfig {
             employees: n,
             seed: 42,
             first_year: year,
             ..SynthConfig::default()
-        });
-        write_csv(&data, &dir).expect("writing bench data");
+        };
+        generate_to_dir(&config, &dir).expect("writing bench data");
     }
     (e, v)
 }

@@ -3,7 +3,9 @@
 //! `cargo run --release --example generate -- --employees 300 --seed 7 --out data-samples [--first-year 2012] [--dirty data-samples/dirty]`
 
 use clap::Parser;
-use mommytrack::synth::{dirty_copy, generate, write_csv, write_parameters, SynthConfig};
+use mommytrack::synth::{
+    dirty_copy, generate, generate_to_dir, write_csv, write_parameters, SynthConfig, Written,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -39,20 +41,34 @@ fn main() -> ExitCode {
         ..defaults
     };
     let started = std::time::Instant::now();
-    let data = generate(&config);
-    if let Err(e) = write_csv(&data, &args.out).and_then(|_| write_parameters(&config, &args.out)) {
-        eprintln!("error: cannot write {}: {e}", args.out.display());
-        return ExitCode::FAILURE;
-    }
+    // Streamed to the files unless a dirty copy (which needs every row) is asked for.
+    let (written, data) = if args.dirty.is_some() {
+        let data = generate(&config);
+        let n = write_csv(&data, &args.out).map(|_| Written {
+            employees: data.employees.len(),
+            events: data.events.len(),
+            returns: data.truth.len(),
+        });
+        (n, Some(data))
+    } else {
+        (generate_to_dir(&config, &args.out), None)
+    };
+    let n = match written.and_then(|n| write_parameters(&config, &args.out).map(|_| n)) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", args.out.display());
+            return ExitCode::FAILURE;
+        }
+    };
     eprintln!(
         "{} employees, {} events, {} returns in {:.2?} -> {}",
-        data.employees.len(),
-        data.events.len(),
-        data.truth.len(),
+        n.employees,
+        n.events,
+        n.returns,
         started.elapsed(),
         args.out.display()
     );
-    if let Some(dir) = args.dirty {
+    if let (Some(dir), Some(data)) = (args.dirty, data) {
         let dirty = dirty_copy(&data);
         let written = std::fs::create_dir_all(&dir)
             .and_then(|_| std::fs::write(dir.join("employees.csv"), &dirty.employees_csv))
