@@ -4,11 +4,10 @@
 //! [--group COL] [--covariates A,B,...] [--ties efron|breslow] [--entry COL] --json`
 //!
 //! `--entry` gives each subject's entry time (left truncation, at risk when
-//! entry < t ≤ duration) to Kaplan–Meier and Cox; the log-rank test has no
-//! delayed entry here, so with `--entry` it is `null`.
+//! entry < t ≤ duration) to Kaplan–Meier, the log-rank test and Cox.
 
 use clap::Parser;
-use mommytrack::stats::{logrank, CoxModel, KaplanMeier, Ties};
+use mommytrack::stats::{logrank_with_entry, CoxModel, KaplanMeier, Ties};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,7 +32,7 @@ struct Args {
     /// Tie handling for Cox.
     #[arg(long, default_value = "efron")]
     ties: String,
-    /// Column of entry times (left truncation) for Kaplan–Meier and Cox.
+    /// Column of entry times (left truncation) for Kaplan–Meier, log-rank and Cox.
     #[arg(long)]
     entry: Option<String>,
     /// Print one JSON object (the contract's format).
@@ -135,9 +134,9 @@ fn run(args: &Args) -> Result<Value, String> {
         );
     }
     let logrank = match &groups {
-        Some(_) if entry.is_some() => Value::Null,
         Some(g) => {
-            let r = logrank(&durations, &events, g).map_err(|e| e.to_string())?;
+            let r = logrank_with_entry(entry.as_deref(), &durations, &events, g)
+                .map_err(|e| e.to_string())?;
             json!({ "statistic": r.statistic, "df": r.df, "p_value": r.p_value })
         }
         None => Value::Null,

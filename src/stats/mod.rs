@@ -8,7 +8,7 @@
 //! | item | reference |
 //! |---|---|
 //! | [`KaplanMeier`] | lifelines `KaplanMeierFitter` (log(−log) CI, Greenwood), delayed entry as `fit(…, entry=…)` |
-//! | [`logrank`] | lifelines `multivariate_logrank_test` |
+//! | [`logrank`] | lifelines `multivariate_logrank_test`; delayed entry ([`logrank_with_entry`]) against statsmodels `survdiff(entry=…)` |
 //! | [`CoxModel`] | lifelines `CoxPHFitter` (Efron ties), Breslow as an option, strata; delayed entry ([`CoxModel::fit_with_entry`]) against statsmodels `PHReg(entry=…)` |
 //! | [`wilson`], [`newcombe`] | statsmodels `proportion_confint(method="wilson")`, `confint_proportions_2indep(method="newcomb")` |
 //! | [`TwoByTwo`] | scipy `fisher_exact`, `chi2_contingency`; statsmodels `Table2x2` |
@@ -23,7 +23,7 @@ mod rank;
 
 pub use cox::{CoxCoefficient, CoxFit, CoxModel, Ties};
 pub use km::{KaplanMeier, SurvivalPoint};
-pub use logrank::{logrank, LogRank};
+pub use logrank::{logrank, logrank_with_entry, LogRank};
 pub use proportion::{newcombe, wilson, ImpactRatio, Interval, TwoByTwo};
 pub use rank::{benjamini_hochberg, mann_whitney_u, MannWhitney};
 
