@@ -7,14 +7,19 @@
 //! or unrecorded structural change): precision, recall and F1 against the
 //! returns planted as `mommy_track`, and the false-positive rate on `normal`
 //! returns; then, per planted class, the share of returns flagged with each
-//! kind; then the managers the concentration analysis finds.
+//! kind; then, for the two kinds that need years of follow-up
+//! (`prolonged_reduced_hours`, `promotion_stall`), how many planted returns
+//! were followed long enough for the rule to apply, and the recall among
+//! those; then the managers the concentration analysis finds.
 
 use chrono::NaiveDate;
 use clap::Parser;
 use mommytrack::config::Config;
+use mommytrack::gap::PeerSample;
 use mommytrack::ingest;
 use mommytrack::report::Report;
 use mommytrack::synth::{generate, ReturnClass, SynthConfig};
+use mommytrack::trajectory::{months_between, returns, Return};
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Parser)]
@@ -127,6 +132,65 @@ fn main() {
         let f1 = 2.0 * p * r / (p + r).max(f64::MIN_POSITIVE);
         println!(
             "  {kind:<24} precision {p:.4} recall {r:.4} F1 {f1:.4} (tp {tp}, fp {fp}, fn {fn_})"
+        );
+    }
+    // Two kinds need years of follow-up: how much of their low recall is
+    // censoring (returns not yet followed long enough for the rule to
+    // apply) and how much is chance (stalled, yet promoted all the same).
+    let as_of = ds.as_of();
+    let rets = returns(&ds.timelines, &config, as_of);
+    let peers = PeerSample::build(&ds.timelines, &rets, &config, as_of);
+    let by_key: HashMap<(String, String), &Return> = rets
+        .iter()
+        .map(|r| {
+            let id = r.timeline.employee().employee_id.clone();
+            ((id, r.return_date.to_string()), r)
+        })
+        .collect();
+    println!(
+        "
+follow-up-bound kinds, planted returns: followed long enough for the rule, and recall among those"
+    );
+    for kind in ["prolonged_reduced_hours", "promotion_stall"] {
+        let (mut planted, mut observable, mut promoted, mut caught) = (0u64, 0u64, 0u64, 0u64);
+        for t in &data.truth {
+            if !t.planted_kinds.split(';').any(|k| k == kind) {
+                continue;
+            }
+            planted += 1;
+            let key = (t.employee_id.clone(), t.return_date.clone());
+            let Some(r) = by_key.get(&key) else { continue };
+            let until = r.observed_until(as_of);
+            let followed = months_between(r.return_date, until);
+            let needed = match kind {
+                "prolonged_reduced_hours" => Some(f64::from(config.reduced_hours_months())),
+                _ => peers
+                    .peer_median_months(r.state_at_return().grade)
+                    .map(|m| config.stall_multiple() * m),
+            };
+            if !needed.is_some_and(|n| followed >= n) {
+                continue;
+            }
+            observable += 1;
+            if kind == "promotion_stall" && r.first_promotion(until).is_some() {
+                promoted += 1;
+                continue;
+            }
+            caught += u64::from(
+                flags
+                    .get(&key)
+                    .is_some_and(|f| f.kinds.iter().any(|k| k.as_str() == kind)),
+            );
+        }
+        let eligible = observable - promoted;
+        println!(
+            "  {kind:<24} planted {planted}, followed long enough {observable}{}, flagged {caught} = recall {:.4} among those",
+            if kind == "promotion_stall" {
+                format!(" (of which promoted all the same {promoted})")
+            } else {
+                String::new()
+            },
+            caught as f64 / eligible.max(1) as f64
         );
     }
     if let Some(c) = &report.concentration {
