@@ -323,7 +323,7 @@ fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) -> Result<(
             let check = |r: &csv::ByteRecord, spare: &mut Vec<Option<&'static str>>| {
                 checker.record(r, spare, Checker::employee_row)
             };
-            let mut apply = |p: Parsed<(Box<Employee>, u64)>| acc.apply_employee(known, p);
+            let mut apply = |p: Parsed<PendingEmployee>| acc.apply_employee(known, p);
             read_parallel(&mut csv, table, header_line, &check, &mut apply)
         }
         Table::Events => {
@@ -785,7 +785,7 @@ enum Parsed<T> {
 }
 
 /// An employee row that passed the row checks, and its line.
-type PendingEmployee = (Box<Employee>, u64);
+type PendingEmployee = (Employee, u64);
 
 /// An event row that passed the row checks: the employee, a fingerprint of
 /// the row's fields (its exact duplicates have the same), and the event.
@@ -886,7 +886,7 @@ impl Checker<'_> {
     /// come when it is applied, in file order).
     fn employee_row(&self, line: u64, fields: &[Option<&str>]) -> Parsed<PendingEmployee> {
         match self.employee(&self.row(line, fields)) {
-            Ok(e) => Parsed::Accepted((Box::new(e), line)),
+            Ok(e) => Parsed::Accepted((e, line)),
             Err(r) => Parsed::Rejected(Box::new(r), None),
         }
     }
@@ -1157,7 +1157,7 @@ impl Acc {
         known
             .index
             .insert(e.employee_id.clone(), known.employees.len() as u32);
-        known.employees.push(*e);
+        known.employees.push(e);
         self.employees_report.accepted += 1;
         Ok(())
     }
