@@ -283,8 +283,9 @@ impl PeerSample {
         let eligible = |r: &Return<'_>| {
             r.absence.is_childcare() && r.return_date < as_of && r.employee < timelines.len()
         };
-        // The state on each return date, read once for both passes below.
-        let states: Vec<Option<State>> = returns
+        // The state on each return date (read in parallel here, and kept by
+        // the return for the flags and the gap).
+        let states: Vec<Option<&State>> = returns
             .par_iter()
             .map(|r| eligible(r).then(|| r.state_at_return()))
             .collect();
@@ -335,7 +336,7 @@ impl PeerSample {
                 grades[gi].active.clear(pos);
                 di += 1;
             }
-            let Some(state) = &states[ri] else { continue };
+            let Some(state) = states[ri] else { continue };
             let key = (
                 state.grade,
                 state.department.as_deref().filter(|_| by_department),
@@ -408,7 +409,7 @@ impl PeerSample {
                 if !eligible(r) {
                     return None;
                 }
-                let state = state.as_ref()?;
+                let state = (*state)?;
                 let hire = r.timeline.employee().hire_date;
                 let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / 365.25;
                 let (months, promoted) = follow(r.timeline, r.return_date, as_of);
@@ -858,6 +859,7 @@ impl PromotionGap {
                     x.return_index,
                     r.state_at_return()
                         .department
+                        .clone()
                         .unwrap_or_else(|| "(none)".into()),
                 ))
             })

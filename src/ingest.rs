@@ -303,44 +303,23 @@ fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) -> Result<(
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
     let columns = builder.header(table, &names)?;
-    let Builder {
-        config,
-        expected,
-        known,
-        acc,
-    } = builder;
     let none = Known::default();
-    match table {
-        Table::Employees => {
-            let checker = Checker {
-                table,
-                config,
-                expected,
-                columns: &columns,
-                names: &names,
-                known: &none,
-            };
-            let check = |r: &csv::ByteRecord, spare: &mut Vec<Option<&'static str>>| {
-                checker.record(r, spare, Checker::employee_row)
-            };
-            let mut apply = |p: Parsed<PendingEmployee>| acc.apply_employee(known, p);
-            read_parallel(&mut csv, table, header_line, &check, &mut apply)
-        }
-        Table::Events => {
-            let checker = Checker {
-                table,
-                config,
-                expected,
-                columns: &columns,
-                names: &names,
-                known,
-            };
-            let check = |r: &csv::ByteRecord, spare: &mut Vec<Option<&'static str>>| {
-                checker.record(r, spare, Checker::event_row)
-            };
-            let mut apply = |p: Parsed<PendingEvent>| acc.apply_event(p);
-            read_parallel(&mut csv, table, header_line, &check, &mut apply)
-        }
+    let (checker, acc, known) = builder.parts(table, &columns, &names, &none);
+    match known {
+        Some(known) => read_parallel(
+            &mut csv,
+            table,
+            header_line,
+            &|r, spare| checker.record(r, spare, Checker::employee_row),
+            &mut |p| acc.apply_employee(known, p),
+        ),
+        None => read_parallel(
+            &mut csv,
+            table,
+            header_line,
+            &|r, spare| checker.record(r, spare, Checker::event_row),
+            &mut |p| acc.apply_event(p),
+        ),
     }
 }
 
@@ -478,13 +457,8 @@ fn feed_frame(builder: &mut Builder, table: Table, df: &DataFrame) -> Result<()>
     }
     let mut iters: Vec<_> = texts.iter().map(|ca| ca.iter()).collect();
     let mut fields: Vec<Option<&str>> = Vec::with_capacity(names.len());
-    let Builder {
-        config,
-        expected,
-        known,
-        acc,
-    } = builder;
     let none = Known::default();
+    let (checker, acc, mut known) = builder.parts(table, &columns, &names, &none);
     for row in 0..df.height() {
         fields.clear();
         for it in iters.iter_mut() {
@@ -492,31 +466,9 @@ fn feed_frame(builder: &mut Builder, table: Table, df: &DataFrame) -> Result<()>
             fields.push(value);
         }
         let line = row as u64 + 2;
-        match table {
-            Table::Employees => {
-                let checker = Checker {
-                    table,
-                    config,
-                    expected,
-                    columns: &columns,
-                    names: &names,
-                    known: &none,
-                };
-                let parsed = checker.employee_row(line, &fields);
-                acc.apply_employee(known, parsed)?;
-            }
-            Table::Events => {
-                let checker = Checker {
-                    table,
-                    config,
-                    expected,
-                    columns: &columns,
-                    names: &names,
-                    known,
-                };
-                let parsed = checker.event_row(line, &fields);
-                acc.apply_event(parsed)?;
-            }
+        match known.as_deref_mut() {
+            Some(known) => acc.apply_employee(known, checker.employee_row(line, &fields))?,
+            None => acc.apply_event(checker.event_row(line, &fields))?,
         }
     }
     Ok(())
@@ -1248,6 +1200,38 @@ impl<'c> Builder<'c> {
         }
         self.acc.table_report(table).unknown_columns = unknown;
         Ok(Columns { positions })
+    }
+
+    /// The checker of `table`'s rows, the accumulator, and (employees only)
+    /// the accepted employees their rows are added to. Event rows are
+    /// checked against those employees, so for them it is `None`; employee
+    /// rows are checked against `none`.
+    fn parts<'a>(
+        &'a mut self,
+        table: Table,
+        columns: &'a Columns,
+        names: &'a [String],
+        none: &'a Known,
+    ) -> (Checker<'a>, &'a mut Acc, Option<&'a mut Known>) {
+        let Builder {
+            config,
+            expected,
+            known,
+            acc,
+        } = self;
+        let (against, adds_to) = match table {
+            Table::Employees => (none, Some(known)),
+            Table::Events => (&*known, None),
+        };
+        let checker = Checker {
+            table,
+            config,
+            expected,
+            columns,
+            names,
+            known: against,
+        };
+        (checker, acc, adds_to)
     }
 
     /// Second pass: drops exact duplicates, replays each employee's events

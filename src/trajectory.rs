@@ -28,6 +28,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// Days in an average month, for durations in months.
 pub const DAYS_PER_MONTH: f64 = 30.4375;
@@ -55,6 +56,8 @@ pub struct Return<'a> {
     pub absence: Absence,
     /// First day back.
     pub return_date: NaiveDate,
+    /// The state on the return date, read once (see [`Return::state_at_return`]).
+    state: OnceLock<State>,
 }
 
 impl Return<'_> {
@@ -62,9 +65,12 @@ impl Return<'_> {
     pub fn gender(&self) -> Gender {
         self.timeline.employee().gender
     }
-    /// The state on the return date (events of that day applied).
-    pub fn state_at_return(&self) -> State {
-        self.timeline.state_on(self.return_date)
+    /// The state on the return date (events of that day applied), read
+    /// from the timeline on first use and kept: peer matching, the flags
+    /// and the promotion gap all ask for it.
+    pub fn state_at_return(&self) -> &State {
+        self.state
+            .get_or_init(|| self.timeline.state_on(self.return_date))
     }
     /// The manager before the absence, when recorded.
     pub fn manager(&self) -> Option<&str> {
@@ -134,6 +140,7 @@ pub fn returns<'a>(
                         timeline: t,
                         absence,
                         return_date: r,
+                        state: OnceLock::new(),
                     }),
                     _ => None,
                 })

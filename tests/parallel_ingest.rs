@@ -7,8 +7,10 @@
 
 use mommytrack::config::ValidConfig;
 use mommytrack::ingest::{self, Dataset, Table};
-use mommytrack::schema::EventKind;
-use mommytrack::synth::{dirty_copy, generate, DirtyCopy, PlantedRejection, SynthConfig};
+use mommytrack::synth::{dirty_copy, generate, DirtyCopy, SynthConfig};
+
+mod common;
+use common::{as_planted, histories};
 use mommytrack::Error;
 
 /// Row-level event rules (the others are checked on the sequence of events).
@@ -35,34 +37,6 @@ fn line(csv: &[u8], n: u64) -> Vec<u8> {
         .nth(n as usize - 1)
         .unwrap()
         .to_vec()
-}
-
-/// Timelines without source line numbers (planted rows shift them).
-fn histories(data: &Dataset) -> Vec<(String, Vec<(chrono::NaiveDate, EventKind)>)> {
-    data.timelines
-        .iter()
-        .map(|t| {
-            let events = t
-                .events()
-                .iter()
-                .map(|e| (e.date, e.kind.clone()))
-                .collect();
-            (t.employee().employee_id.clone(), events)
-        })
-        .collect()
-}
-
-fn found(data: &Dataset) -> Vec<PlantedRejection> {
-    data.report
-        .rejections
-        .iter()
-        .map(|r| PlantedRejection {
-            file: r.file.to_string(),
-            line: r.line,
-            column: r.column.clone().unwrap_or_default(),
-            kind: r.kind.as_str().to_string(),
-        })
-        .collect()
 }
 
 #[test]
@@ -94,7 +68,7 @@ fn many_batches_reject_exactly_the_planted_rows_and_drop_far_duplicates() {
         &ValidConfig::default(),
     )
     .unwrap();
-    assert_eq!(found(&data), dirty.planted);
+    assert_eq!(as_planted(&data), dirty.planted);
     assert_eq!(data.report.events.duplicates_dropped, dirty.duplicates + 2);
     assert_eq!(histories(&data), histories(&clean));
     for t in [&data.report.employees, &data.report.events] {

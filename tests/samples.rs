@@ -7,6 +7,9 @@ use mommytrack::ingest::{self, Dataset};
 use mommytrack::synth::{dirty_copy, generate, PlantedRejection, SynthConfig};
 use std::path::Path;
 
+mod common;
+use common::{as_planted, histories};
+
 fn read(dir: &str) -> Dataset {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     ingest::read_files(
@@ -15,26 +18,6 @@ fn read(dir: &str) -> Dataset {
         &ValidConfig::default(),
     )
     .unwrap()
-}
-
-/// Timelines without source line numbers (the dirty copy shifts them).
-fn histories(
-    data: &Dataset,
-) -> Vec<(
-    String,
-    Vec<(chrono::NaiveDate, mommytrack::schema::EventKind)>,
-)> {
-    data.timelines
-        .iter()
-        .map(|t| {
-            let events = t
-                .events()
-                .iter()
-                .map(|e| (e.date, e.kind.clone()))
-                .collect();
-            (t.employee().employee_id.clone(), events)
-        })
-        .collect()
 }
 
 #[test]
@@ -68,17 +51,7 @@ fn dirty_samples_reject_exactly_the_planted_rows() {
         .deserialize()
         .collect::<Result<_, _>>()
         .unwrap();
-    let found: Vec<PlantedRejection> = dirty
-        .report
-        .rejections
-        .iter()
-        .map(|r| PlantedRejection {
-            file: r.file.to_string(),
-            line: r.line,
-            column: r.column.clone().unwrap_or_default(),
-            kind: r.kind.as_str().to_string(),
-        })
-        .collect();
+    let found = as_planted(&dirty);
     assert_eq!(found, expected);
     assert_eq!(expected.len(), 26);
     assert_eq!(dirty.report.events.duplicates_dropped, 1);

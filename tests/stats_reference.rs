@@ -386,6 +386,19 @@ fn edge_cases_give_answers_or_clear_errors() {
     assert!(TwoByTwo::new(0, 0, 3, 4).chi_square(true).is_err());
 }
 
+/// The delayed-entry golden numbers, and the entry times they were fitted
+/// with: ties.csv's `entry` moved half a unit off the integer event times
+/// (as `tests/reference/make_cox_entry_golden.py` does).
+fn entry_golden() -> (Value, Vec<f64>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/cox_entry_golden.json");
+    let g = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let entry = column("ties.csv", "entry")
+        .iter()
+        .map(|&e| if e > 0.0 { e + 0.5 } else { 0.0 })
+        .collect();
+    (g, entry)
+}
+
 /// Delayed entry: statsmodels 0.15.0 `PHReg(t, [x1, x2], status=e, entry=…)`
 /// with `ties="efron"`, `"breslow"`, and Efron with `strata=g`, on ties.csv
 /// with entry times moved half a unit off the integer event times
@@ -393,13 +406,8 @@ fn edge_cases_give_answers_or_clear_errors() {
 /// `tests/reference/cox_entry_golden.json`).
 #[test]
 fn cox_with_delayed_entry_matches_statsmodels() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/cox_entry_golden.json");
-    let g: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let (g, entry) = entry_golden();
     let file = "ties.csv";
-    let entry: Vec<f64> = column(file, "entry")
-        .iter()
-        .map(|&e| if e > 0.0 { e + 0.5 } else { 0.0 })
-        .collect();
     let (x1, x2) = (column(file, "x1"), column(file, "x2"));
     let strata: Vec<u32> = column(file, "g").iter().map(|v| *v as u32).collect();
     for (key, ties, strata) in [
@@ -431,13 +439,8 @@ fn cox_with_delayed_entry_matches_statsmodels() {
 /// same entry times and golden file as the Cox test above.
 #[test]
 fn logrank_with_delayed_entry_matches_statsmodels() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/cox_entry_golden.json");
-    let g: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let (g, entry) = entry_golden();
     let file = "ties.csv";
-    let entry: Vec<f64> = column(file, "entry")
-        .iter()
-        .map(|&e| if e > 0.0 { e + 0.5 } else { 0.0 })
-        .collect();
     for (key, col) in [("logrank_g3", "g"), ("logrank_x2", "x2")] {
         let groups: Vec<String> = column(file, col).iter().map(|v| v.to_string()).collect();
         let r = logrank_with_entry(

@@ -178,16 +178,7 @@ impl CoxModel {
         if let Some(d) = durations.iter().find(|d| !d.is_finite() || **d < 0.0) {
             return Err(StatsError::InvalidInput(format!("duration {d}")));
         }
-        if let Some(entry) = entry {
-            if let Some(i) = (0..n)
-                .find(|&i| !entry[i].is_finite() || entry[i] < 0.0 || entry[i] >= durations[i])
-            {
-                return Err(StatsError::InvalidInput(format!(
-                    "subject {i}: entry {} is not in [0, duration {})",
-                    entry[i], durations[i]
-                )));
-            }
-        }
+        super::check_entry(entry, durations)?;
         let n_events = events.iter().filter(|e| **e).count();
         if n_events == 0 {
             return Err(StatsError::NotEnoughData("no events".into()));

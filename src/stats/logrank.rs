@@ -65,22 +65,7 @@ pub fn logrank_with_entry<G: AsRef<str>>(
     groups: &[G],
 ) -> Result<LogRank, StatsError> {
     let n = durations.len();
-    if entry.is_some_and(|e| e.len() != n) {
-        return Err(StatsError::LengthMismatch(format!(
-            "{n} durations, {} entry times",
-            entry.map_or(0, <[f64]>::len)
-        )));
-    }
-    if let Some(entry) = entry {
-        if let Some(i) =
-            (0..n).find(|&i| !entry[i].is_finite() || entry[i] < 0.0 || entry[i] >= durations[i])
-        {
-            return Err(StatsError::InvalidInput(format!(
-                "subject {i}: entry {} is not in [0, duration {})",
-                entry[i], durations[i]
-            )));
-        }
-    }
+    super::check_entry(entry, durations)?;
     if events.len() != n || groups.len() != n {
         return Err(StatsError::LengthMismatch(format!(
             "{n} durations, {} events, {} groups",

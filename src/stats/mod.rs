@@ -70,6 +70,29 @@ pub(crate) struct Tally {
     pub counts: Vec<[u64; 2]>,
 }
 
+/// Checks delayed-entry times for [`CoxModel::fit_with_entry`] and
+/// [`logrank_with_entry`]: one per subject, each finite, ≥ 0 and below its
+/// duration (a subject entering at or after its end is never at risk).
+pub(crate) fn check_entry(entry: Option<&[f64]>, durations: &[f64]) -> Result<(), StatsError> {
+    let Some(entry) = entry else { return Ok(()) };
+    if entry.len() != durations.len() {
+        return Err(StatsError::LengthMismatch(format!(
+            "{} durations, {} entry times",
+            durations.len(),
+            entry.len()
+        )));
+    }
+    match (0..entry.len())
+        .find(|&i| !entry[i].is_finite() || entry[i] < 0.0 || entry[i] >= durations[i])
+    {
+        Some(i) => Err(StatsError::InvalidInput(format!(
+            "subject {i}: entry {} is not in [0, duration {})",
+            entry[i], durations[i]
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Counts by distinct time. Non-negative finite `f64` order like their bit
 /// patterns as `u64`, so each (class, event) bucket is sorted as integers
 /// (pattern-defeating quicksort, quick on the many ties of HR data) and the
