@@ -6,7 +6,6 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use mommytrack::config::ValidConfig;
-use mommytrack::ingest;
 use mommytrack::synth::{generate, SynthConfig};
 use std::hint::black_box;
 
@@ -36,17 +35,21 @@ fn bench_ingest(c: &mut Criterion) {
     group.throughput(Throughput::Elements(rows as u64));
     group.bench_with_input(BenchmarkId::new("csv_in_memory", n), &n, |b, _| {
         b.iter(|| {
-            let data = ingest::read_csv_from(&employees[..], &events[..], &config).unwrap();
+            let data = mommytrack::Dataset::builder(&config)
+                .from_readers(&employees[..], &events[..])
+                .unwrap();
             black_box(data.timelines.len())
         })
     });
-    let data = ingest::read_csv_from(&employees[..], &events[..], &config).unwrap();
+    let data = mommytrack::Dataset::builder(&config)
+        .from_readers(&employees[..], &events[..])
+        .unwrap();
     group.bench_with_input(BenchmarkId::new("absences", n), &n, |b, _| {
         b.iter(|| {
             let total: usize = data
                 .timelines
                 .iter()
-                .map(|t| t.absences(&config, data.as_of()).len())
+                .map(|t| t.absences(&config).len())
                 .sum();
             black_box(total)
         })

@@ -13,15 +13,13 @@
 //! - `polars_read_sort`: the floor (CSV → DataFrame, both tables; events sorted);
 //! - `ingest`: validated reading of both files into timelines;
 //! - `timeline`: every absence and the state at each return, from timelines;
-//! - `analyze`: ingest plus every analysis (`Report::new`), what the
+//! - `analyze`: ingest plus every analysis (`Analysis::run`), what the
 //!   `analyze` example does short of writing its outputs.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use mommytrack::config::ValidConfig;
-use mommytrack::ingest;
-use mommytrack::report::Report;
 use mommytrack::synth::{generate_to_dir, SynthConfig};
-use mommytrack::trajectory::returns;
+use mommytrack::Analysis;
 use polars::prelude::*;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -88,12 +86,21 @@ fn bench_pipeline(c: &mut Criterion) {
             b.iter(|| black_box(polars_read_sort(&e, &v)))
         });
         group.bench_with_input(BenchmarkId::new("ingest", n), &n, |b, _| {
-            b.iter(|| black_box(ingest::read_files(&e, &v, &config).expect("ingest")))
+            b.iter(|| {
+                black_box(
+                    mommytrack::Dataset::builder(&config)
+                        .from_paths(&e, &v)
+                        .expect("ingest"),
+                )
+            })
         });
-        let data = ingest::read_files(&e, &v, &config).expect("ingest");
+        let data = mommytrack::Dataset::builder(&config)
+            .from_paths(&e, &v)
+            .expect("ingest");
         group.bench_with_input(BenchmarkId::new("timeline", n), &n, |b, _| {
             b.iter(|| {
-                let r = returns(&data.timelines, &config, data.as_of());
+                let ctx = mommytrack::Context::new(&data, &config);
+                let r = ctx.returns();
                 let states: u64 = r.iter().map(|r| u64::from(r.state_at_return().grade)).sum();
                 black_box((r.len(), states))
             })
@@ -101,8 +108,10 @@ fn bench_pipeline(c: &mut Criterion) {
         drop(data);
         group.bench_with_input(BenchmarkId::new("analyze", n), &n, |b, _| {
             b.iter(|| {
-                let data = ingest::read_files(&e, &v, &config).expect("ingest");
-                black_box(Report::new(&data, &config))
+                let data = mommytrack::Dataset::builder(&config)
+                    .from_paths(&e, &v)
+                    .expect("ingest");
+                black_box(Analysis::run(&data, &config))
             })
         });
         group.finish();

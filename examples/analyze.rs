@@ -10,10 +10,9 @@
 use chrono::NaiveDate;
 use clap::Parser;
 use mommytrack::config::Config;
-use mommytrack::flags::write_flags;
-use mommytrack::ingest::Table;
-use mommytrack::report::{write_json, write_rejections, write_text, Report};
-use mommytrack::{ingest, Error};
+use mommytrack::Error;
+use mommytrack::Table;
+use mommytrack::{report, Analysis, Dataset};
 use std::cell::Cell;
 use std::io::{BufReader, IsTerminal, Read};
 use std::path::PathBuf;
@@ -91,7 +90,7 @@ fn run(args: Args) -> Result<(), Error> {
             drawn: Cell::new(started),
             started,
         });
-        let data = ingest::read_csv_from(
+        let data = Dataset::builder(&config).from_readers(
             BufReader::new(Counted {
                 inner: e,
                 bar: bar.clone(),
@@ -100,26 +99,17 @@ fn run(args: Args) -> Result<(), Error> {
                 inner: v,
                 bar: bar.clone(),
             }),
-            &config,
         )?;
         bar.draw();
         data
     } else {
         stage("1/3 reading and checking the input…");
-        ingest::read_files(&args.employees, &args.events, &config)?
+        Dataset::builder(&config).from_paths(&args.employees, &args.events)?
     };
     stage("2/3 trajectories, peers, flags, event study, disclosure…");
-    std::fs::create_dir_all(&args.out).map_err(|e| Error::Output {
-        path: args.out.clone(),
-        message: e.to_string(),
-    })?;
-    write_rejections(&args.out.join("rejections.csv"), &data.report.rejections)?;
-    let report = Report::new(&data, &config);
+    let analysis = Analysis::run(&data, &config);
     stage("3/3 writing the outputs…");
-    write_flags(&args.out.join("flags.csv"), &report.flags)?;
-    write_json(&args.out.join("report.json"), &report)?;
-    write_text(&args.out.join("report.md"), &report.to_markdown())?;
-    write_text(&args.out.join("report.html"), &report.to_html())?;
+    report::write_all(&args.out, &data, &analysis)?;
     if tty {
         eprint!("\r\x1b[2K");
     }
@@ -131,7 +121,7 @@ fn run(args: Args) -> Result<(), Error> {
     );
     eprintln!(
         "{} returns flagged; wrote flags.csv, rejections.csv, report.json, report.md, report.html to {}",
-        report.flags.len(),
+        analysis.flags.len(),
         args.out.display()
     );
     Ok(())

@@ -12,10 +12,10 @@
 
 use chrono::NaiveDate;
 use clap::Parser;
+use mommytrack::analysis::disclosure::{Disclosure, FiscalYear};
 use mommytrack::config::Config;
-use mommytrack::disclosure::{Disclosure, FiscalYear};
 use mommytrack::report::write_json;
-use mommytrack::{ingest, Error};
+use mommytrack::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,14 +64,14 @@ fn run(args: Args) -> Result<(), Error> {
         config.as_of = args.as_of;
     }
     let config = config.validate()?;
-    let data = ingest::read_files(&args.employees, &args.events, &config)?;
+    let data = mommytrack::Dataset::builder(&config).from_paths(&args.employees, &args.events)?;
     let start = config.fiscal_year_start();
     let fiscal_year = match args.year {
         Some(y) => FiscalYear::new(y, start),
         None => FiscalYear::last_complete(data.as_of(), start),
     }
     .ok_or_else(|| Error::InvalidConfig {
-        field: "year".into(),
+        field: "year",
         value: format!("{:?}", args.year),
         expected: "a year whose fiscal year starts on a real date".into(),
     })?;
@@ -82,9 +82,9 @@ fn run(args: Args) -> Result<(), Error> {
     let disclosure = Disclosure::compute(&data.timelines, fiscal_year, &config);
     print!("{}", disclosure.to_text());
     if let Some(dir) = args.json.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Output {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Output {
             path: dir.to_path_buf(),
-            message: e.to_string(),
+            source,
         })?;
     }
     write_json(&args.json, &disclosure)?;

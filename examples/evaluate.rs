@@ -14,12 +14,11 @@
 
 use chrono::NaiveDate;
 use clap::Parser;
+use mommytrack::analysis::peers::PeerSample;
 use mommytrack::config::Config;
-use mommytrack::gap::PeerSample;
-use mommytrack::ingest;
-use mommytrack::report::Report;
 use mommytrack::synth::{generate, ReturnClass, SynthConfig};
-use mommytrack::trajectory::{months_between, returns, Return};
+use mommytrack::Analysis;
+use mommytrack::{Context, Return};
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Parser)]
@@ -49,10 +48,11 @@ fn main() {
         .validate()
         .expect("defaults are valid")
         .with_policy_date(args.policy_date);
-    let ds =
-        ingest::read_csv_from(e.as_slice(), v.as_slice(), &config).expect("generated data ingest");
-    let report = Report::new(&ds, &config);
-    let flags: HashMap<(String, String), &mommytrack::flags::Flag> = report
+    let ds = mommytrack::Dataset::builder(&config)
+        .from_readers(e.as_slice(), v.as_slice())
+        .expect("generated data ingest");
+    let report = Analysis::run(&ds, &config);
+    let flags: HashMap<(String, String), &mommytrack::Flag> = report
         .flags
         .iter()
         .map(|f| ((f.employee_id.clone(), f.return_date.to_string()), f))
@@ -138,8 +138,9 @@ fn main() {
     // censoring (returns not yet followed long enough for the rule to
     // apply) and how much is chance (stalled, yet promoted all the same).
     let as_of = ds.as_of();
-    let rets = returns(&ds.timelines, &config, as_of);
-    let peers = PeerSample::build(&ds.timelines, &rets, &config, as_of);
+    let ctx = Context::new(&ds, &config);
+    let rets = ctx.returns();
+    let peers = PeerSample::build(&ctx);
     let by_key: HashMap<(String, String), &Return> = rets
         .iter()
         .map(|r| {
@@ -161,7 +162,7 @@ follow-up-bound kinds, planted returns: followed long enough for the rule, and r
             let key = (t.employee_id.clone(), t.return_date.clone());
             let Some(r) = by_key.get(&key) else { continue };
             let until = r.observed_until(as_of);
-            let followed = months_between(r.return_date, until);
+            let followed = (until - r.return_date).num_days() as f64 / 30.4375; // months, as the flags count them
             let needed = match kind {
                 "prolonged_reduced_hours" => Some(f64::from(config.reduced_hours_months())),
                 _ => peers

@@ -34,7 +34,7 @@
 //! assert!(Config::from_toml_str("min_group_size = 0").unwrap().validate().is_err());
 //! ```
 
-use crate::error::{Error, Result};
+use crate::error::{ConfigFileError, Error, Result};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -144,7 +144,7 @@ impl Config {
     pub fn from_toml_str(text: &str) -> Result<Config> {
         toml::from_str(text).map_err(|e| Error::ConfigFile {
             path: "<string>".into(),
-            message: e.to_string(),
+            source: ConfigFileError::Toml(e),
         })
     }
 
@@ -152,26 +152,26 @@ impl Config {
     pub fn from_file(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::ConfigFile {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            source: ConfigFileError::Io(e),
         })?;
         let is_json = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let parsed = if is_json {
-            serde_json::from_str(&text).map_err(|e| e.to_string())
+            serde_json::from_str(&text).map_err(ConfigFileError::Json)
         } else {
-            toml::from_str(&text).map_err(|e| e.to_string())
+            toml::from_str(&text).map_err(ConfigFileError::Toml)
         };
-        parsed.map_err(|message| Error::ConfigFile {
+        parsed.map_err(|source| Error::ConfigFile {
             path: path.to_path_buf(),
-            message,
+            source,
         })
     }
 
     /// Checks every value once; the analyses only take the result.
     pub fn validate(self) -> Result<ValidConfig> {
-        let invalid = |field: &str, value: String, expected: &str| Error::InvalidConfig {
-            field: field.into(),
+        let invalid = |field: &'static str, value: String, expected: &str| Error::InvalidConfig {
+            field,
             value,
             expected: expected.into(),
         };
@@ -280,11 +280,18 @@ impl Config {
                 "event_time_min from -30 to -2 and event_time_max from 0 to 30",
             ));
         }
-        if parse_month_day(&self.fiscal_year_start).is_none() {
+        let Some(fiscal_year_start) = parse_month_day(&self.fiscal_year_start) else {
             return Err(invalid(
                 "fiscal_year_start",
                 format!("{:?}", self.fiscal_year_start),
                 "a month and day as MM-DD, e.g. \"04-01\" (29 February is not allowed)",
+            ));
+        };
+        if self.rating_drop_min_ratings == 0 {
+            return Err(invalid(
+                "rating_drop_min_ratings",
+                "0".into(),
+                "at least 1 (a rating drop needs a rating after the return)",
             ));
         }
         if self.uptake_decimals > 3 {
@@ -294,13 +301,16 @@ impl Config {
                 "0 to 3",
             ));
         }
-        Ok(ValidConfig(self))
+        Ok(ValidConfig {
+            config: self,
+            fiscal_year_start,
+        })
     }
 }
 
 /// Parses `MM-DD` into (month, day); 29 February is refused, since a fiscal
 /// year must start on a day every year has.
-pub fn parse_month_day(text: &str) -> Option<(u32, u32)> {
+pub(crate) fn parse_month_day(text: &str) -> Option<(u32, u32)> {
     let (m, d) = text.trim().split_once('-')?;
     if m.len() != 2 || d.len() != 2 {
         return None;
@@ -312,130 +322,162 @@ pub fn parse_month_day(text: &str) -> Option<(u32, u32)> {
     NaiveDate::from_ymd_opt(2023, m, d).map(|_| (m, d))
 }
 
-/// A [`Config`] whose every value has been checked; built only by [`Config::validate`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ValidConfig(Config);
+/// A [`Config`] whose every value has been checked, with the values that
+/// needed parsing kept parsed; built only by [`Config::validate`].
+/// Serializes as its [`Config`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidConfig {
+    config: Config,
+    fiscal_year_start: (u32, u32),
+}
+
+impl Default for ValidConfig {
+    fn default() -> Self {
+        ValidConfig {
+            config: Config::default(),
+            fiscal_year_start: (4, 1),
+        }
+    }
+}
+
+impl Serialize for ValidConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        self.config.serialize(serializer)
+    }
+}
 
 impl ValidConfig {
     /// The checked options.
     pub fn config(&self) -> &Config {
-        &self.0
+        &self.config
     }
     /// Analysis date, when set.
     pub fn as_of(&self) -> Option<NaiveDate> {
-        self.0.as_of
+        self.config.as_of
     }
     /// Range of ratings.
     pub fn rating_scale(&self) -> RatingScale {
-        self.0.rating_scale
+        self.config.rating_scale
     }
     /// Career tracks from least to most senior.
     pub fn track_order(&self) -> &[String] {
-        &self.0.track_order
+        &self.config.track_order
     }
     /// Rank of a track in [`Self::track_order`] (0 = least senior); `None` when unlisted.
     pub fn track_rank(&self, track: &str) -> Option<usize> {
-        self.0.track_order.iter().position(|t| t == track)
+        self.config.track_order.iter().position(|t| t == track)
     }
     /// Largest gap in days that still joins two leaves.
     pub fn absence_gap_days(&self) -> u32 {
-        self.0.absence_gap_days
+        self.config.absence_gap_days
     }
     /// Look-back window for pre-leave ratings, in months.
     pub fn rating_lookback_months(&self) -> u32 {
-        self.0.rating_lookback_months
+        self.config.rating_lookback_months
     }
     /// Smallest group an aggregate may show.
     pub fn min_group_size(&self) -> usize {
-        self.0.min_group_size
+        self.config.min_group_size
     }
     /// Whether the first rejection stops ingestion.
     pub fn strict(&self) -> bool {
-        self.0.strict
+        self.config.strict
     }
     /// Level of every test.
     pub fn significance_level(&self) -> f64 {
-        self.0.significance_level
+        self.config.significance_level
     }
     /// Confidence level of every interval, `1 − significance_level`.
     pub fn confidence_level(&self) -> f64 {
-        1.0 - self.0.significance_level
+        1.0 - self.config.significance_level
     }
     /// Months after return at which trajectories are read.
     pub fn horizons_months(&self) -> &[u32] {
-        &self.0.horizons_months
+        &self.config.horizons_months
     }
     /// Matched peers per return.
     pub fn peers_per_return(&self) -> usize {
-        self.0.peers_per_return
+        self.config.peers_per_return
     }
     /// Largest tenure difference between a returner and a peer, in years.
     pub fn peer_tenure_band_years(&self) -> f64 {
-        self.0.peer_tenure_band_years
+        self.config.peer_tenure_band_years
     }
     /// Whether peers must share the returner's department.
     pub fn peer_same_department(&self) -> bool {
-        self.0.peer_same_department
+        self.config.peer_same_department
     }
     /// Flag window after return, in months.
     pub fn flag_window_months(&self) -> u32 {
-        self.0.flag_window_months
+        self.config.flag_window_months
     }
     /// Fall in mean rating that is a `rating_drop`.
     pub fn rating_drop_threshold(&self) -> f64 {
-        self.0.rating_drop_threshold
+        self.config.rating_drop_threshold
     }
     /// Ratings after return needed before a `rating_drop` is judged.
     pub fn rating_drop_min_ratings(&self) -> usize {
-        self.0.rating_drop_min_ratings.max(1)
+        self.config.rating_drop_min_ratings
     }
     /// Months of reduced hours that make `prolonged_reduced_hours`.
     pub fn reduced_hours_months(&self) -> u32 {
-        self.0.reduced_hours_months
+        self.config.reduced_hours_months
     }
     /// Multiple of the peers' median time to promotion that makes a stall.
     pub fn stall_multiple(&self) -> f64 {
-        self.0.stall_multiple
+        self.config.stall_multiple
     }
     /// Countermeasure date, when set.
     pub fn policy_date(&self) -> Option<NaiveDate> {
-        self.0.policy_date
+        self.config.policy_date
     }
     /// Event-time window of the event study, in years (inclusive).
     pub fn event_times(&self) -> (i32, i32) {
-        (self.0.event_time_min, self.0.event_time_max)
+        (self.config.event_time_min, self.config.event_time_max)
     }
     /// First day of the fiscal year as (month, day).
     pub fn fiscal_year_start(&self) -> (u32, u32) {
-        parse_month_day(&self.0.fiscal_year_start).unwrap_or((4, 1))
+        self.fiscal_year_start
     }
     /// Lowest manager grade.
     pub fn manager_grade(&self) -> u32 {
-        self.0.manager_grade
+        self.config.manager_grade
     }
     /// Decimals kept in the uptake percentage.
     pub fn uptake_decimals(&self) -> u32 {
-        self.0.uptake_decimals
+        self.config.uptake_decimals
     }
     /// The same configuration with another policy date.
     pub fn with_policy_date(mut self, date: Option<NaiveDate>) -> ValidConfig {
-        self.0.policy_date = date;
+        self.config.policy_date = date;
         self
     }
-    /// The same configuration with another fiscal-year start; `None` when `MM-DD` is not a valid start.
-    pub fn with_fiscal_year_start(mut self, month_day: &str) -> Option<ValidConfig> {
-        parse_month_day(month_day)?;
-        self.0.fiscal_year_start = month_day.trim().to_string();
-        Some(self)
+    /// The same configuration with another fiscal-year start, `MM-DD`; an
+    /// [`Error::InvalidConfig`] when that is not a valid start.
+    pub fn with_fiscal_year_start(mut self, month_day: &str) -> Result<ValidConfig> {
+        let Some(parsed) = parse_month_day(month_day) else {
+            return Err(Error::InvalidConfig {
+                field: "fiscal_year_start",
+                value: format!("{month_day:?}"),
+                expected: "a month and day as MM-DD, e.g. \"04-01\" (29 February is not allowed)"
+                    .into(),
+            });
+        };
+        self.config.fiscal_year_start = month_day.trim().to_string();
+        self.fiscal_year_start = parsed;
+        Ok(self)
     }
     /// The same configuration with another analysis date.
     pub fn with_as_of(mut self, as_of: Option<NaiveDate>) -> ValidConfig {
-        self.0.as_of = as_of;
+        self.config.as_of = as_of;
         self
     }
     /// The same configuration in strict or lenient mode.
     pub fn with_strict(mut self, strict: bool) -> ValidConfig {
-        self.0.strict = strict;
+        self.config.strict = strict;
         self
     }
 }

@@ -5,11 +5,16 @@
 //! single bad input row is not an error: it becomes a
 //! [`Rejection`] in the ingest report.
 
-use crate::ingest::{Rejection, Table};
+use crate::schema::{Rejection, Table};
 use std::path::PathBuf;
 
 /// Everything that can stop an operation of this crate.
+///
+/// Each variant keeps the error that caused it as its
+/// [`source`](std::error::Error::source), so that a caller can tell, for
+/// example, a full disk from a permission error.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A file could not be opened or read.
     #[error("cannot read the {table} file {path}: {source}")]
@@ -23,14 +28,15 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The CSV reader failed in the middle of a file (an I/O error while reading).
-    #[error("cannot read the {table} file at line {line}: {message}")]
+    #[error("cannot read the {table} file at line {line}: {source}")]
     Csv {
         /// Which input table.
         table: Table,
         /// Line where reading failed (header = line 1).
         line: u64,
         /// What the CSV reader said.
-        message: String,
+        #[source]
+        source: csv::Error,
     },
     /// The file has no header row at all (it is empty).
     #[error("the {table} file is empty: expected a header row naming the columns")]
@@ -55,12 +61,24 @@ pub enum Error {
         column: String,
     },
     /// A Parquet file or DataFrame could not be read or converted.
-    #[error("cannot read the {table} table as a DataFrame: {message}")]
+    #[cfg(feature = "parquet")]
+    #[error("cannot read the {table} table{} as a DataFrame: {source}", path.as_ref().map(|p| format!(" ({})", p.display())).unwrap_or_default())]
     Frame {
         /// Which input table.
         table: Table,
+        /// The Parquet file, when the table came from one.
+        path: Option<PathBuf>,
         /// What polars said.
-        message: String,
+        #[source]
+        source: Box<polars::error::PolarsError>,
+    },
+    /// A file needs a feature this build was made without.
+    #[error("cannot read {path}: this build has no `{feature}` feature (build with `--features {feature}`)")]
+    FeatureDisabled {
+        /// The path given.
+        path: PathBuf,
+        /// The Cargo feature it needs.
+        feature: &'static str,
     },
     /// A file extension the crate does not know how to read.
     #[error("cannot tell the format of {path}: expected a name ending in .csv or .parquet")]
@@ -75,28 +93,66 @@ pub enum Error {
     #[error("invalid configuration: `{field}` is {value}; expected {expected}")]
     InvalidConfig {
         /// The configuration key.
-        field: String,
+        field: &'static str,
         /// The value found.
         value: String,
         /// What would be valid.
         expected: String,
     },
     /// A configuration file could not be parsed.
-    #[error("cannot parse the configuration file {path}: {message}")]
+    #[error("cannot read the configuration file {path}: {source}")]
     ConfigFile {
-        /// The path given.
+        /// The path given (`<string>` for [`Config::from_toml_str`](crate::Config::from_toml_str)).
         path: PathBuf,
-        /// What the parser said.
-        message: String,
+        /// What went wrong: reading the file, or parsing it.
+        #[source]
+        source: ConfigFileError,
     },
     /// An output could not be written.
-    #[error("cannot write {path}: {message}")]
+    #[error("cannot write {path}: {source}")]
     Output {
         /// The path being written.
         path: PathBuf,
         /// What went wrong.
-        message: String,
+        #[source]
+        source: std::io::Error,
     },
+    /// An output could not be encoded (CSV or JSON).
+    #[error("cannot write {path}: {source}")]
+    Encode {
+        /// The path being written.
+        path: PathBuf,
+        /// What the encoder said.
+        #[source]
+        source: EncodeError,
+    },
+}
+
+/// Why a configuration file could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigFileError {
+    /// The file could not be read.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The TOML did not parse into a [`Config`](crate::Config).
+    #[error(transparent)]
+    Toml(#[from] toml::de::Error),
+    /// The JSON did not parse into a [`Config`](crate::Config).
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+/// Why an output could not be encoded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The CSV writer failed (its I/O errors included).
+    #[error(transparent)]
+    Csv(#[from] csv::Error),
+    /// JSON serialization failed.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
 }
 
 /// The crate's result type.

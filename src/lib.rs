@@ -6,37 +6,37 @@
 //! promoted, whatever her ability or wishes.
 //!
 //! The data moves one way, and the modules follow it:
-//! [`schema`] (the contract's types) → [`ingest`] (validated records and a
-//! report of every rejected row) → [`timeline`] (per-employee histories and
-//! absences) → [`trajectory`] (what happens after each return) → [`gap`]
-//! (returners against matched peers) → [`flags`] (mommy-track flags and where
-//! they concentrate) → [`event_study`] (the child penalty) and
-//! [`disclosure`] (statutory figures) → [`report`] (what the example binaries
-//! write). [`stats`] is general-purpose and knows nothing of HR; [`config`]
-//! holds every option; [`synth`] generates realistic data with a known truth.
+//! [`schema`] (the contract's types, rejections included) → [`ingest`]
+//! (validated records and a report of every rejected row) → [`timeline`]
+//! (per-employee histories, absences, returns) → [`analysis`] (one
+//! [`Context`] per run; trajectories, peers, the promotion gap, flags and
+//! where they concentrate, the child penalty, statutory figures) →
+//! [`report`] (what is written, and how it reads). [`stats`] is
+//! general-purpose and knows nothing of HR; [`Count`] is the suppression
+//! primitive every published head count goes through; [`config`] holds every
+//! option; [`synth`] (feature `synth`) generates realistic data with a known
+//! truth.
 //!
 //! Ingest and the analyses use every core through rayon's global pool; to
 //! bound them inside a larger program, run the calls in
 //! `rayon::ThreadPoolBuilder::new().num_threads(n).build()?.install(|| …)`
 //! or set `RAYON_NUM_THREADS`. Results do not depend on the thread count.
+//! The [`tutorial`] walks through a first analysis; the [`cookbook`] has
+//! recipes.
 //!
-//! [`report::Report::new`] runs every analysis on a dataset:
+//! [`Analysis::run`] runs every analysis on a dataset:
 //!
-//! ```no_run
-//! use mommytrack::{config::Config, ingest, report::Report};
-//! use std::path::Path;
+//! ```
+//! use mommytrack::{Analysis, Dataset, ValidConfig};
 //!
-//! let config = Config::default().validate()?;
-//! let data = ingest::read_files(
-//!     Path::new("data-samples/employees.csv"),
-//!     Path::new("data-samples/events.csv"),
-//!     &config,
-//! )?;
-//! let report = Report::new(&data, &config);
-//! if let Some(hr) = report.promotion_gap.as_ref().and_then(|g| g.returners_vs_peers.cox.as_ref()) {
+//! let config = ValidConfig::default();
+//! let data = Dataset::builder(&config)
+//!     .from_paths("data-samples/employees.csv", "data-samples/events.csv")?;
+//! let analysis = Analysis::run(&data, &config);
+//! if let Some(hr) = analysis.promotion_gap.as_ref().and_then(|g| g.returners_vs_peers.cox.as_ref()) {
 //!     println!("returners are promoted at {:.2}× the rate of matched peers", hr.hazard_ratio);
 //! }
-//! for flag in &report.flags {
+//! for flag in &analysis.flags {
 //!     println!("{} {:?} {}", flag.employee_id, flag.kinds, flag.evidence);
 //! }
 //! # Ok::<(), mommytrack::Error>(())
@@ -44,43 +44,61 @@
 //!
 //! Lower down, the same records give timelines and absences:
 //!
-//! ```no_run
-//! use mommytrack::{config::Config, ingest};
-//! use std::path::Path;
+//! ```
+//! use mommytrack::{Dataset, ValidConfig};
 //!
-//! let config = Config::default().validate()?;
-//! let data = ingest::read_files(
-//!     Path::new("data-samples/employees.csv"),
-//!     Path::new("data-samples/events.csv"),
-//!     &config,
-//! )?;
+//! let config = ValidConfig::default();
+//! let data = Dataset::builder(&config)
+//!     .from_paths("data-samples/employees.csv", "data-samples/events.csv")?;
 //! println!("{} employees, {} rejected rows", data.timelines.len(), data.report.rejections.len());
 //! for timeline in &data.timelines {
-//!     for absence in timeline.absences(&config, data.as_of()) {
+//!     for absence in timeline.absences(&config) {
 //!         println!("{} returned on {:?}", timeline.employee().employee_id, absence.return_date);
 //!     }
 //! }
 //! # Ok::<(), mommytrack::Error>(())
 //! ```
 //!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `parquet` | on | Parquet files and polars `DataFrame`s as input (polars) |
+//! | `synth` | on | the synthetic-data generator [`synth`] (rand) |
+//!
+//! `cargo build --no-default-features` builds the CSV-only core.
+//!
 //! The input and output formats are in [`contract`].
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod config;
-pub mod disclosure;
-pub mod error;
-pub mod event_study;
-pub mod flags;
-pub mod gap;
+mod dates;
+mod error;
 pub mod ingest;
 pub mod report;
 pub mod schema;
 pub mod stats;
+mod suppress;
+#[cfg(feature = "synth")]
 pub mod synth;
 pub mod timeline;
-pub mod trajectory;
 
 #[doc = include_str!("../docs/data-contract.md")]
 pub mod contract {}
 
+pub mod cookbook;
+pub mod tutorial;
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
+pub use analysis::flags::{Flag, FlagKind};
+pub use analysis::{Analysis, Context, Step};
+pub use config::{Config, ValidConfig};
 pub use error::{Error, Result};
+pub use ingest::{Dataset, IngestBuilder, IngestReport};
+pub use schema::{Rejection, RejectionKind, Table, TableReport};
+pub use suppress::Count;
+pub use timeline::{Absence, Return, Timeline};

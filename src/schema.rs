@@ -419,6 +419,95 @@ pub const EVENT_COLUMNS: &[(&str, bool)] = &[
     ("salary", false),
 ];
 
+// --- Rejections: part of the contract (`rejections.csv`) ---
+
+contract_enum! {
+    /// Which input table a row or error belongs to.
+    Table, "a table name" {
+        /// The `employees` table.
+        Employees => "employees",
+        /// The `events` table.
+        Events => "events",
+    }
+}
+
+contract_enum! {
+    /// Why a row was rejected, one variant per rule of the contract; its
+    /// text is the `kind` column of `rejections.csv`.
+    RejectionKind, "a rejection rule" {
+        /// A field is not valid UTF-8.
+        InvalidUtf8 => "invalid_utf8",
+        /// The row has more or fewer fields than the header.
+        WrongFieldCount => "wrong_field_count",
+        /// A required field is empty.
+        MissingField => "missing_field",
+        /// A value does not parse as the column's type.
+        Unparsable => "unparsable",
+        /// A value parses but lies outside the allowed range.
+        OutOfRange => "out_of_range",
+        /// An event names an `employee_id` not in `employees`.
+        UnknownEmployee => "unknown_employee",
+        /// An `employee_id` repeated in `employees` (the first row is kept).
+        DuplicateEmployee => "duplicate_employee",
+        /// An employee whose `exit_date` is before `hire_date`.
+        ExitBeforeHire => "exit_before_hire",
+        /// An event dated before the employee's `hire_date`.
+        BeforeHire => "before_hire",
+        /// An event dated after the employee's `exit_date`.
+        AfterExit => "after_exit",
+        /// An event dated after the analysis date.
+        AfterAnalysisDate => "after_analysis_date",
+        /// A `leave_end` with no open leave.
+        LeaveEndWithoutLeave => "leave_end_without_leave",
+        /// A `leave_start` while a leave is open.
+        LeaveStartDuringLeave => "leave_start_during_leave",
+        /// A `promotion` whose grade is not above the current grade.
+        PromotionNotRaisingGrade => "promotion_not_raising_grade",
+    }
+}
+
+/// One rejected input row: where it is, what was found, what was expected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// `employees` or `events`.
+    pub file: Table,
+    /// Line of the row (header = line 1; for Parquet and DataFrames, row index + 2).
+    pub line: u64,
+    /// The column at fault; `None` when the whole row is.
+    pub column: Option<String>,
+    /// The offending value (cut to 200 characters).
+    pub value: String,
+    /// Which rule the row broke.
+    pub kind: RejectionKind,
+    /// A sentence: what is wrong and what was expected.
+    pub reason: String,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} line {}", self.file, self.line)?;
+        if let Some(c) = &self.column {
+            write!(f, ", column `{c}`")?;
+        }
+        write!(f, ", value {:?}: {}", self.value, self.reason)
+    }
+}
+
+/// Row counts of one table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableReport {
+    /// Data rows read (the header not counted).
+    pub rows_read: u64,
+    /// Rows accepted.
+    pub accepted: u64,
+    /// Rows rejected (each has a [`Rejection`]).
+    pub rejected: u64,
+    /// Exact duplicates of an earlier row, dropped (events only).
+    pub duplicates_dropped: u64,
+    /// Columns in the header that the contract does not know; ignored.
+    pub unknown_columns: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,9 +2,8 @@
 //! out in the comments from the rows above it (fiscal year FY2024 =
 //! 2024-04-01 … 2025-03-31, 365 days).
 
+use mommytrack::analysis::disclosure::{Disclosure, FigureStatus, FiscalYear};
 use mommytrack::config::{Config, ValidConfig};
-use mommytrack::disclosure::{Disclosure, FigureStatus, FiscalYear};
-use mommytrack::ingest;
 use mommytrack::schema::Gender;
 
 const EMP: &str = "employee_id,gender,hire_date,exit_date,grade,responsibility,employment_type,weekly_hours,salary";
@@ -24,7 +23,9 @@ fn disclose(emp: &[&str], ev: &[&str], year: i32, min: usize) -> Disclosure {
     let emp = format!("{EMP}\n{}\n", emp.join("\n"));
     let ev = format!("{EV}\n{}\n", ev.join("\n"));
     let config = config(min);
-    let data = ingest::read_csv_from(emp.as_bytes(), ev.as_bytes(), &config).unwrap();
+    let data = mommytrack::Dataset::builder(&config)
+        .from_readers(emp.as_bytes(), ev.as_bytes())
+        .unwrap();
     assert_eq!(
         data.report.rejections,
         vec![],

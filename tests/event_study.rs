@@ -8,20 +8,20 @@
 //! 1e-6 relative (1e-9 absolute near zero), clustered SEs to 1e-4.
 //! `MOMMYTRACK_WRITE_PANEL=1 cargo test --test event_study` rewrites the CSV.
 
+use mommytrack::analysis::event_study::{fit_event_model, panel, EventStudy, PanelRow, OUTCOMES};
 use mommytrack::config::ValidConfig;
-use mommytrack::event_study::{fit_event_model, panel, EventStudy, PanelRow, OUTCOMES};
-use mommytrack::ingest;
+use mommytrack::{Context, Dataset};
 use serde_json::Value;
 use std::path::Path;
 
 fn samples() -> (mommytrack::ingest::Dataset, ValidConfig) {
     let config = ValidConfig::default();
-    let data = ingest::read_files(
-        Path::new("data-samples/employees.csv"),
-        Path::new("data-samples/events.csv"),
-        &config,
-    )
-    .unwrap();
+    let data = Dataset::builder(&config)
+        .from_paths(
+            Path::new("data-samples/employees.csv"),
+            Path::new("data-samples/events.csv"),
+        )
+        .unwrap();
     (data, config)
 }
 
@@ -52,7 +52,7 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
 #[test]
 fn event_study_matches_statsmodels_ols_with_clustered_errors() {
     let (data, config) = samples();
-    let (rows, _) = panel(&data.timelines, &config, data.as_of());
+    let (rows, _) = panel(&Context::new(&data, &config));
     let csv = panel_csv(&rows);
     if std::env::var_os("MOMMYTRACK_WRITE_PANEL").is_some() {
         std::fs::write("tests/data/event_panel.csv", &csv).unwrap();
@@ -98,7 +98,8 @@ fn event_study_matches_statsmodels_ols_with_clustered_errors() {
     }
     assert!(checked > 100, "{checked}");
     // The penalty, from the same fits, as the script computes it.
-    let study = EventStudy::new(&data.timelines, &ValidConfig::default(), data.as_of()).unwrap();
+    let config = ValidConfig::default();
+    let study = EventStudy::new(&Context::new(&data, &config)).unwrap();
     for outcome in OUTCOMES {
         let ours = &study.outcomes[outcome];
         let theirs = golden[outcome]["penalty"].as_array().unwrap();

@@ -5,10 +5,9 @@
 //! the analysis date is 2025-03-31 and the flag window 12 months
 //! (to 2022-01-01).
 
+use mommytrack::analysis::flags::{Flag, FlagKind};
 use mommytrack::config::Config;
-use mommytrack::flags::{Flag, FlagKind};
-use mommytrack::ingest;
-use mommytrack::report::Report;
+use mommytrack::Analysis;
 
 const EMP: &str =
     "employee_id,gender,hire_date,grade,responsibility,track,employment_type,weekly_hours,salary";
@@ -40,9 +39,11 @@ fn flags_with(employment_type: &str, extra_emp: &[&str], events: &[&str]) -> Vec
     }
     .validate()
     .unwrap();
-    let data = ingest::read_csv_from(emp.as_bytes(), ev.as_bytes(), &config).unwrap();
+    let data = mommytrack::Dataset::builder(&config)
+        .from_readers(emp.as_bytes(), ev.as_bytes())
+        .unwrap();
     assert_eq!(data.report.rejections, vec![]);
-    Report::new(&data, &config).flags
+    Analysis::run(&data, &config).flags
 }
 
 fn flags(events: &[&str]) -> Vec<Flag> {

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use mommytrack::config::{Config, ValidConfig};
-use mommytrack::ingest::{self, Dataset, RejectionKind, Table};
 use mommytrack::Error;
+use mommytrack::{Dataset, RejectionKind, Table};
 
 const EMP_HEADER: &str = "employee_id,gender,birth_year,hire_date,exit_date,exit_reason,department,grade,responsibility,track,manager_id,employment_type,weekly_hours,salary";
 const EV_HEADER: &str = "employee_id,date,event,leave_type,grade,responsibility,track,department,manager_id,initiated_by,rating,employment_type,weekly_hours,salary";
@@ -34,7 +34,9 @@ fn events(rows: &[&str]) -> String {
 }
 
 fn ingest_with(emp: &str, ev: &str, config: &ValidConfig) -> Dataset {
-    ingest::read_csv_from(emp.as_bytes(), ev.as_bytes(), config).expect("ingest")
+    Dataset::builder(config)
+        .from_readers(emp.as_bytes(), ev.as_bytes())
+        .expect("ingest")
 }
 
 fn ingest(emp: &str, ev: &str) -> Dataset {
@@ -501,8 +503,9 @@ fn ragged_rows_and_invalid_utf8_are_rejected_whole_or_by_column() {
     );
     let mut bytes = employees(&[]).into_bytes();
     bytes.extend_from_slice(b"e3,F,1990,2018-04-01,,,sal\xffes,2,3,,,regular,40,\n");
-    let data =
-        ingest::read_csv_from(&bytes[..], events(&[]).as_bytes(), &ValidConfig::default()).unwrap();
+    let data = Dataset::builder(&ValidConfig::default())
+        .from_readers(&bytes[..], events(&[]).as_bytes())
+        .unwrap();
     assert_eq!(
         rejections(&data),
         one(
@@ -540,7 +543,9 @@ fn bom_crlf_quotes_and_unknown_columns_are_read() {
 #[test]
 fn empty_files_header_only_and_missing_columns() {
     let config = ValidConfig::default();
-    let err = ingest::read_csv_from(&b""[..], events(&[]).as_bytes(), &config).unwrap_err();
+    let err = Dataset::builder(&config)
+        .from_readers(&b""[..], events(&[]).as_bytes())
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -550,15 +555,14 @@ fn empty_files_header_only_and_missing_columns() {
         ),
         "{err}"
     );
-    let data = ingest::read_csv_from(EMP_HEADER.as_bytes(), EV_HEADER.as_bytes(), &config).unwrap();
+    let data = Dataset::builder(&config)
+        .from_readers(EMP_HEADER.as_bytes(), EV_HEADER.as_bytes())
+        .unwrap();
     assert_eq!(data.timelines.len(), 0);
     assert_eq!(data.report.employees.rows_read, 0);
-    let err = ingest::read_csv_from(
-        &b"employee_id,gender\ne1,F\n"[..],
-        EV_HEADER.as_bytes(),
-        &config,
-    )
-    .unwrap_err();
+    let err = Dataset::builder(&config)
+        .from_readers(&b"employee_id,gender\ne1,F\n"[..], EV_HEADER.as_bytes())
+        .unwrap_err();
     match &err {
         Error::MissingColumn { table, column } => {
             assert_eq!((*table, column.as_str()), (Table::Employees, "hire_date"))
@@ -567,7 +571,9 @@ fn empty_files_header_only_and_missing_columns() {
     }
     assert!(err.to_string().contains("hire_date"));
     let twice = format!("{EMP_HEADER},grade\n");
-    let err = ingest::read_csv_from(twice.as_bytes(), EV_HEADER.as_bytes(), &config).unwrap_err();
+    let err = Dataset::builder(&config)
+        .from_readers(twice.as_bytes(), EV_HEADER.as_bytes())
+        .unwrap_err();
     assert!(matches!(err, Error::DuplicateColumn { .. }), "{err}");
 }
 
@@ -575,7 +581,9 @@ fn empty_files_header_only_and_missing_columns() {
 fn strict_mode_stops_at_the_first_rejection() {
     let config = ValidConfig::default().with_strict(true);
     let emp = employees(&["e3,F,1990,2018-04-01,,,sales,two,3,,,regular,40,"]);
-    let err = ingest::read_csv_from(emp.as_bytes(), events(&[]).as_bytes(), &config).unwrap_err();
+    let err = Dataset::builder(&config)
+        .from_readers(emp.as_bytes(), events(&[]).as_bytes())
+        .unwrap_err();
     match err {
         Error::Rejected(r) => {
             assert_eq!(
@@ -589,9 +597,9 @@ fn strict_mode_stops_at_the_first_rejection() {
         other => panic!("unexpected {other}"),
     }
     // A clean input passes in strict mode.
-    assert!(
-        ingest::read_csv_from(employees(&[]).as_bytes(), events(&[]).as_bytes(), &config).is_ok()
-    );
+    assert!(Dataset::builder(&config)
+        .from_readers(employees(&[]).as_bytes(), events(&[]).as_bytes())
+        .is_ok());
 }
 
 #[test]
@@ -629,7 +637,9 @@ fn dataframes_and_parquet_read_the_same_as_csv() {
         "rating" => [Some(4.0f64), None, None],
     }
     .unwrap();
-    let frame_data = ingest::from_dataframes(&emp, &ev, &ValidConfig::default()).unwrap();
+    let frame_data = Dataset::builder(&ValidConfig::default())
+        .from_frames(&emp, &ev)
+        .unwrap();
     assert_eq!(rejections(&frame_data), rejections(&csv_data));
     assert_eq!(
         rejections(&frame_data),
@@ -674,12 +684,9 @@ fn dataframes_and_parquet_read_the_same_as_csv() {
         let file = std::fs::File::create(dir.join(name)).unwrap();
         ParquetWriter::new(file).finish(frame).unwrap();
     }
-    let pq = ingest::read_files(
-        &dir.join("employees.parquet"),
-        &dir.join("events.parquet"),
-        &ValidConfig::default(),
-    )
-    .unwrap();
+    let pq = Dataset::builder(&ValidConfig::default())
+        .from_paths(&dir.join("employees.parquet"), &dir.join("events.parquet"))
+        .unwrap();
     assert_eq!(strip(&pq), strip(&csv_data));
     assert_eq!(rejections(&pq), rejections(&csv_data));
     std::fs::remove_dir_all(&dir).unwrap();
@@ -688,14 +695,12 @@ fn dataframes_and_parquet_read_the_same_as_csv() {
 #[test]
 fn unreadable_files_are_errors_naming_the_path() {
     let config = ValidConfig::default();
-    let err = ingest::read_files(
-        "no/such/employees.csv".as_ref(),
-        "no/such/events.csv".as_ref(),
-        &config,
-    )
-    .unwrap_err();
+    let err = Dataset::builder(&config)
+        .from_paths("no/such/employees.csv", "no/such/events.csv")
+        .unwrap_err();
     assert!(err.to_string().contains("no/such/employees.csv"), "{err}");
-    let err =
-        ingest::read_files("employees.xlsx".as_ref(), "events.csv".as_ref(), &config).unwrap_err();
+    let err = Dataset::builder(&config)
+        .from_paths("employees.xlsx", "events.csv")
+        .unwrap_err();
     assert!(matches!(err, Error::UnknownFormat { .. }));
 }

@@ -3,21 +3,20 @@
 //! the charts of the HTML report, and privacy (no employee id in any aggregate).
 
 use mommytrack::config::ValidConfig;
-use mommytrack::flags::write_flags;
-use mommytrack::ingest;
-use mommytrack::report::Report;
+use mommytrack::report::write_flags;
+use mommytrack::Analysis;
 use serde_json::Value;
 use std::path::Path;
 
-fn report() -> Report {
+fn report() -> Analysis {
     let config = ValidConfig::default().with_policy_date("2020-04-01".parse().ok());
-    let data = ingest::read_files(
-        Path::new("data-samples/employees.csv"),
-        Path::new("data-samples/events.csv"),
-        &config,
-    )
-    .unwrap();
-    Report::new(&data, &config)
+    let data = mommytrack::Dataset::builder(&config)
+        .from_paths(
+            Path::new("data-samples/employees.csv"),
+            Path::new("data-samples/events.csv"),
+        )
+        .unwrap();
+    Analysis::run(&data, &config)
 }
 
 #[test]

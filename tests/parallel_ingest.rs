@@ -6,8 +6,8 @@
 //! kept; strict mode stops at the first bad row in file order.
 
 use mommytrack::config::ValidConfig;
-use mommytrack::ingest::{self, Dataset, Table};
 use mommytrack::synth::{dirty_copy, generate, DirtyCopy, SynthConfig};
+use mommytrack::{Dataset, Table};
 
 mod common;
 use common::{as_planted, histories};
@@ -28,7 +28,9 @@ fn big() -> (Dataset, DirtyCopy) {
         ..SynthConfig::default()
     });
     let (emp, ev) = data.to_csv().unwrap();
-    let clean = ingest::read_csv_from(&emp[..], &ev[..], &ValidConfig::default()).unwrap();
+    let clean = Dataset::builder(&ValidConfig::default())
+        .from_readers(&emp[..], &ev[..])
+        .unwrap();
     (clean, dirty_copy(&data))
 }
 
@@ -62,12 +64,9 @@ fn many_batches_reject_exactly_the_planted_rows_and_drop_far_duplicates() {
         events.extend(line(&dirty.events_csv, n));
         events.push(b'\n');
     }
-    let data = ingest::read_csv_from(
-        &dirty.employees_csv[..],
-        &events[..],
-        &ValidConfig::default(),
-    )
-    .unwrap();
+    let data = Dataset::builder(&ValidConfig::default())
+        .from_readers(&dirty.employees_csv[..], &events[..])
+        .unwrap();
     assert_eq!(as_planted(&data), dirty.planted);
     assert_eq!(data.report.events.duplicates_dropped, dirty.duplicates + 2);
     assert_eq!(histories(&data), histories(&clean));
@@ -89,7 +88,8 @@ fn strict_mode_stops_at_the_first_planted_row_in_file_order() {
             .min()
             .unwrap()
     };
-    let err = ingest::read_csv_from(&dirty.employees_csv[..], &dirty.events_csv[..], &strict)
+    let err = Dataset::builder(&strict)
+        .from_readers(&dirty.employees_csv[..], &dirty.events_csv[..])
         .unwrap_err();
     match err {
         Error::Rejected(r) => assert_eq!((r.file, r.line), (Table::Employees, first("employees"))),
@@ -102,7 +102,9 @@ fn strict_mode_stops_at_the_first_planted_row_in_file_order() {
         ..SynthConfig::default()
     });
     let (emp, _) = data.to_csv().unwrap();
-    let err = ingest::read_csv_from(&emp[..], &dirty.events_csv[..], &strict).unwrap_err();
+    let err = Dataset::builder(&strict)
+        .from_readers(&emp[..], &dirty.events_csv[..])
+        .unwrap_err();
     match err {
         Error::Rejected(r) => assert_eq!((r.file, r.line), (Table::Events, first("events"))),
         other => panic!("unexpected {other}"),
@@ -121,7 +123,9 @@ fn a_ragged_row_at_the_end_of_a_large_file_is_rejected_at_its_line() {
     // Line numbers are counted by the reader thread across batches: the
     // ragged last row (2 fields of 14) must carry its own.
     ev.extend_from_slice(b"E000001,2020-01-01\n");
-    let d = ingest::read_csv_from(&emp[..], &ev[..], &ValidConfig::default()).unwrap();
+    let d = Dataset::builder(&ValidConfig::default())
+        .from_readers(&emp[..], &ev[..])
+        .unwrap();
     let last = d.report.rejections.last().unwrap();
     assert_eq!(
         (last.file, last.line, last.kind.as_str()),
@@ -139,10 +143,10 @@ fn results_do_not_depend_on_the_number_of_threads() {
             .build()
             .unwrap();
         pool.install(|| {
-            let data =
-                ingest::read_csv_from(&dirty.employees_csv[..], &dirty.events_csv[..], &config)
-                    .unwrap();
-            let report = mommytrack::report::Report::new(&data, &config);
+            let data = Dataset::builder(&config)
+                .from_readers(&dirty.employees_csv[..], &dirty.events_csv[..])
+                .unwrap();
+            let report = mommytrack::Analysis::run(&data, &config);
             (
                 serde_json::to_string(&report).unwrap(),
                 format!("{:?}", report.flags),

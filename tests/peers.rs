@@ -4,10 +4,9 @@
 //! around that date. A peer's state on the return date is the state after
 //! every event dated that day.
 
+use mommytrack::analysis::peers::PeerSample;
 use mommytrack::config::Config;
-use mommytrack::gap::PeerSample;
-use mommytrack::ingest;
-use mommytrack::trajectory::returns;
+use mommytrack::Context;
 use std::collections::BTreeSet;
 
 const EMP: &str =
@@ -55,10 +54,12 @@ fn matched(same_department: bool) -> BTreeSet<String> {
     .unwrap();
     let emp = format!("{EMP}\n{}\n", emp.join("\n"));
     let ev = format!("{EV}\n{}\n", ev.join("\n"));
-    let data = ingest::read_csv_from(emp.as_bytes(), ev.as_bytes(), &config).unwrap();
+    let data = mommytrack::Dataset::builder(&config)
+        .from_readers(emp.as_bytes(), ev.as_bytes())
+        .unwrap();
     assert_eq!(data.report.rejections, vec![]);
-    let r = returns(&data.timelines, &config, data.as_of());
-    let sample = PeerSample::build(&data.timelines, &r, &config, data.as_of());
+    let ctx = Context::new(&data, &config);
+    let sample = PeerSample::build(&ctx);
     sample
         .follow_ups
         .iter()

@@ -4,11 +4,10 @@
 //! peers is `returner_promotion_factor`.
 
 use mommytrack::config::ValidConfig;
-use mommytrack::ingest;
-use mommytrack::report::Report;
 use mommytrack::synth::{generate, SynthConfig};
+use mommytrack::Analysis;
 
-fn report(employees: usize, seed: u64, factor: f64) -> Report {
+fn report(employees: usize, seed: u64, factor: f64) -> Analysis {
     let data = generate(&SynthConfig {
         employees,
         seed,
@@ -22,8 +21,10 @@ fn report(employees: usize, seed: u64, factor: f64) -> Report {
     });
     let (e, v) = data.to_csv().unwrap();
     let config = ValidConfig::default();
-    let ds = ingest::read_csv_from(e.as_slice(), v.as_slice(), &config).unwrap();
-    Report::new(&ds, &config)
+    let ds = mommytrack::Dataset::builder(&config)
+        .from_readers(e.as_slice(), v.as_slice())
+        .unwrap();
+    Analysis::run(&ds, &config)
 }
 
 #[test]

@@ -3,8 +3,8 @@
 //! `data-samples/dirty/expected_rejections.csv`) and keeps every good row.
 
 use mommytrack::config::ValidConfig;
-use mommytrack::ingest::{self, Dataset};
 use mommytrack::synth::{dirty_copy, generate, PlantedRejection, SynthConfig};
+use mommytrack::Dataset;
 use std::path::Path;
 
 mod common;
@@ -12,12 +12,9 @@ use common::{as_planted, histories};
 
 fn read(dir: &str) -> Dataset {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    ingest::read_files(
-        &dir.join("employees.csv"),
-        &dir.join("events.csv"),
-        &ValidConfig::default(),
-    )
-    .unwrap()
+    Dataset::builder(&ValidConfig::default())
+        .from_paths(&dir.join("employees.csv"), &dir.join("events.csv"))
+        .unwrap()
 }
 
 #[test]
@@ -35,7 +32,7 @@ fn clean_samples_ingest_without_rejection() {
     let with_leave = data
         .timelines
         .iter()
-        .filter(|t| !t.absences(&config, data.as_of()).is_empty())
+        .filter(|t| !t.absences(&config).is_empty())
         .count();
     assert!(with_leave > 30 && with_leave < 250, "{with_leave}");
 }

@@ -2,7 +2,6 @@
 //! sampling error (4 standard errors), on 20,000 employees.
 
 use mommytrack::config::ValidConfig;
-use mommytrack::ingest;
 use mommytrack::schema::{EventKind, Gender};
 use mommytrack::synth::{generate, ReturnClass, SynthConfig};
 
@@ -26,7 +25,9 @@ fn planted_rates_are_recovered() {
     };
     let data = generate(&config);
     let (e, v) = data.to_csv().unwrap();
-    let ds = ingest::read_csv_from(e.as_slice(), v.as_slice(), &ValidConfig::default()).unwrap();
+    let ds = mommytrack::Dataset::builder(&ValidConfig::default())
+        .from_readers(e.as_slice(), v.as_slice())
+        .unwrap();
     assert!(ds.report.rejections.is_empty());
 
     // Share of women among hires, from the employees table.

@@ -2,11 +2,12 @@
 //! out in the comments. Analysis date 2025-03-31, horizons 6/12/24/36 months,
 //! durations in months = days ÷ 30.4375.
 
+use mommytrack::analysis::trajectory::{Trajectory, TrajectorySummary};
 use mommytrack::config::{Config, ValidConfig};
-use mommytrack::ingest::{self, Dataset};
-use mommytrack::report::Count;
 use mommytrack::schema::Gender;
-use mommytrack::trajectory::{returns, Trajectory, TrajectorySummary};
+use mommytrack::Context;
+use mommytrack::Count;
+use mommytrack::Dataset;
 
 const EMP: &str = "employee_id,gender,hire_date,exit_date,exit_reason,grade,responsibility,track,employment_type,weekly_hours,salary";
 const EV: &str = "employee_id,date,event,leave_type,grade,responsibility,initiated_by,rating,employment_type,weekly_hours,salary";
@@ -51,7 +52,9 @@ fn fixture() -> (Dataset, ValidConfig) {
     }
     .validate()
     .unwrap();
-    let data = ingest::read_csv_from(emp.as_bytes(), ev.as_bytes(), &config).unwrap();
+    let data = Dataset::builder(&config)
+        .from_readers(emp.as_bytes(), ev.as_bytes())
+        .unwrap();
     assert_eq!(data.report.rejections, vec![]);
     (data, config)
 }
@@ -64,7 +67,8 @@ fn close(a: f64, b: f64) -> bool {
 fn each_return_is_read_at_every_horizon() {
     let (data, config) = fixture();
     let as_of = data.as_of();
-    let rets = returns(&data.timelines, &config, as_of);
+    let ctx = Context::new(&data, &config);
+    let rets = ctx.returns();
     // a1 (one absence: maternity + parental), a2, a3 and b1's medical leave.
     assert_eq!(rets.len(), 4);
     let t: Vec<Trajectory> = rets
@@ -133,12 +137,13 @@ fn each_return_is_read_at_every_horizon() {
 fn aggregates_by_gender_with_km_retention_and_gri_rates() {
     let (data, config) = fixture();
     let as_of = data.as_of();
-    let rets = returns(&data.timelines, &config, as_of);
+    let ctx = Context::new(&data, &config);
+    let rets = ctx.returns();
     let t: Vec<Trajectory> = rets
         .iter()
         .map(|r| Trajectory::of(r, &config, as_of))
         .collect();
-    let s = TrajectorySummary::new(&data.timelines, &rets, &t, &config, as_of);
+    let s = TrajectorySummary::new(&ctx, &t);
     let women = s
         .by_leave_and_gender
         .iter()
@@ -231,7 +236,9 @@ fn department_fixture() -> (Dataset, ValidConfig) {
     .validate()
     .unwrap();
     // The employees table has no department column in EMP: every return is in "(none)".
-    let data = ingest::read_csv_from(emp.as_bytes(), ev.as_bytes(), &config).unwrap();
+    let data = Dataset::builder(&config)
+        .from_readers(emp.as_bytes(), ev.as_bytes())
+        .unwrap();
     assert_eq!(data.report.rejections, vec![]);
     (data, config)
 }
@@ -240,13 +247,14 @@ fn department_fixture() -> (Dataset, ValidConfig) {
 fn group_counts_are_suppressed_below_the_minimum() {
     let (data, config) = department_fixture();
     let as_of = data.as_of();
-    let rets = returns(&data.timelines, &config, as_of);
+    let ctx = Context::new(&data, &config);
+    let rets = ctx.returns();
     assert_eq!(rets.len(), 8);
     let t: Vec<Trajectory> = rets
         .iter()
         .map(|r| Trajectory::of(r, &config, as_of))
         .collect();
-    let s = TrajectorySummary::new(&data.timelines, &rets, &t, &config, as_of);
+    let s = TrajectorySummary::new(&ctx, &t);
     let g = &s.by_department[0];
     assert_eq!(g.group, "department/(none)");
     assert_eq!(g.returns, Count::new(8, 5));

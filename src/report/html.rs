@@ -1,7 +1,8 @@
 //! The self-contained HTML report: tables and inline SVG charts, no scripts,
 //! no external files, so that an HR person can open it in any browser.
 
-use super::{Count, Report};
+use crate::analysis::Analysis;
+use crate::suppress::Count;
 use std::fmt::Write;
 
 const COLORS: [&str; 4] = ["#b2182b", "#2166ac", "#1b7837", "#762a83"];
@@ -211,7 +212,7 @@ fn bar_chart(title: &str, bars: &[(String, Option<f64>)]) -> String {
     s
 }
 
-impl Report {
+impl Analysis {
     /// The report as one self-contained HTML page with SVG charts.
     pub fn to_html(&self) -> String {
         let min = self.config.min_group_size;
@@ -248,8 +249,9 @@ impl Report {
                 Some(hr) => {
                     let _ = write!(
                         s,
-                        "<p>Returners from maternity, paternity or parental leave are promoted at <strong>{:.2}</strong> times the rate of matched peers who took no such leave (95% CI {:.2}–{:.2}, p = {:.3}; Cox model adjusted for gender, grade and tenure). Log-rank p = {}.</p>",
+                        "<p>Returners from maternity, paternity or parental leave are promoted at <strong>{:.2}</strong> times the rate of matched peers who took no such leave ({}% CI {:.2}–{:.2}, p = {:.3}; Cox model adjusted for gender, grade and tenure). Log-rank p = {}.</p>",
                         hr.hazard_ratio,
+                        super::confidence_percent(self.config.significance_level),
                         hr.ci_lower,
                         hr.ci_upper,
                         hr.p_value,
@@ -265,7 +267,7 @@ impl Report {
                 }
             }
             let _ = write!(s, "<p class=\"note\">Matching: {}.</p>", esc(&g.matching));
-            let curve = |name, cv: &Option<crate::gap::Curve>| Series {
+            let curve = |name, cv: &Option<crate::analysis::gap::Curve>| Series {
                 name,
                 points: cv.as_ref().map_or(vec![], |cv| {
                     std::iter::once((0.0, 1.0))
@@ -284,7 +286,11 @@ impl Report {
                 ],
                 Some((0.0, 1.0)),
             ));
-            s.push_str("<table><tr><th>promoted within</th><th>returners</th><th>peers</th><th>difference (95% CI)</th><th>impact ratio</th><th>Fisher p</th></tr>");
+            let _ = write!(
+                s,
+                "<table><tr><th>promoted within</th><th>returners</th><th>peers</th><th>difference ({}% CI)</th><th>impact ratio</th><th>Fisher p</th></tr>",
+                super::confidence_percent(self.config.significance_level)
+            );
             for r in &c.rates {
                 let _ = write!(
                     s,

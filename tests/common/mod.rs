@@ -1,9 +1,9 @@
 //! Helpers shared by the ingest tests that compare a dirty copy with its
 //! clean original.
 
-use mommytrack::ingest::Dataset;
 use mommytrack::schema::EventKind;
 use mommytrack::synth::PlantedRejection;
+use mommytrack::Dataset;
 
 /// Each employee's events without source line numbers (planted rows shift them).
 pub fn histories(data: &Dataset) -> Vec<(String, Vec<(chrono::NaiveDate, EventKind)>)> {

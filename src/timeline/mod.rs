@@ -25,13 +25,18 @@
 //!     ev("2021-04-03", EventKind::LeaveStart { leave_type: LeaveType::Parental }),
 //!     ev("2022-04-01", EventKind::LeaveEnd { leave_type: LeaveType::Parental }),
 //! ]);
-//! let absences = timeline.absences(&ValidConfig::default(), d("2024-03-31"));
+//! let absences = timeline.absences(&ValidConfig::default());
 //! assert_eq!(absences.len(), 1);
 //! assert_eq!(absences[0].return_date, Some(d("2022-04-01")));
 //! assert!(timeline.state_on(d("2021-06-01")).on_leave.is_some());
 //! ```
 
 use crate::config::ValidConfig;
+mod returns;
+
+pub(crate) use returns::returns_of;
+pub use returns::Return;
+
 use crate::schema::{Employee, EmploymentType, Event, EventKind, LeaveType};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -343,8 +348,9 @@ impl Timeline {
     /// Absences: leaves at most `absence_gap_days` apart joined into one.
     ///
     /// An absence with no return is [`AbsenceEnd::Exited`] when the employee
-    /// has an exit date, otherwise [`AbsenceEnd::OnLeave`] (censored at `as_of`).
-    pub fn absences(&self, config: &ValidConfig, _as_of: NaiveDate) -> Vec<Absence> {
+    /// has an exit date, otherwise [`AbsenceEnd::OnLeave`] (censored at the
+    /// analysis date).
+    pub fn absences(&self, config: &ValidConfig) -> Vec<Absence> {
         let gap = i64::from(config.absence_gap_days());
         let mut groups: Vec<Vec<LeaveSpell>> = Vec::new();
         for spell in self.leave_spells() {
@@ -478,7 +484,7 @@ mod tests {
     fn maternity_then_parental_joins_at_gaps_of_0_and_3_days_not_8() {
         let config = ValidConfig::default();
         for (gap, expected) in [(0, 1), (3, 1), (7, 1), (8, 2)] {
-            let absences = maternity_then_parental(gap).absences(&config, d("2024-03-31"));
+            let absences = maternity_then_parental(gap).absences(&config);
             assert_eq!(absences.len(), expected, "gap {gap}");
             if expected == 1 {
                 let a = &absences[0];
@@ -526,7 +532,7 @@ mod tests {
         let spells = t.leave_spells();
         assert_eq!(spells.len(), 2);
         assert_eq!(spells[1].end, None);
-        let absences = t.absences(&ValidConfig::default(), d("2024-03-31"));
+        let absences = t.absences(&ValidConfig::default());
         assert_eq!(absences.len(), 1);
         assert_eq!(absences[0].end, AbsenceEnd::OnLeave);
         assert_eq!(absences[0].return_date, None);
@@ -541,11 +547,11 @@ mod tests {
             },
         );
         let open = Timeline::new(employee(None), vec![start.clone()]);
-        let a = open.absences(&ValidConfig::default(), d("2024-03-31"));
+        let a = open.absences(&ValidConfig::default());
         assert_eq!(a[0].end, AbsenceEnd::OnLeave);
         assert!(open.state_on(d("2024-03-31")).on_leave.is_some());
         let exited = Timeline::new(employee(Some("2024-01-31")), vec![start]);
-        let a = exited.absences(&ValidConfig::default(), d("2024-03-31"));
+        let a = exited.absences(&ValidConfig::default());
         assert_eq!(a[0].end, AbsenceEnd::Exited);
         assert!(!exited.state_on(d("2024-02-01")).employed);
         assert!(exited.state_on(d("2024-01-31")).employed);
@@ -602,7 +608,7 @@ mod tests {
         assert_eq!(after.weekly_hours, 30.0);
         assert_eq!(after.rating.map(|r| r.rating), Some(3.0));
         assert!(!t.state_on(d("2015-03-31")).employed);
-        let a = &t.absences(&ValidConfig::default(), d("2024-03-31"))[0];
+        let a = &t.absences(&ValidConfig::default())[0];
         assert_eq!(a.pre_leave.date, d("2020-04-30"));
         assert_eq!(a.pre_leave.responsibility, 5);
         // 24-month window before 2020-05-01 starts 2018-05-01: the 2017 rating is out.

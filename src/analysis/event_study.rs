@@ -34,11 +34,10 @@
 //! `tests/event_study.rs` checks the coefficients against statsmodels OLS on
 //! the same panel.
 
-use crate::config::ValidConfig;
-use crate::report::Count;
+use super::Context;
 use crate::schema::Gender;
 use crate::stats::z_for;
-use crate::timeline::Timeline;
+use crate::suppress::Count;
 use chrono::{Datelike, NaiveDate};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
@@ -86,11 +85,8 @@ impl PanelRow {
 
 /// Builds the panel (see the module docs); the second value counts the
 /// parent-years left out for want of a birth year.
-pub fn panel(
-    timelines: &[Timeline],
-    config: &ValidConfig,
-    as_of: NaiveDate,
-) -> (Vec<PanelRow>, u64) {
+pub fn panel(ctx: &Context<'_>) -> (Vec<PanelRow>, u64) {
+    let (timelines, config, as_of) = (ctx.timelines(), ctx.config(), ctx.as_of());
     let (lo, hi) = config.event_times();
     // Employees in parallel; `collect` keeps their order.
     let per_employee: Vec<(Vec<PanelRow>, u64)> = timelines
@@ -101,10 +97,7 @@ pub fn panel(
             if !matches!(e.gender, Gender::Female | Gender::Male) || !t.has_childcare_leave() {
                 return None;
             }
-            let first = t
-                .absences(config, as_of)
-                .into_iter()
-                .find(|a| a.is_childcare())?;
+            let first = ctx.absences_of(i).iter().find(|a| a.is_childcare())?;
             let event_year = first.start.year();
             let mut walk = t.walk();
             let mut rows = Vec::new();
@@ -346,12 +339,9 @@ pub struct EventStudy {
 
 impl EventStudy {
     /// Runs the event study; `None` when there is no parent of either gender.
-    pub fn new(
-        timelines: &[Timeline],
-        config: &ValidConfig,
-        as_of: NaiveDate,
-    ) -> Option<EventStudy> {
-        let (rows, no_birth_year) = panel(timelines, config, as_of);
+    pub fn new(ctx: &Context<'_>) -> Option<EventStudy> {
+        let config = ctx.config();
+        let (rows, no_birth_year) = panel(ctx);
         if !rows.iter().any(|r| r.female) || !rows.iter().any(|r| !r.female) {
             return None;
         }

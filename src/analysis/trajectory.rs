@@ -19,134 +19,19 @@
 //! Months are calendar months (`chrono`'s `checked_add_months`); durations in
 //! months are days ÷ 30.4375.
 
+use super::Context;
 use crate::config::ValidConfig;
-use crate::report::Count;
-use crate::schema::{EventKind, Gender};
+use crate::dates::{add_months, months_between};
+use crate::schema::Gender;
 use crate::stats::KaplanMeier;
-use crate::timeline::{Absence, AbsenceEnd, State, Timeline};
-use chrono::{Datelike, Months, NaiveDate};
+use crate::suppress::share;
+use crate::suppress::Count;
+use crate::timeline::Return;
+use crate::timeline::{AbsenceEnd, State};
+use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
-
-/// Days in an average month, for durations in months.
-pub const DAYS_PER_MONTH: f64 = 30.4375;
-
-/// `date` plus `months` calendar months (the last day of the month when the
-/// day does not exist, e.g. 31 January + 1 month = 28/29 February).
-pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
-    date.checked_add_months(Months::new(months))
-        .unwrap_or(NaiveDate::MAX)
-}
-
-/// Months between two dates (days ÷ 30.4375).
-pub fn months_between(from: NaiveDate, to: NaiveDate) -> f64 {
-    (to - from).num_days() as f64 / DAYS_PER_MONTH
-}
-
-/// One absence the employee came back from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Return<'a> {
-    /// Index of the employee's timeline in the slice given to [`returns`].
-    pub employee: usize,
-    /// The employee's timeline.
-    pub timeline: &'a Timeline,
-    /// The absence.
-    pub absence: Absence,
-    /// First day back.
-    pub return_date: NaiveDate,
-    /// The state on the return date, read once (see [`Return::state_at_return`]).
-    state: OnceLock<State>,
-}
-
-impl Return<'_> {
-    /// The employee's gender.
-    pub fn gender(&self) -> Gender {
-        self.timeline.employee().gender
-    }
-    /// The state on the return date (events of that day applied), read
-    /// from the timeline on first use and kept: peer matching, the flags
-    /// and the promotion gap all ask for it.
-    pub fn state_at_return(&self) -> &State {
-        self.state
-            .get_or_init(|| self.timeline.state_on(self.return_date))
-    }
-    /// The manager before the absence, when recorded.
-    pub fn manager(&self) -> Option<&str> {
-        self.absence.pre_leave.manager_id.as_deref()
-    }
-    /// The department before the absence, when recorded.
-    pub fn department(&self) -> Option<&str> {
-        self.absence.pre_leave.department.as_deref()
-    }
-    /// Last day the employee can be observed: exit date or the analysis date.
-    pub fn observed_until(&self, as_of: NaiveDate) -> NaiveDate {
-        self.timeline
-            .employee()
-            .exit_date
-            .map_or(as_of, |x| x.min(as_of))
-    }
-    /// Ratings from the return date to `rating_lookback_months` after it,
-    /// while the employee is observed: the post-return side of every
-    /// before/after rating comparison.
-    pub fn post_return_ratings(&self, config: &ValidConfig, as_of: NaiveDate) -> Vec<f64> {
-        let end = add_months(self.return_date, config.rating_lookback_months())
-            .min(self.observed_until(as_of));
-        self.timeline.ratings_between(self.return_date, end)
-    }
-    /// First promotion (grade increase) on or after the return date, if any, up to `as_of`.
-    pub fn first_promotion(&self, as_of: NaiveDate) -> Option<NaiveDate> {
-        first_promotion_after(self.timeline, self.return_date, as_of)
-    }
-}
-
-/// First grade increase dated on or after `from` and on or before `until`.
-pub fn first_promotion_after(t: &Timeline, from: NaiveDate, until: NaiveDate) -> Option<NaiveDate> {
-    // One pass: the grade before `from` is followed from hire.
-    let mut grade = t.employee().grade;
-    for e in t.events() {
-        if e.date > until {
-            break;
-        }
-        if let EventKind::Promotion(r) | EventKind::RoleChange(r) = &e.kind {
-            if let Some(g) = r.grade {
-                if e.date >= from && g > grade {
-                    return Some(e.date);
-                }
-                grade = g;
-            }
-        }
-    }
-    None
-}
-
-/// Every return from an absence, in timeline order.
-pub fn returns<'a>(
-    timelines: &'a [Timeline],
-    config: &ValidConfig,
-    as_of: NaiveDate,
-) -> Vec<Return<'a>> {
-    // Timelines in parallel; `collect` keeps their order.
-    timelines
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(employee, t)| {
-            t.absences(config, as_of)
-                .into_iter()
-                .filter_map(move |absence| match (absence.end, absence.return_date) {
-                    (AbsenceEnd::Returned, Some(r)) => Some(Return {
-                        employee,
-                        timeline: t,
-                        absence,
-                        return_date: r,
-                        state: OnceLock::new(),
-                    }),
-                    _ => None,
-                })
-        })
-        .collect()
-}
 
 /// The state at one horizon after a return, against the pre-leave state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -340,10 +225,6 @@ pub struct TrajectorySummary {
     pub by_cohort: Vec<TrajectoryGroup>,
 }
 
-fn share(num: u64, den: u64, min: usize) -> Option<f64> {
-    (den >= min as u64 && den > 0).then(|| num as f64 / den as f64)
-}
-
 /// [`group`] of each cell, in key order, cells in parallel.
 fn groups<K: Send>(
     cells: BTreeMap<K, Vec<&Trajectory>>,
@@ -439,13 +320,8 @@ fn group(name: String, items: &[&Trajectory], config: &ValidConfig) -> Trajector
 
 impl TrajectorySummary {
     /// Aggregates the trajectories of `returns`.
-    pub fn new(
-        timelines: &[Timeline],
-        returns: &[Return<'_>],
-        trajectories: &[Trajectory],
-        config: &ValidConfig,
-        as_of: NaiveDate,
-    ) -> TrajectorySummary {
+    pub fn new(ctx: &Context<'_>, trajectories: &[Trajectory]) -> TrajectorySummary {
+        let (returns, config, as_of) = (ctx.returns(), ctx.config(), ctx.as_of());
         let min = config.min_group_size();
         let mut by_lg: BTreeMap<(bool, Gender), Vec<&Trajectory>> = BTreeMap::new();
         let mut by_dept: BTreeMap<String, Vec<&Trajectory>> = BTreeMap::new();
@@ -462,19 +338,19 @@ impl TrajectorySummary {
         }
         // GRI 401-3 by gender, in persons: each parent's gender and whether
         // any childcare absence ended in a return (timelines in parallel).
-        let parents: Vec<(Gender, bool)> = timelines
+        let parents: Vec<(Gender, bool)> = ctx
+            .timelines()
             .par_iter()
-            .filter(|t| t.has_childcare_leave())
-            .filter_map(|t| {
-                let abs: Vec<Absence> = t
-                    .absences(config, as_of)
-                    .into_iter()
-                    .filter(Absence::is_childcare)
-                    .collect();
-                (!abs.is_empty()).then(|| {
-                    let back = abs.iter().any(|a| a.end == AbsenceEnd::Returned);
-                    (t.employee().gender, back)
-                })
+            .enumerate()
+            .filter_map(|(i, t)| {
+                let mut childcare = ctx
+                    .absences_of(i)
+                    .iter()
+                    .filter(|a| a.is_childcare())
+                    .peekable();
+                childcare.peek()?;
+                let back = childcare.any(|a| a.end == AbsenceEnd::Returned);
+                Some((t.employee().gender, back))
             })
             .collect();
         let mut rtw = Vec::new();

@@ -47,144 +47,23 @@ use crate::config::ValidConfig;
 use crate::error::{Error, Result};
 use crate::schema::{
     Employee, EmploymentType, Event, EventKind, EventType, ExitReason, Gender, InitiatedBy,
-    LeaveType, Reassignment, EMPLOYEE_COLUMNS, EVENT_COLUMNS,
+    LeaveType, Reassignment, Rejection, RejectionKind, Table, TableReport, EMPLOYEE_COLUMNS,
+    EVENT_COLUMNS,
 };
 use crate::timeline::Timeline;
 use chrono::NaiveDate;
 use foldhash::fast::FixedState;
-use polars::prelude::{DataFrame, DataType, ParquetReader, SerReader};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt;
+
 use std::hash::BuildHasher;
 use std::io::Read;
 use std::path::Path;
 use std::sync::{mpsc, Arc, Mutex};
 
-/// Which input table a row or error belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Table {
-    /// The `employees` table.
-    Employees,
-    /// The `events` table.
-    Events,
-}
-
-impl Table {
-    /// The table's name as in `rejections.csv`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Table::Employees => "employees",
-            Table::Events => "events",
-        }
-    }
-}
-
-impl fmt::Display for Table {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Why a row was rejected, one variant per rule of the contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RejectionKind {
-    /// A field is not valid UTF-8.
-    InvalidUtf8,
-    /// The row has more or fewer fields than the header.
-    WrongFieldCount,
-    /// A required field is empty.
-    MissingField,
-    /// A value does not parse as the column's type.
-    Unparsable,
-    /// A value parses but lies outside the allowed range.
-    OutOfRange,
-    /// An event names an `employee_id` not in `employees`.
-    UnknownEmployee,
-    /// An `employee_id` repeated in `employees` (the first row is kept).
-    DuplicateEmployee,
-    /// An employee whose `exit_date` is before `hire_date`.
-    ExitBeforeHire,
-    /// An event dated before the employee's `hire_date`.
-    BeforeHire,
-    /// An event dated after the employee's `exit_date`.
-    AfterExit,
-    /// An event dated after the analysis date.
-    AfterAnalysisDate,
-    /// A `leave_end` with no open leave.
-    LeaveEndWithoutLeave,
-    /// A `leave_start` while a leave is open.
-    LeaveStartDuringLeave,
-    /// A `promotion` whose grade is not above the current grade.
-    PromotionNotRaisingGrade,
-}
-
-impl RejectionKind {
-    /// The rule's name in snake case, as in `rejections.csv`'s `kind` column.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RejectionKind::InvalidUtf8 => "invalid_utf8",
-            RejectionKind::WrongFieldCount => "wrong_field_count",
-            RejectionKind::MissingField => "missing_field",
-            RejectionKind::Unparsable => "unparsable",
-            RejectionKind::OutOfRange => "out_of_range",
-            RejectionKind::UnknownEmployee => "unknown_employee",
-            RejectionKind::DuplicateEmployee => "duplicate_employee",
-            RejectionKind::ExitBeforeHire => "exit_before_hire",
-            RejectionKind::BeforeHire => "before_hire",
-            RejectionKind::AfterExit => "after_exit",
-            RejectionKind::AfterAnalysisDate => "after_analysis_date",
-            RejectionKind::LeaveEndWithoutLeave => "leave_end_without_leave",
-            RejectionKind::LeaveStartDuringLeave => "leave_start_during_leave",
-            RejectionKind::PromotionNotRaisingGrade => "promotion_not_raising_grade",
-        }
-    }
-}
-
-/// One rejected input row: where it is, what was found, what was expected.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Rejection {
-    /// `employees` or `events`.
-    pub file: Table,
-    /// Line of the row (header = line 1; for Parquet and DataFrames, row index + 2).
-    pub line: u64,
-    /// The column at fault; `None` when the whole row is.
-    pub column: Option<String>,
-    /// The offending value (cut to 200 characters).
-    pub value: String,
-    /// Which rule the row broke.
-    pub kind: RejectionKind,
-    /// A sentence: what is wrong and what was expected.
-    pub reason: String,
-}
-
-impl fmt::Display for Rejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} line {}", self.file, self.line)?;
-        if let Some(c) = &self.column {
-            write!(f, ", column `{c}`")?;
-        }
-        write!(f, ", value {:?}: {}", self.value, self.reason)
-    }
-}
-
-/// Row counts of one table.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TableReport {
-    /// Data rows read (the header not counted).
-    pub rows_read: u64,
-    /// Rows accepted.
-    pub accepted: u64,
-    /// Rows rejected (each has a [`Rejection`]).
-    pub rejected: u64,
-    /// Exact duplicates of an earlier row, dropped (events only).
-    pub duplicates_dropped: u64,
-    /// Columns in the header that the contract does not know; ignored.
-    pub unknown_columns: Vec<String>,
-}
+#[cfg(feature = "parquet")]
+mod frame;
 
 /// What ingestion did with every row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -217,39 +96,98 @@ impl Dataset {
     }
 }
 
-/// Reads both tables from files, each `.csv` or `.parquet` by its extension.
-pub fn read_files(employees: &Path, events: &Path, config: &ValidConfig) -> Result<Dataset> {
-    let mut builder = Builder::new(config);
-    feed_path(&mut builder, Table::Employees, employees)?;
-    feed_path(&mut builder, Table::Events, events)?;
-    builder.finish()
-}
-
-/// Reads both tables from CSV readers (any `Read`: a file, bytes in memory).
-pub fn read_csv_from<R1: Read, R2: Read>(
-    employees: R1,
-    events: R2,
-    config: &ValidConfig,
-) -> Result<Dataset> {
-    let mut builder = Builder::new(config);
-    feed_csv(&mut builder, Table::Employees, employees)?;
-    feed_csv(&mut builder, Table::Events, events)?;
-    builder.finish()
-}
-
-/// Reads both tables from polars `DataFrame`s with the contract's column names.
+/// Reads the two tables with the options of a [`ValidConfig`], in the
+/// manner of `csv::ReaderBuilder`: set what differs, then read from paths,
+/// readers or (feature `parquet`) DataFrames. Every option has the default
+/// of the configuration it was made from.
 ///
-/// Columns of any type are read through their text form (dates as
-/// `YYYY-MM-DD`); line numbers in rejections are row index + 2.
-pub fn from_dataframes(
-    employees: &DataFrame,
-    events: &DataFrame,
-    config: &ValidConfig,
-) -> Result<Dataset> {
-    let mut builder = Builder::new(config);
-    feed_frame(&mut builder, Table::Employees, employees)?;
-    feed_frame(&mut builder, Table::Events, events)?;
-    builder.finish()
+/// ```
+/// use mommytrack::{Dataset, ValidConfig};
+/// let employees = "employee_id,gender,hire_date,grade,responsibility,employment_type,weekly_hours\n\
+///                  e1,F,2019-04-01,2,3,regular,40\n";
+/// let events = "employee_id,date,event,leave_type\n\
+///               e1,2021-01-04,leave_start,maternity\n";
+/// let config = ValidConfig::default();
+/// let data = Dataset::builder(&config)
+///     .as_of("2023-03-31".parse().ok())
+///     .from_readers(employees.as_bytes(), events.as_bytes())?;
+/// assert_eq!(data.as_of().to_string(), "2023-03-31");
+/// assert!(Dataset::builder(&config).strict(true)
+///     .from_readers(employees.as_bytes(), "employee_id,date,event\ne2,2021-01-04,exit\n".as_bytes())
+///     .is_err());
+/// # Ok::<(), mommytrack::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct IngestBuilder {
+    config: ValidConfig,
+}
+
+impl Dataset {
+    /// An [`IngestBuilder`] with the options of `config`.
+    pub fn builder(config: &ValidConfig) -> IngestBuilder {
+        IngestBuilder::new(config)
+    }
+}
+
+impl IngestBuilder {
+    /// A builder with the ingest options of `config` (`strict`, `as_of`,
+    /// `rating_scale`).
+    pub fn new(config: &ValidConfig) -> IngestBuilder {
+        IngestBuilder {
+            config: config.clone(),
+        }
+    }
+
+    /// Stop at the first rejected row (default: the configuration's `strict`).
+    pub fn strict(mut self, yes: bool) -> IngestBuilder {
+        self.config = self.config.with_strict(yes);
+        self
+    }
+
+    /// The analysis date; `None` takes the latest date in the input
+    /// (default: the configuration's `as_of`).
+    pub fn as_of(mut self, date: Option<NaiveDate>) -> IngestBuilder {
+        self.config = self.config.with_as_of(date);
+        self
+    }
+
+    /// Reads both tables from files, each `.csv` or `.parquet` by its
+    /// extension (Parquet needs the feature `parquet`).
+    pub fn from_paths(
+        &self,
+        employees: impl AsRef<Path>,
+        events: impl AsRef<Path>,
+    ) -> Result<Dataset> {
+        let mut builder = Builder::new(&self.config);
+        feed_path(&mut builder, Table::Employees, employees.as_ref())?;
+        feed_path(&mut builder, Table::Events, events.as_ref())?;
+        builder.finish()
+    }
+
+    /// Reads both tables from CSV readers (any `Read`: a file, bytes in memory).
+    pub fn from_readers<R1: Read, R2: Read>(&self, employees: R1, events: R2) -> Result<Dataset> {
+        let mut builder = Builder::new(&self.config);
+        feed_csv(&mut builder, Table::Employees, employees)?;
+        feed_csv(&mut builder, Table::Events, events)?;
+        builder.finish()
+    }
+
+    /// Reads both tables from polars `DataFrame`s with the contract's column
+    /// names (feature `parquet`).
+    ///
+    /// Columns of any type are read through their text form (dates as
+    /// `YYYY-MM-DD`); line numbers in rejections are row index + 2.
+    #[cfg(feature = "parquet")]
+    pub fn from_frames(
+        &self,
+        employees: &polars::prelude::DataFrame,
+        events: &polars::prelude::DataFrame,
+    ) -> Result<Dataset> {
+        let mut builder = Builder::new(&self.config);
+        frame::feed_frame(&mut builder, Table::Employees, employees)?;
+        frame::feed_frame(&mut builder, Table::Events, events)?;
+        builder.finish()
+    }
 }
 
 fn feed_path(builder: &mut Builder, table: Table, path: &Path) -> Result<()> {
@@ -266,15 +204,13 @@ fn feed_path(builder: &mut Builder, table: Table, path: &Path) -> Result<()> {
     };
     match ext.as_deref() {
         Some("csv") => feed_csv(builder, table, std::io::BufReader::new(open()?)),
-        Some("parquet") | Some("pq") => {
-            let df = ParquetReader::new(open()?)
-                .finish()
-                .map_err(|e| Error::Frame {
-                    table,
-                    message: format!("{}: {e}", path.display()),
-                })?;
-            feed_frame(builder, table, &df)
-        }
+        #[cfg(feature = "parquet")]
+        Some("parquet") | Some("pq") => frame::feed_parquet(builder, table, open()?, path),
+        #[cfg(not(feature = "parquet"))]
+        Some("parquet") | Some("pq") => Err(Error::FeatureDisabled {
+            path: path.to_path_buf(),
+            feature: "parquet",
+        }),
         _ => Err(Error::UnknownFormat {
             path: path.to_path_buf(),
         }),
@@ -290,11 +226,14 @@ fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) -> Result<(
         .terminator(csv::Terminator::Any(b'\n'))
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
-    if !csv.read_byte_record(&mut record).map_err(|e| Error::Csv {
-        table,
-        line: 1,
-        message: e.to_string(),
-    })? {
+    if !csv
+        .read_byte_record(&mut record)
+        .map_err(|source| Error::Csv {
+            table,
+            line: 1,
+            source,
+        })?
+    {
         return Err(Error::EmptyFile { table });
     }
     let header_line = record.position().map_or(1, |p| p.line());
@@ -405,7 +344,7 @@ fn read_parallel<R: Read, T: Send>(
                         read_error = Some(Error::Csv {
                             table,
                             line: last_line + 1,
-                            message: e.to_string(),
+                            source: e,
                         });
                         break;
                     }
@@ -437,41 +376,6 @@ fn read_parallel<R: Read, T: Send>(
 fn recycle<'b>(mut v: Vec<Option<&str>>) -> Vec<Option<&'b str>> {
     v.clear();
     v.into_iter().map(|_| None).collect()
-}
-
-fn feed_frame(builder: &mut Builder, table: Table, df: &DataFrame) -> Result<()> {
-    let frame_error = |e: polars::error::PolarsError| Error::Frame {
-        table,
-        message: e.to_string(),
-    };
-    let names: Vec<String> = df
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    let columns = builder.header(table, &names)?;
-    let mut texts = Vec::with_capacity(names.len());
-    for column in df.columns() {
-        let text = column.cast(&DataType::String).map_err(frame_error)?;
-        texts.push(text.str().map_err(frame_error)?.clone());
-    }
-    let mut iters: Vec<_> = texts.iter().map(|ca| ca.iter()).collect();
-    let mut fields: Vec<Option<&str>> = Vec::with_capacity(names.len());
-    let none = Known::default();
-    let (checker, acc, mut known) = builder.parts(table, &columns, &names, &none);
-    for row in 0..df.height() {
-        fields.clear();
-        for it in iters.iter_mut() {
-            let value = it.next().flatten().map(str::trim).filter(|s| !s.is_empty());
-            fields.push(value);
-        }
-        let line = row as u64 + 2;
-        match known.as_deref_mut() {
-            Some(known) => acc.apply_employee(known, checker.employee_row(line, &fields))?,
-            None => acc.apply_event(checker.event_row(line, &fields))?,
-        }
-    }
-    Ok(())
 }
 
 fn cut(value: &str) -> String {

@@ -1,0 +1,331 @@
+//! Mommy-track flags per return, and where they concentrate.
+//!
+//! # Flag kinds
+//!
+//! Each return from an absence holding maternity, paternity or parental
+//! leave is checked against the state the day before the absence. Changes
+//! count from the absence's first day to `flag_window_months` (default 12)
+//! after the return, both included; a change during the leave counts too.
+//!
+//! | kind | when |
+//! |---|---|
+//! | `responsibility_drop` | a `role_change` or `promotion` sets responsibility below the pre-leave level |
+//! | `track_downgrade` | the track becomes less senior (by `track_order`) |
+//! | `demotion` | the grade falls below the pre-leave grade |
+//! | `non_regular_conversion` | regular before, an `employment_change` to a non-regular type |
+//! | `rating_drop` | the mean of at least `rating_drop_min_ratings` (2) ratings from the return to `rating_lookback_months` after it is at least `rating_drop_threshold` (1.0) below the pre-leave mean |
+//! | `prolonged_reduced_hours` | hours below the pre-leave hours are still in force `reduced_hours_months` (default 36) after the return |
+//! | `promotion_stall` | no promotion by `stall_multiple` × the matched peers' median time to promotion (Kaplan–Meier, peers at the returner's grade), while observed that long |
+//!
+//! `employee_initiated` is `true` when every change behind the structural
+//! kinds (the first four and reduced hours) was asked for by the employee
+//! (`initiated_by = employee`); `false` when any was employer-initiated or
+//! unknown, or when the row has only `rating_drop` / `promotion_stall`, which
+//! no one asks for.
+//!
+//! # Severity
+//!
+//! Each kind has a weight: demotion 0.6, non-regular conversion 0.6,
+//! responsibility drop 0.25 per level (at most 0.75), track downgrade 0.5,
+//! promotion stall 0.4, rating drop 0.3, prolonged reduced hours 0.2. The
+//! severity is `1 − Π(1 − weight)` over the row's kinds, halved when
+//! `employee_initiated`: in [0, 1], rising with every further kind.
+//!
+//! # Involuntary
+//!
+//! A flag is *involuntary* when it holds a structural kind and is not
+//! employee-initiated. Concentration and policy figures count involuntary
+//! flags: they are the ones a manager decides.
+
+use super::peers::PeerSample;
+use super::Context;
+use crate::config::ValidConfig;
+
+use crate::schema::{EventKind, InitiatedBy};
+
+use crate::dates::{add_months, months_between};
+use crate::timeline::Return;
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The kinds of flag, in the contract's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagKind {
+    /// Responsibility below the pre-leave level.
+    ResponsibilityDrop,
+    /// A less senior track.
+    TrackDowngrade,
+    /// A lower grade.
+    Demotion,
+    /// Regular to non-regular employment.
+    NonRegularConversion,
+    /// No promotion long after the peers' median time to promotion.
+    PromotionStall,
+    /// Ratings after return below the employee's own pre-leave ratings.
+    RatingDrop,
+    /// Reduced hours kept for years.
+    ProlongedReducedHours,
+}
+
+impl FlagKind {
+    /// The name in `flags.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagKind::ResponsibilityDrop => "responsibility_drop",
+            FlagKind::TrackDowngrade => "track_downgrade",
+            FlagKind::Demotion => "demotion",
+            FlagKind::NonRegularConversion => "non_regular_conversion",
+            FlagKind::PromotionStall => "promotion_stall",
+            FlagKind::RatingDrop => "rating_drop",
+            FlagKind::ProlongedReducedHours => "prolonged_reduced_hours",
+        }
+    }
+
+    /// Whether the kind is a change someone decides (not a rating or a stall).
+    pub fn is_structural(self) -> bool {
+        !matches!(self, FlagKind::PromotionStall | FlagKind::RatingDrop)
+    }
+}
+
+/// One flagged return: a row of `flags.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flag {
+    /// The employee (pseudonym). Never in an aggregate.
+    pub employee_id: String,
+    /// First day of the absence.
+    pub leave_start: NaiveDate,
+    /// First day back.
+    pub return_date: NaiveDate,
+    /// `;`-joined leave types.
+    pub leave_types: String,
+    /// The kinds, in contract order.
+    pub kinds: Vec<FlagKind>,
+    /// Every change behind the structural kinds was asked for by the employee.
+    pub employee_initiated: bool,
+    /// In [0, 1]; see the module docs.
+    pub severity: f64,
+    /// What changed, when, from what to what, pre-leave performance and the peer benchmark.
+    pub evidence: String,
+    /// Index of the return in the analysis (not written out).
+    #[serde(skip)]
+    pub(crate) return_index: usize,
+}
+
+impl Flag {
+    /// Structural and not employee-initiated.
+    pub fn is_involuntary(&self) -> bool {
+        !self.employee_initiated && self.kinds.iter().any(|k| k.is_structural())
+    }
+}
+
+fn weight(kind: FlagKind, responsibility_levels: i64) -> f64 {
+    match kind {
+        FlagKind::Demotion | FlagKind::NonRegularConversion => 0.6,
+        FlagKind::ResponsibilityDrop => (0.25 * responsibility_levels as f64).clamp(0.25, 0.75),
+        FlagKind::TrackDowngrade => 0.5,
+        FlagKind::PromotionStall => 0.4,
+        FlagKind::RatingDrop => 0.3,
+        FlagKind::ProlongedReducedHours => 0.2,
+    }
+}
+
+/// Flags one return; `None` when nothing is flagged.
+pub fn flag_return(
+    index: usize,
+    ret: &Return<'_>,
+    peers: &PeerSample,
+    config: &ValidConfig,
+    as_of: NaiveDate,
+) -> Option<Flag> {
+    if !ret.absence.is_childcare() {
+        return None;
+    }
+    let before = &ret.absence.pre_leave;
+    let window_end = add_months(ret.return_date, config.flag_window_months());
+    let until = ret.observed_until(as_of);
+    let mut kinds: BTreeMap<FlagKind, String> = BTreeMap::new();
+    let mut initiators: Vec<InitiatedBy> = Vec::new();
+    let mut resp_levels = 0i64;
+    let rank = |t: &Option<String>| t.as_deref().and_then(|t| config.track_rank(t));
+    for e in ret.timeline.events() {
+        if e.date < ret.absence.start || e.date > window_end || e.date > as_of {
+            continue;
+        }
+        match &e.kind {
+            EventKind::RoleChange(r) | EventKind::Promotion(r) => {
+                if let Some(x) = r.responsibility.filter(|x| *x < before.responsibility) {
+                    if let std::collections::btree_map::Entry::Vacant(slot) =
+                        kinds.entry(FlagKind::ResponsibilityDrop)
+                    {
+                        resp_levels = i64::from(before.responsibility) - i64::from(x);
+                        slot.insert(format!(
+                            "responsibility {} → {x} on {} ({})",
+                            before.responsibility, e.date, r.initiated_by
+                        ));
+                        initiators.push(r.initiated_by);
+                    }
+                }
+                if let (Some(new), Some(old)) = (rank(&r.track), rank(&before.track)) {
+                    if new < old && !kinds.contains_key(&FlagKind::TrackDowngrade) {
+                        kinds.insert(
+                            FlagKind::TrackDowngrade,
+                            format!(
+                                "track {} → {} on {} ({})",
+                                before.track.as_deref().unwrap_or(""),
+                                r.track.as_deref().unwrap_or(""),
+                                e.date,
+                                r.initiated_by
+                            ),
+                        );
+                        initiators.push(r.initiated_by);
+                    }
+                }
+                if let Some(g) = r.grade.filter(|g| *g < before.grade) {
+                    if let std::collections::btree_map::Entry::Vacant(slot) =
+                        kinds.entry(FlagKind::Demotion)
+                    {
+                        slot.insert(format!(
+                            "grade {} → {g} on {} ({})",
+                            before.grade, e.date, r.initiated_by
+                        ));
+                        initiators.push(r.initiated_by);
+                    }
+                }
+            }
+            EventKind::EmploymentChange {
+                employment_type,
+                initiated_by,
+            } if before.employment_type.is_regular()
+                && !employment_type.is_regular()
+                && !kinds.contains_key(&FlagKind::NonRegularConversion) =>
+            {
+                kinds.insert(
+                    FlagKind::NonRegularConversion,
+                    format!(
+                        "employment {} → {employment_type} on {} ({initiated_by})",
+                        before.employment_type, e.date
+                    ),
+                );
+                initiators.push(*initiated_by);
+            }
+            _ => {}
+        }
+    }
+    // Reduced hours still in force long after return.
+    let hours_at = add_months(ret.return_date, config.reduced_hours_months());
+    if hours_at <= until {
+        let then = ret.timeline.state_on(hours_at);
+        if then.weekly_hours < before.weekly_hours {
+            let cut = ret
+                .timeline
+                .events()
+                .iter()
+                .filter(|e| e.date >= ret.absence.start && e.date <= hours_at)
+                .filter_map(|e| match e.kind {
+                    EventKind::HoursChange {
+                        weekly_hours,
+                        initiated_by,
+                    } if weekly_hours < before.weekly_hours => Some((e.date, initiated_by)),
+                    _ => None,
+                })
+                .next();
+            let who = cut.map_or(InitiatedBy::Unknown, |c| c.1);
+            kinds.insert(
+                FlagKind::ProlongedReducedHours,
+                format!(
+                    "hours {} → {} still {} months after return{}",
+                    before.weekly_hours,
+                    then.weekly_hours,
+                    config.reduced_hours_months(),
+                    cut.map_or(String::new(), |c| format!(" (cut on {}, {})", c.0, c.1))
+                ),
+            );
+            initiators.push(who);
+        }
+    }
+    // Ratings after return against the employee's own pre-leave ratings.
+    let pre = ret.absence.pre_leave_mean_rating();
+    let post = ret.post_return_ratings(config, as_of);
+    if let (Some(pre), true) = (pre, post.len() >= config.rating_drop_min_ratings()) {
+        let mean = post.iter().sum::<f64>() / post.len() as f64;
+        if pre - mean >= config.rating_drop_threshold() - 1e-12 {
+            kinds.insert(
+                FlagKind::RatingDrop,
+                format!(
+                    "mean rating {pre:.2} before → {mean:.2} after ({} ratings)",
+                    post.len()
+                ),
+            );
+        }
+    }
+    // Promotion stall against the matched peers' median.
+    let state = ret.state_at_return();
+    let benchmark = peers.peer_median_months(state.grade);
+    if let Some(median) = benchmark {
+        let limit = config.stall_multiple() * median;
+        let promoted = ret.first_promotion(until);
+        let followed = months_between(ret.return_date, until);
+        if promoted.is_none() && followed >= limit {
+            kinds.insert(
+                FlagKind::PromotionStall,
+                format!(
+                    "no promotion in {followed:.0} months since return; peers' median {median:.1} months (×{} = {limit:.1})",
+                    config.stall_multiple()
+                ),
+            );
+        }
+    }
+    if kinds.is_empty() {
+        return None;
+    }
+    let employee_initiated =
+        !initiators.is_empty() && initiators.iter().all(|i| *i == InitiatedBy::Employee);
+    let mut severity = 1.0
+        - kinds
+            .keys()
+            .map(|k| 1.0 - weight(*k, resp_levels))
+            .product::<f64>();
+    if employee_initiated {
+        severity /= 2.0;
+    }
+    let performance = match pre {
+        Some(p) => format!(
+            "pre-leave mean rating {p:.2} ({} ratings)",
+            ret.absence.pre_leave_ratings.len()
+        ),
+        None => "no pre-leave rating".into(),
+    };
+    let peer = match benchmark {
+        Some(m) => format!("peers' median time to promotion {m:.1} months"),
+        None => "no peer benchmark".into(),
+    };
+    let mut evidence: Vec<String> = kinds.values().cloned().collect();
+    evidence.push(performance);
+    evidence.push(peer);
+    Some(Flag {
+        employee_id: ret.timeline.employee().employee_id.clone(),
+        leave_start: ret.absence.start,
+        return_date: ret.return_date,
+        leave_types: ret.absence.leave_types_label(),
+        kinds: kinds.keys().copied().collect(),
+        employee_initiated,
+        severity: (severity * 1e4).round() / 1e4,
+        evidence: evidence.join("; "),
+        return_index: index,
+    })
+}
+
+/// Flags every childcare return, sorted by employee id then return date.
+pub(crate) fn flag_all(ctx: &Context<'_>, peers: &PeerSample) -> Vec<Flag> {
+    let (returns, config, as_of) = (ctx.returns(), ctx.config(), ctx.as_of());
+    let mut flags: Vec<Flag> = returns
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, r)| flag_return(i, r, peers, config, as_of))
+        .collect();
+    flags.par_sort_by(|a, b| (&a.employee_id, a.return_date).cmp(&(&b.employee_id, b.return_date)));
+    flags
+}

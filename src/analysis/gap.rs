@@ -1,0 +1,457 @@
+//! The promotion gap: returners from childcare leave against matched peers
+//! who took none, and mothers against fathers.
+//!
+//! The matched sample comes from [`super::peers`].
+//!
+//! # Figures
+//!
+//! Kaplan–Meier of time to promotion for returners and peers; log-rank test;
+//! Cox (Efron) with covariates `returner`, `female`, `grade` and
+//! `tenure_years` (the headline hazard ratio), and again with
+//! `returner_x_female` added; the promotion rate within 1, 2 and 3 years
+//! (among those promoted by then or followed that long) with Wilson
+//! intervals, the Newcombe interval of the difference, the risk ratio,
+//! Fisher's exact test and the adverse impact ratio (four-fifths rule); the
+//! same comparison of mothers and fathers; by department, Fisher's test with
+//! Benjamini–Hochberg adjustment.
+
+use super::peers::{FollowUp, PeerSample};
+use super::Context;
+use crate::config::ValidConfig;
+use crate::schema::Gender;
+use crate::stats::{
+    benjamini_hochberg, logrank, newcombe, wilson, CoxModel, KaplanMeier, TwoByTwo,
+};
+use crate::suppress::Count;
+
+use crate::dates::{DAYS_PER_MONTH, DAYS_PER_YEAR};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// A Cox hazard ratio as `report.json` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HazardRatio {
+    /// Covariate.
+    pub covariate: String,
+    /// exp(coef).
+    pub hazard_ratio: f64,
+    /// Lower confidence bound.
+    pub ci_lower: f64,
+    /// Upper confidence bound.
+    pub ci_upper: f64,
+    /// Wald p-value.
+    pub p_value: f64,
+}
+
+/// A promotion rate with its Wilson interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    /// Promoted within the horizon.
+    pub promoted: Count,
+    /// Promoted within it or followed that long.
+    pub eligible: Count,
+    /// promoted ÷ eligible.
+    pub rate: Option<f64>,
+    /// Wilson lower bound.
+    pub ci_lower: Option<f64>,
+    /// Wilson upper bound.
+    pub ci_upper: Option<f64>,
+}
+
+/// Two groups' promotion rates within one horizon, compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RateComparison {
+    /// Years after the index date.
+    pub years: u32,
+    /// The first group (returners, or mothers).
+    pub group: Rate,
+    /// The reference group (peers, or fathers).
+    pub reference: Rate,
+    /// group − reference, with the Newcombe interval.
+    pub difference: Option<[f64; 3]>,
+    /// group ÷ reference, with the log-scale interval.
+    pub risk_ratio: Option<[f64; 3]>,
+    /// Fisher's exact two-sided p-value.
+    pub fisher_p_value: Option<f64>,
+    /// Adverse impact ratio: the first group's rate ÷ the reference group's.
+    pub impact_ratio: Option<f64>,
+    /// The impact ratio is below 0.8 (a screen, not proof: read with the p-value).
+    pub four_fifths_violated: Option<bool>,
+}
+
+/// One survival comparison of two groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// Follow-ups in the first group.
+    pub group_n: Count,
+    /// Follow-ups in the reference group.
+    pub reference_n: Count,
+    /// Kaplan–Meier median months to promotion, first group.
+    pub group_median_months: Option<f64>,
+    /// The same for the reference group.
+    pub reference_median_months: Option<f64>,
+    /// Log-rank p-value.
+    pub logrank_p_value: Option<f64>,
+    /// Cox hazard ratio of being in the first group (`returner` for returners vs peers).
+    pub cox: Option<HazardRatio>,
+    /// Every Cox coefficient.
+    pub cox_terms: Vec<HazardRatio>,
+    /// Why Cox could not be fitted, when it could not.
+    pub cox_error: Option<String>,
+    /// Returners vs peers only: the Cox terms of the model with the
+    /// `returner_x_female` interaction (its `returner` term is the effect for men).
+    pub cox_interaction_terms: Vec<HazardRatio>,
+    /// Promotion rates within 1, 2 and 3 years.
+    pub rates: Vec<RateComparison>,
+    /// Kaplan–Meier curve of the first group (`None` when suppressed).
+    pub group_curve: Option<Curve>,
+    /// Kaplan–Meier curve of the reference group.
+    pub reference_curve: Option<Curve>,
+}
+
+/// A Kaplan–Meier curve: the share not yet promoted at each event time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Curve {
+    /// Months since the index date.
+    pub months: Vec<f64>,
+    /// Share not yet promoted.
+    pub survival: Vec<f64>,
+}
+
+/// The promotion gap in one department.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentGap {
+    /// Department at the index date.
+    pub department: String,
+    /// Promotion rate within 2 years, returners vs their peers.
+    pub rates: RateComparison,
+    /// Benjamini–Hochberg adjusted Fisher p-value.
+    pub p_adjusted: Option<f64>,
+    /// Significant after adjustment.
+    pub significant: bool,
+}
+
+/// Everything on the promotion gap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PromotionGap {
+    /// Matching options used.
+    pub matching: String,
+    /// Childcare returns with no peer.
+    pub unmatched_returns: Count,
+    /// Returners against matched peers (`returners_vs_peers.cox`, `.logrank_p_value`).
+    pub returners_vs_peers: Comparison,
+    /// Mothers against fathers, both returners.
+    pub mothers_vs_fathers: Comparison,
+    /// By department, 2-year promotion rates.
+    pub by_department: Vec<DepartmentGap>,
+}
+
+fn rate(promoted: u64, eligible: u64, config: &ValidConfig) -> Rate {
+    let min = config.min_group_size();
+    let shown = eligible >= min as u64;
+    let w = shown
+        .then(|| wilson(promoted, eligible, config.confidence_level()).ok())
+        .flatten();
+    Rate {
+        promoted: Count::new(promoted, min),
+        eligible: Count::new(eligible, min),
+        rate: w.as_ref().map(|w| w.estimate),
+        ci_lower: w.as_ref().map(|w| w.lower),
+        ci_upper: w.as_ref().map(|w| w.upper),
+    }
+}
+
+fn within(f: &[&FollowUp], years: u32) -> (u64, u64) {
+    let h = f64::from(years) * DAYS_PER_YEAR / DAYS_PER_MONTH;
+    let promoted = f.iter().filter(|x| x.promoted && x.months <= h).count() as u64;
+    let eligible = f
+        .iter()
+        .filter(|x| x.months >= h || (x.promoted && x.months <= h))
+        .count() as u64;
+    (promoted, eligible)
+}
+
+fn compare_rates(
+    a: &[&FollowUp],
+    b: &[&FollowUp],
+    years: u32,
+    config: &ValidConfig,
+) -> RateComparison {
+    let (pa, na) = within(a, years);
+    let (pb, nb) = within(b, years);
+    let level = config.confidence_level();
+    let min = config.min_group_size() as u64;
+    let shown = na >= min && nb >= min;
+    let table = TwoByTwo::new(pa, na - pa, pb, nb - pb);
+    let ir = shown.then(|| table.impact_ratio().ok()).flatten();
+    RateComparison {
+        years,
+        group: rate(pa, na, config),
+        reference: rate(pb, nb, config),
+        difference: shown
+            .then(|| newcombe(pa, na, pb, nb, level).ok())
+            .flatten()
+            .map(|i| [i.estimate, i.lower, i.upper]),
+        risk_ratio: shown
+            .then(|| table.risk_ratio(level).ok())
+            .flatten()
+            .map(|i| [i.estimate, i.lower, i.upper]),
+        fisher_p_value: shown.then(|| table.fisher_exact_p().ok()).flatten(),
+        impact_ratio: ir.as_ref().and_then(|r| r.ratio),
+        four_fifths_violated: ir.as_ref().map(|r| r.below_four_fifths),
+    }
+}
+
+/// Cox (Efron) of time to promotion on `covariates`, over `a` then `b`.
+/// Covariates that are constant here (e.g. `female` when every returner and
+/// peer is a woman) are left out.
+fn fit_cox(
+    a: &[&FollowUp],
+    b: &[&FollowUp],
+    covariates: &[(&str, Covariate<'_>)],
+    level: f64,
+) -> Result<Vec<HazardRatio>, String> {
+    let all: Vec<(&FollowUp, bool)> = a
+        .iter()
+        .map(|x| (*x, true))
+        .chain(b.iter().map(|x| (*x, false)))
+        .collect();
+    let d: Vec<f64> = all.iter().map(|x| x.0.months).collect();
+    let e: Vec<bool> = all.iter().map(|x| x.0.promoted).collect();
+    let cols: Vec<(&str, Vec<f64>)> = covariates
+        .iter()
+        .map(|(name, f)| {
+            (
+                *name,
+                all.iter().map(|(x, ga)| f(x, *ga)).collect::<Vec<f64>>(),
+            )
+        })
+        .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
+        .collect();
+    let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+    let slices: Vec<&[f64]> = cols.iter().map(|c| c.1.as_slice()).collect();
+    let model = CoxModel {
+        level,
+        ..CoxModel::default()
+    };
+    let fit = model
+        .fit(&d, &e, &slices, &names, None)
+        .map_err(|err| err.to_string())?;
+    Ok(fit
+        .coefficients
+        .iter()
+        .map(|c| HazardRatio {
+            covariate: c.name.clone(),
+            hazard_ratio: c.hazard_ratio,
+            ci_lower: c.hr_ci_lower,
+            ci_upper: c.hr_ci_upper,
+            p_value: c.p_value,
+        })
+        .collect())
+}
+
+/// A covariate column: its value for a follow-up in the first group (`true`) or the reference.
+type Covariate<'a> = &'a (dyn Fn(&FollowUp, bool) -> f64 + Sync);
+
+fn compare(
+    a: &[&FollowUp],
+    b: &[&FollowUp],
+    first: &str,
+    covariates: &[(&str, Covariate<'_>)],
+    config: &ValidConfig,
+) -> Comparison {
+    let min = config.min_group_size();
+    let shown = a.len() >= min && b.len() >= min;
+    let level = config.confidence_level();
+    let km = |v: &[&FollowUp]| {
+        if v.len() < min {
+            return None;
+        }
+        let d: Vec<f64> = v.iter().map(|x| x.months).collect();
+        let e: Vec<bool> = v.iter().map(|x| x.promoted).collect();
+        KaplanMeier::fit(&d, &e, None, level).ok()
+    };
+    let (km_a, km_b) = (km(a), km(b));
+    let curve = |k: &Option<KaplanMeier>| {
+        k.as_ref().map(|k| {
+            // Event times only: censoring-only points do not move the curve.
+            let pts: Vec<_> = k.points.iter().filter(|p| p.events > 0).collect();
+            Curve {
+                months: pts.iter().map(|p| p.time).collect(),
+                survival: pts.iter().map(|p| p.survival).collect(),
+            }
+        })
+    };
+    let d: Vec<f64> = a.iter().chain(b).map(|x| x.months).collect();
+    let e: Vec<bool> = a.iter().chain(b).map(|x| x.promoted).collect();
+    let g: Vec<&str> = a.iter().map(|_| "a").chain(b.iter().map(|_| "b")).collect();
+    let logrank_p_value = shown
+        .then(|| logrank(&d, &e, &g).ok())
+        .flatten()
+        .map(|l| l.p_value);
+    let (cox_terms, cox_error) = if shown {
+        match fit_cox(a, b, covariates, level) {
+            Ok(terms) => (terms, None),
+            Err(err) => (Vec::new(), Some(err)),
+        }
+    } else {
+        (
+            Vec::new(),
+            Some(format!("fewer than {min} follow-ups in a group")),
+        )
+    };
+    let cox = cox_terms.iter().find(|c| c.covariate == first).cloned();
+    Comparison {
+        group_n: Count::new(a.len() as u64, min),
+        reference_n: Count::new(b.len() as u64, min),
+        group_median_months: km_a.as_ref().and_then(KaplanMeier::median),
+        reference_median_months: km_b.as_ref().and_then(KaplanMeier::median),
+        group_curve: curve(&km_a),
+        reference_curve: curve(&km_b),
+        logrank_p_value,
+        cox,
+        cox_terms,
+        cox_error,
+        cox_interaction_terms: Vec::new(),
+        rates: [1, 2, 3]
+            .iter()
+            .map(|&y| compare_rates(a, b, y, config))
+            .collect(),
+    }
+}
+
+impl PromotionGap {
+    /// Compares returners with their peers, mothers with fathers, and by department.
+    pub(crate) fn new(ctx: &Context<'_>, sample: &PeerSample) -> PromotionGap {
+        let (timelines, returns, config, as_of) =
+            (ctx.timelines(), ctx.returns(), ctx.config(), ctx.as_of());
+        let min = config.min_group_size();
+        let returners: Vec<&FollowUp> = sample.follow_ups.iter().filter(|x| x.returner).collect();
+        let peers: Vec<&FollowUp> = sample.follow_ups.iter().filter(|x| !x.returner).collect();
+        let f = |x: &FollowUp| f64::from(u8::from(x.female));
+        let returner = |x: &FollowUp, _| f64::from(u8::from(x.returner));
+        let female = |x: &FollowUp, _| f(x);
+        let grade = |x: &FollowUp, _| f64::from(x.grade);
+        let tenure = |x: &FollowUp, _| x.tenure_years;
+        let interaction = |x: &FollowUp, _| f64::from(u8::from(x.returner)) * f(x);
+        // The headline model, and the same with the returner × female
+        // interaction (there the `returner` term is the effect for men, so
+        // it is reported apart), fitted side by side.
+        let (mut returners_vs_peers, interaction_terms) = rayon::join(
+            || {
+                compare(
+                    &returners,
+                    &peers,
+                    "returner",
+                    &[
+                        ("returner", &returner),
+                        ("female", &female),
+                        ("grade", &grade),
+                        ("tenure_years", &tenure),
+                    ],
+                    config,
+                )
+            },
+            || {
+                fit_cox(
+                    &returners,
+                    &peers,
+                    &[
+                        ("returner", &returner),
+                        ("female", &female),
+                        ("grade", &grade),
+                        ("tenure_years", &tenure),
+                        ("returner_x_female", &interaction),
+                    ],
+                    config.confidence_level(),
+                )
+            },
+        );
+        if returners_vs_peers.cox_error.is_none() {
+            returners_vs_peers.cox_interaction_terms = interaction_terms.unwrap_or_default();
+        }
+        let mothers: Vec<&FollowUp> = returners.iter().copied().filter(|x| x.female).collect();
+        let fathers: Vec<&FollowUp> = returners
+            .iter()
+            .copied()
+            .filter(|x| {
+                !x.female
+                    && timelines
+                        .get(x.employee)
+                        .is_some_and(|t| t.employee().gender == Gender::Male)
+            })
+            .collect();
+        let mothers_vs_fathers = compare(
+            &mothers,
+            &fathers,
+            "mother",
+            &[
+                ("mother", &|_, a| f64::from(u8::from(a))),
+                ("grade", &|x, _| f64::from(x.grade)),
+                ("tenure_years", &|x, _| x.tenure_years),
+            ],
+            config,
+        );
+        // By department of the returner at the index date.
+        let mut by_dept: BTreeMap<String, (Vec<&FollowUp>, Vec<&FollowUp>)> = BTreeMap::new();
+        let dept_of_return: HashMap<usize, String> = returners
+            .iter()
+            .filter_map(|x| {
+                let r = returns.get(x.return_index)?;
+                Some((
+                    x.return_index,
+                    r.state_at_return()
+                        .department
+                        .clone()
+                        .unwrap_or_else(|| "(none)".into()),
+                ))
+            })
+            .collect();
+        for x in &sample.follow_ups {
+            if let Some(d) = dept_of_return.get(&x.return_index) {
+                let cell = by_dept.entry(d.clone()).or_default();
+                if x.returner {
+                    cell.0.push(x);
+                } else {
+                    cell.1.push(x);
+                }
+            }
+        }
+        let mut by_department: Vec<DepartmentGap> = by_dept
+            .into_iter()
+            .filter(|(_, (a, _))| a.len() >= min)
+            .map(|(department, (a, b))| DepartmentGap {
+                department,
+                rates: compare_rates(&a, &b, 2, config),
+                p_adjusted: None,
+                significant: false,
+            })
+            .collect();
+        let tested: Vec<usize> = (0..by_department.len())
+            .filter(|&i| by_department[i].rates.fisher_p_value.is_some())
+            .collect();
+        let p: Vec<f64> = tested
+            .iter()
+            .filter_map(|&i| by_department[i].rates.fisher_p_value)
+            .collect();
+        if let Ok(adj) = benjamini_hochberg(&p) {
+            for (&i, q) in tested.iter().zip(adj) {
+                by_department[i].p_adjusted = Some(q);
+                by_department[i].significant = q <= config.significance_level();
+            }
+        }
+        let _ = as_of;
+        PromotionGap {
+            matching: format!(
+                "exact grade at the return date, hire date within {} years, {}{} nearest peers with replacement, no childcare leave ever",
+                config.peer_tenure_band_years(),
+                if config.peer_same_department() { "same department, " } else { "" },
+                config.peers_per_return()
+            ),
+            unmatched_returns: Count::new(sample.unmatched_returns as u64, min),
+            returners_vs_peers,
+            mothers_vs_fathers,
+            by_department,
+        }
+    }
+}

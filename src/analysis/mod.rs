@@ -1,0 +1,343 @@
+//! The analyses, and the one entry point that runs them all.
+//!
+//! [`Context`] builds what every analysis reads, once per run: the
+//! timelines' absences and the returns from them. [`Analysis::run`] then runs
+//! each analysis on it and gathers the results as plain serializable data,
+//! which [`crate::report`] renders.
+//!
+//! | module | what it computes |
+//! |---|---|
+//! | [`trajectory`] | what happens after each return, by group; GRI 401-3 |
+//! | [`peers`] | the matched peers of each return and their follow-ups |
+//! | [`gap`] | returners against peers, mothers against fathers (KM, log-rank, Cox, rates) |
+//! | [`flags`] | mommy-track flags per return |
+//! | [`concentration`] | where flags concentrate; the policy comparison |
+//! | [`event_study`] | the child penalty (Kleven, Landais & Søgaard 2019) |
+//! | [`disclosure`] | statutory figures (Japan, UK) |
+//!
+//! ```no_run
+//! use mommytrack::{Analysis, Dataset, ValidConfig};
+//! let config = ValidConfig::default();
+//! let data = Dataset::builder(&config)
+//!     .from_paths("data-samples/employees.csv", "data-samples/events.csv")?;
+//! let analysis = Analysis::run(&data, &config);
+//! println!("{} returns flagged", analysis.flags.len());
+//! # Ok::<(), mommytrack::Error>(())
+//! ```
+
+pub mod absences;
+mod bitset;
+pub mod concentration;
+pub mod disclosure;
+pub mod event_study;
+pub mod flags;
+pub mod gap;
+pub mod peers;
+pub mod trajectory;
+
+use crate::config::ValidConfig;
+use crate::ingest::Dataset;
+use crate::schema::TableReport;
+use crate::timeline::{returns_of, Absence, Return, Timeline};
+use absences::AbsenceSummary;
+use chrono::NaiveDate;
+use concentration::{policy_effect, Concentration, PolicyEffect};
+use disclosure::{Disclosure, FiscalYear};
+use event_study::EventStudy;
+use flags::{flag_all, Flag};
+use gap::PromotionGap;
+use peers::PeerSample;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use trajectory::{Trajectory, TrajectorySummary};
+
+/// What every analysis reads: the timelines, their absences and the returns
+/// from them, built once per run, with the configuration and the analysis
+/// date.
+#[derive(Debug)]
+pub struct Context<'a> {
+    timelines: &'a [Timeline],
+    config: &'a ValidConfig,
+    as_of: NaiveDate,
+    /// Every timeline's absences, back to back; timeline `i`'s are
+    /// `absences[offsets[i]..offsets[i + 1]]`.
+    absences: Vec<Absence>,
+    offsets: Vec<usize>,
+    returns: Vec<Return<'a>>,
+}
+
+impl<'a> Context<'a> {
+    /// Builds the absences and returns of every timeline of `data`.
+    pub fn new(data: &'a Dataset, config: &'a ValidConfig) -> Context<'a> {
+        Context::from_timelines(&data.timelines, config, data.as_of())
+    }
+
+    /// The same from timelines and an analysis date of the caller's.
+    pub fn from_timelines(
+        timelines: &'a [Timeline],
+        config: &'a ValidConfig,
+        as_of: NaiveDate,
+    ) -> Context<'a> {
+        let per: Vec<Vec<Absence>> = timelines.par_iter().map(|t| t.absences(config)).collect();
+        let mut offsets = Vec::with_capacity(timelines.len() + 1);
+        offsets.push(0);
+        let mut absences = Vec::with_capacity(per.iter().map(Vec::len).sum());
+        for a in per {
+            absences.extend(a);
+            offsets.push(absences.len());
+        }
+        let returns = returns_of(timelines, |i| &absences[offsets[i]..offsets[i + 1]]);
+        Context {
+            timelines,
+            config,
+            as_of,
+            absences,
+            offsets,
+            returns,
+        }
+    }
+
+    /// Every timeline, in input order.
+    pub fn timelines(&self) -> &'a [Timeline] {
+        self.timelines
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &'a ValidConfig {
+        self.config
+    }
+
+    /// The analysis date.
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    /// The absences of timeline `i` (empty for an index out of range).
+    pub fn absences_of(&self, i: usize) -> &[Absence] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.absences[a..b],
+            _ => &[],
+        }
+    }
+
+    /// Every timeline with its absences, in input order.
+    pub fn absences(&self) -> impl Iterator<Item = (&'a Timeline, &[Absence])> + '_ {
+        self.timelines
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t, self.absences_of(i)))
+    }
+
+    /// Every return from an absence, in timeline order.
+    pub fn returns(&self) -> &[Return<'a>] {
+        &self.returns
+    }
+
+    /// Whether any return is from a childcare absence (the peer-based
+    /// analyses need one).
+    pub fn any_childcare_return(&self) -> bool {
+        self.returns.iter().any(|r| r.absence.is_childcare())
+    }
+}
+
+/// A step of [`Analysis::run_with`], reported with its wall time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Step {
+    /// Absences and returns of every timeline ([`Context`]).
+    Context,
+    /// Trajectories after each return and their groups.
+    Trajectories,
+    /// The event-study panel and its fits.
+    EventStudy,
+    /// Absence counts.
+    Absences,
+    /// The statutory disclosure figures.
+    Disclosure,
+    /// Peer matching and follow-ups.
+    Peers,
+    /// Flags per return.
+    Flags,
+    /// The promotion gap (Kaplan–Meier, log-rank, Cox, rates).
+    PromotionGap,
+    /// Concentration of flags, and the policy comparison.
+    Concentration,
+}
+
+impl Step {
+    /// A short description, for progress and profiles.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::Context => "absences and returns",
+            Step::Trajectories => "trajectories",
+            Step::EventStudy => "event study (panel, 8 OLS fits)",
+            Step::Absences => "absence counts",
+            Step::Disclosure => "disclosure",
+            Step::Peers => "peer matching and follow-ups",
+            Step::Flags => "flags",
+            Step::PromotionGap => "promotion gap (KM, log-rank, 2 Cox)",
+            Step::Concentration => "concentration and policy",
+        }
+    }
+}
+
+/// Ingest figures as `report.json` shows them (`ingest.employees`, `ingest.events`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IngestSummary {
+    /// Counts for `employees`.
+    pub employees: TableReport,
+    /// Counts for `events`.
+    pub events: TableReport,
+    /// Number of rejected rows, both tables.
+    pub rejections: u64,
+    /// Rejections by rule, both tables.
+    pub rejections_by_kind: BTreeMap<String, u64>,
+}
+
+/// Everything the analysis found; serialized as `report.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Analysis {
+    /// The crate version that made the report.
+    pub crate_version: String,
+    /// Analysis date.
+    pub as_of: NaiveDate,
+    /// The configuration used.
+    pub config: crate::config::Config,
+    /// What ingestion did.
+    pub ingest: IngestSummary,
+    /// Absences from work.
+    pub absences: AbsenceSummary,
+    /// Statutory disclosure figures for the latest fiscal year that ended by
+    /// the analysis date (absent when none did).
+    pub disclosure: Option<Disclosure>,
+    /// Return-to-work trajectories (absent when no one returned).
+    pub trajectories: Option<TrajectorySummary>,
+    /// Returners against matched peers, mothers against fathers.
+    pub promotion_gap: Option<PromotionGap>,
+    /// Flags by kind and where they concentrate.
+    pub concentration: Option<Concentration>,
+    /// Flag rates before and after `policy_date`, when configured.
+    pub policy: Option<PolicyEffect>,
+    /// The child-penalty event study (`event_study.<outcome>`).
+    pub event_study: Option<EventStudy>,
+    /// The flagged returns, written to `flags.csv` (never to `report.json`: they carry ids).
+    #[serde(skip)]
+    pub flags: Vec<Flag>,
+}
+
+impl Analysis {
+    /// Runs every analysis on a dataset and gathers the results.
+    ///
+    /// ```
+    /// use mommytrack::{Analysis, Dataset, ValidConfig};
+    /// let config = ValidConfig::default();
+    /// let data = Dataset::builder(&config)
+    ///     .from_paths("data-samples/employees.csv", "data-samples/events.csv")?;
+    /// let analysis = Analysis::run(&data, &config);
+    /// assert!(analysis.promotion_gap.is_some());
+    /// assert!(analysis.flags.iter().all(|f| (0.0..=1.0).contains(&f.severity)));
+    /// # Ok::<(), mommytrack::Error>(())
+    /// ```
+    pub fn run(data: &Dataset, config: &ValidConfig) -> Analysis {
+        Analysis::run_with(data, config, &|_, _| {})
+    }
+
+    /// [`Analysis::run`], calling `on_step` as each step ends with its wall
+    /// time. The steps run in two halves side by side on rayon's pool (the
+    /// peer sample and what is built on it; the rest), so `on_step` is
+    /// called from both and the times overlap.
+    pub fn run_with(
+        data: &Dataset,
+        config: &ValidConfig,
+        on_step: &(dyn Fn(Step, Duration) + Sync),
+    ) -> Analysis {
+        let timed = |step: Step, start: Instant| on_step(step, start.elapsed());
+        let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
+        for r in &data.report.rejections {
+            *by_kind.entry(r.kind.as_str().to_string()).or_default() += 1;
+        }
+        let start = Instant::now();
+        let ctx = Context::new(data, config);
+        timed(Step::Context, start);
+        let any_childcare = ctx.any_childcare_return();
+        // Two independent halves, joined on rayon's pool (each also uses
+        // it inside). Both only read the context.
+        let (side, (peers_part, flags)) = rayon::join(
+            || {
+                let start = Instant::now();
+                let trajectories = (!ctx.returns().is_empty()).then(|| {
+                    let t: Vec<Trajectory> = ctx
+                        .returns()
+                        .par_iter()
+                        .map(|r| Trajectory::of(r, config, ctx.as_of()))
+                        .collect();
+                    TrajectorySummary::new(&ctx, &t)
+                });
+                timed(Step::Trajectories, start);
+                let start = Instant::now();
+                let event_study = EventStudy::new(&ctx);
+                timed(Step::EventStudy, start);
+                let start = Instant::now();
+                let absences = AbsenceSummary::new(&ctx);
+                timed(Step::Absences, start);
+                let start = Instant::now();
+                let disclosure = FiscalYear::last_complete(ctx.as_of(), config.fiscal_year_start())
+                    .filter(|fy| {
+                        ctx.timelines()
+                            .iter()
+                            .any(|t| t.employee().hire_date <= fy.end)
+                    })
+                    .map(|fy| Disclosure::compute(ctx.timelines(), fy, config));
+                timed(Step::Disclosure, start);
+                (trajectories, event_study, absences, disclosure)
+            },
+            || {
+                let start = Instant::now();
+                let peers = PeerSample::build(&ctx);
+                timed(Step::Peers, start);
+                let start = Instant::now();
+                let flags = flag_all(&ctx, &peers);
+                timed(Step::Flags, start);
+                let start = Instant::now();
+                let promotion_gap = any_childcare.then(|| PromotionGap::new(&ctx, &peers));
+                timed(Step::PromotionGap, start);
+                let start = Instant::now();
+                let concentration = any_childcare.then(|| Concentration::new(&ctx, &flags));
+                let policy = config
+                    .policy_date()
+                    .filter(|_| any_childcare)
+                    .map(|d| policy_effect(&ctx, d, &flags));
+                timed(Step::Concentration, start);
+                ((promotion_gap, concentration, policy), flags)
+            },
+        );
+        let (trajectories, event_study, absences, disclosure) = side;
+        let (promotion_gap, concentration, policy) = peers_part;
+        Analysis {
+            event_study,
+            trajectories,
+            promotion_gap,
+            concentration,
+            policy,
+            flags,
+            absences,
+            disclosure,
+            crate_version: env!("CARGO_PKG_VERSION").to_string(),
+            as_of: data.as_of(),
+            config: config
+                .clone()
+                .with_as_of(Some(data.as_of()))
+                .config()
+                .clone(),
+            ingest: IngestSummary {
+                employees: data.report.employees.clone(),
+                events: data.report.events.clone(),
+                rejections: data.report.rejections.len() as u64,
+                rejections_by_kind: by_kind,
+            },
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! Peer matching: for each return from childcare leave, the employees who
+//! are like the returner on the return date but took no such leave, and
+//! everyone's follow-up to the first promotion.
+//!
+//! # Matching
+//!
+//! For each return from an absence holding maternity, paternity or parental
+//! leave (the *index date* is the return date), the peers are employees who
+//! never took such leave and who, on the index date, are employed, hold the
+//! returner's grade on that date, were hired within
+//! `peer_tenure_band_years` of the returner, and (when
+//! `peer_same_department`) work in her department. Of those, the
+//! `peers_per_return` nearest in hire date are taken; among people hired on
+//! the same day, the walk starts at an employee picked by a fixed hash of the
+//! returner's id and the chosen few are ordered by a hash of the two ids:
+//! exact matching on grade, caliper matching on tenure, k nearest, with
+//! replacement (a peer may serve several returns); Stuart, "Matching methods
+//! for causal inference: a review and a look forward", Statistical Science
+//! 25(1), 2010, §3 (nearest-neighbour matching with exact and caliper
+//! restrictions). No seed; the same data always give the same peers.
+//!
+//! Everyone is followed from the index date to the first promotion (grade
+//! increase), censored at exit or the analysis date. A peer who serves
+//! several returns contributes one follow-up per return; the Cox standard
+//! errors of [`super::gap`] treat those as independent (no robust variance,
+//! unlike lifelines' `CoxPHFitter(...).fit(robust=True, cluster_col=...)`),
+//! which makes them slightly narrow when peers repeat often.
+
+use super::bitset::ActiveSet;
+use super::Context;
+use crate::dates::{months_between, DAYS_PER_YEAR};
+use crate::schema::Gender;
+use crate::stats::KaplanMeier;
+use crate::timeline::{Return, State, Timeline};
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// One follow-up from an index date to promotion or censoring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    /// Index of the employee in the timelines.
+    pub employee: usize,
+    /// Index of the return this follow-up belongs to (its own or the one it is a peer of).
+    pub(crate) return_index: usize,
+    /// Whether this is the returner (else a peer).
+    pub returner: bool,
+    /// The employee is a woman.
+    pub female: bool,
+    /// Grade on the index date.
+    pub grade: u32,
+    /// Years since hire on the index date.
+    pub tenure_years: f64,
+    /// Months to promotion or censoring.
+    pub months: f64,
+    /// Promoted (else censored).
+    pub promoted: bool,
+}
+
+/// The matched sample: a follow-up for each childcare return and each of its peers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerSample {
+    /// Returner follow-ups then peer follow-ups, in return order.
+    pub follow_ups: Vec<FollowUp>,
+    /// Returns with no peer found.
+    pub unmatched_returns: usize,
+    /// Kaplan–Meier median months to promotion of the peers, by index grade
+    /// (grades whose median is reached).
+    pub peer_medians: BTreeMap<u32, f64>,
+    /// The same over all peers.
+    pub overall_peer_median: Option<f64>,
+}
+
+fn km_median(v: &[&FollowUp]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let d: Vec<f64> = v.iter().map(|x| x.months).collect();
+    let e: Vec<bool> = v.iter().map(|x| x.promoted).collect();
+    KaplanMeier::fit(&d, &e, None, 0.95).ok()?.median()
+}
+
+fn fnv(a: &str, b: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for byte in a.bytes().chain([0u8]).chain(b.bytes()) {
+        h ^= u64::from(byte);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+struct Spell<'a> {
+    grade: u32,
+    /// The department, when peers must share it (else always `None`).
+    department: Option<&'a str>,
+    hire: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate, // inclusive
+    employee: usize,
+}
+
+/// The pool spells of one grade in (hire date, employee, spell) order, and
+/// which of them are active on the current sweep date.
+#[derive(Default)]
+struct GradeIndex {
+    entries: Vec<(NaiveDate, usize, usize)>,
+    active: ActiveSet,
+}
+
+/// Spells of constant grade (and department, with `by_department`) of
+/// every employee who never took childcare leave. The state on a day is
+/// that after all events dated that day, as [`Timeline::state_on`] has it.
+fn peer_pool(timelines: &[Timeline], as_of: NaiveDate, by_department: bool) -> Vec<Spell<'_>> {
+    let mut pool = Vec::new();
+    for (i, t) in timelines.iter().enumerate() {
+        if t.has_childcare_leave() {
+            continue;
+        }
+        let e = t.employee();
+        let last = e.exit_date.map_or(as_of, |x| x.min(as_of));
+        let mut grade = e.grade;
+        let mut department = e.department.as_deref().filter(|_| by_department);
+        let mut from = e.hire_date;
+        for ev in t.events() {
+            if let crate::schema::EventKind::Promotion(r)
+            | crate::schema::EventKind::RoleChange(r) = &ev.kind
+            {
+                let g = r.grade.unwrap_or(grade);
+                let d = match (&r.department, by_department) {
+                    (Some(d), true) => Some(d.as_str()),
+                    _ => department,
+                };
+                if (g, d) != (grade, department) {
+                    if ev.date > from {
+                        pool.push(Spell {
+                            grade,
+                            department,
+                            hire: e.hire_date,
+                            from,
+                            to: ev.date.pred_opt().unwrap_or(ev.date),
+                            employee: i,
+                        });
+                    }
+                    (grade, department) = (g, d);
+                    from = ev.date;
+                }
+            }
+        }
+        if from <= last {
+            pool.push(Spell {
+                grade,
+                department,
+                hire: e.hire_date,
+                from,
+                to: last,
+                employee: i,
+            });
+        }
+    }
+    pool
+}
+
+fn follow(t: &Timeline, index: NaiveDate, as_of: NaiveDate) -> (f64, bool) {
+    let until = t.employee().exit_date.map_or(as_of, |x| x.min(as_of));
+    match t.first_promotion_between(index.succ_opt().unwrap_or(index), until) {
+        Some(p) => (months_between(index, p), true),
+        None => (months_between(index, until.max(index)), false),
+    }
+}
+
+impl PeerSample {
+    /// Matches peers to every childcare return (see the module docs).
+    pub fn build(ctx: &Context<'_>) -> PeerSample {
+        let (timelines, returns, config, as_of) =
+            (ctx.timelines(), ctx.returns(), ctx.config(), ctx.as_of());
+        let by_department = config.peer_same_department();
+        let pool = peer_pool(timelines, as_of, by_department);
+        let band = chrono::Duration::days(
+            (config.peer_tenure_band_years() * DAYS_PER_YEAR).round() as i64,
+        );
+        let k = config.peers_per_return();
+        // Returns of other timelines than `timelines` are skipped.
+        let eligible = |r: &Return<'_>| {
+            r.absence.is_childcare() && r.return_date < as_of && r.employee < timelines.len()
+        };
+        // The state on each return date (read in parallel here, and kept by
+        // the return for the flags and the gap).
+        let states: Vec<Option<&State>> = returns
+            .par_iter()
+            .map(|r| eligible(r).then(|| r.state_at_return()))
+            .collect();
+        // Sweep the returns in date order. Every pool spell sits, per grade
+        // (and department), in (hire date, employee, spell) order; the sweep
+        // switches spells on and off in a bit set over that order, so that
+        // on a return date the active spells of her grade nearest in hire
+        // date are found by scanning bits outwards from hers.
+        let mut grade_slot: HashMap<(u32, Option<&str>), usize> = HashMap::new();
+        let mut grades: Vec<GradeIndex> = Vec::new();
+        for (si, s) in pool.iter().enumerate() {
+            let g = *grade_slot
+                .entry((s.grade, s.department))
+                .or_insert_with(|| {
+                    grades.push(GradeIndex::default());
+                    grades.len() - 1
+                });
+            grades[g].entries.push((s.hire, s.employee, si));
+        }
+        // Where each spell sits: (grade index, position).
+        let mut slot: Vec<(usize, usize)> = vec![(0, 0); pool.len()];
+        for (gi, g) in grades.iter_mut().enumerate() {
+            g.entries.sort_unstable();
+            g.active = ActiveSet::new(g.entries.len());
+            for (pos, e) in g.entries.iter().enumerate() {
+                slot[e.2] = (gi, pos);
+            }
+        }
+        let mut by_date: Vec<usize> = (0..returns.len())
+            .filter(|&i| eligible(&returns[i]))
+            .collect();
+        by_date.sort_by_key(|&i| returns[i].return_date);
+        let mut adds: Vec<usize> = (0..pool.len()).collect();
+        adds.sort_unstable_by_key(|&i| (pool[i].from, i));
+        let mut removes: Vec<usize> = (0..pool.len()).collect();
+        removes.sort_unstable_by_key(|&i| (pool[i].to, i));
+        let (mut ai, mut di) = (0, 0);
+        let mut matched: Vec<Option<Vec<usize>>> = vec![None; returns.len()];
+        for &ri in &by_date {
+            let r = &returns[ri];
+            while ai < adds.len() && pool[adds[ai]].from <= r.return_date {
+                let (gi, pos) = slot[adds[ai]];
+                grades[gi].active.set(pos);
+                ai += 1;
+            }
+            while di < removes.len() && pool[removes[di]].to < r.return_date {
+                let (gi, pos) = slot[removes[di]];
+                grades[gi].active.clear(pos);
+                di += 1;
+            }
+            let Some(state) = states[ri] else { continue };
+            let key = (
+                state.grade,
+                state.department.as_deref().filter(|_| by_department),
+            );
+            let Some(g) = grade_slot.get(&key).map(|&gi| &grades[gi]) else {
+                continue;
+            };
+            let hire = r.timeline.employee().hire_date;
+            let id = &r.timeline.employee().employee_id;
+            // First position at or after (date, employee).
+            let at = |date: NaiveDate, employee: usize| {
+                g.entries.partition_point(|e| (e.0, e.1) < (date, employee))
+            };
+            // Ties in hire date (many people are hired on the same day) are
+            // broken from a starting employee picked by hashing the
+            // returner's id: O(k log n) per return, however large the tie.
+            let pivot = (fnv(id, "") % timelines.len().max(1) as u64) as usize;
+            let mut candidates: Vec<(u64, usize)> = Vec::new();
+            let one_day = chrono::Duration::days(1);
+            let (mut below_end, mut above_start) = (hire, hire);
+            while candidates.len() < k {
+                let nb = g.active.prev(at(below_end, 0)).map(|p| g.entries[p].0);
+                let na = g.active.next(at(above_start, 0)).map(|p| g.entries[p].0);
+                let d = match (nb, na) {
+                    (None, None) => break,
+                    (Some(b), None) => (hire - b).num_days(),
+                    (None, Some(a)) => (a - hire).num_days(),
+                    (Some(b), Some(a)) => (hire - b).num_days().min((a - hire).num_days()),
+                };
+                if d > band.num_days() {
+                    break;
+                }
+                let need = k - candidates.len();
+                let mut group = Vec::new();
+                let dd = chrono::Duration::days(d);
+                let mut dates = vec![hire + dd];
+                if d > 0 {
+                    dates.push(hire - dd);
+                }
+                for date in dates {
+                    let start = at(date, 0);
+                    let split = at(date, pivot);
+                    let end = g.entries.partition_point(|e| e.0 <= date);
+                    let from_pivot = g
+                        .active
+                        .within(split, end)
+                        .chain(g.active.within(start, split));
+                    group.extend(
+                        from_pivot
+                            .map(|pos| g.entries[pos].1)
+                            .take(need)
+                            .map(|e| (fnv(id, &timelines[e].employee().employee_id), e)),
+                    );
+                }
+                group.sort_unstable();
+                candidates.extend(group.into_iter().take(need));
+                below_end = hire - dd;
+                above_start = hire + dd + one_day;
+            }
+            candidates.truncate(k);
+            matched[ri] = Some(candidates.into_iter().map(|c| c.1).collect());
+        }
+        // Each return's follow-ups, in parallel (`collect` keeps the order).
+        let per_return: Vec<Option<(FollowUp, Vec<FollowUp>)>> = returns
+            .par_iter()
+            .zip(&states)
+            .zip(matched)
+            .enumerate()
+            .map(|(ri, ((r, state), chosen))| {
+                if !eligible(r) {
+                    return None;
+                }
+                let state = (*state)?;
+                let hire = r.timeline.employee().hire_date;
+                let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / DAYS_PER_YEAR;
+                let (months, promoted) = follow(r.timeline, r.return_date, as_of);
+                let own = FollowUp {
+                    employee: r.employee,
+                    return_index: ri,
+                    returner: true,
+                    female: r.gender() == Gender::Female,
+                    grade: state.grade,
+                    tenure_years: tenure(hire),
+                    months,
+                    promoted,
+                };
+                let peers = chosen
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| {
+                        let t = &timelines[p];
+                        let (months, promoted) = follow(t, r.return_date, as_of);
+                        FollowUp {
+                            employee: p,
+                            return_index: ri,
+                            returner: false,
+                            female: t.employee().gender == Gender::Female,
+                            grade: state.grade,
+                            tenure_years: tenure(t.employee().hire_date),
+                            months,
+                            promoted,
+                        }
+                    })
+                    .collect();
+                Some((own, peers))
+            })
+            .collect();
+        let mut follow_ups = Vec::new();
+        let mut peers = Vec::new();
+        let mut unmatched = 0;
+        for (own, chosen) in per_return.into_iter().flatten() {
+            follow_ups.push(own);
+            unmatched += usize::from(chosen.is_empty());
+            peers.extend(chosen);
+        }
+        let mut by_grade: BTreeMap<u32, Vec<&FollowUp>> = BTreeMap::new();
+        for p in &peers {
+            by_grade.entry(p.grade).or_default().push(p);
+        }
+        let peer_medians = by_grade
+            .iter()
+            .filter_map(|(g, v)| km_median(v).map(|m| (*g, m)))
+            .collect();
+        let overall_peer_median = km_median(&peers.iter().collect::<Vec<_>>());
+        follow_ups.extend(peers);
+        PeerSample {
+            follow_ups,
+            unmatched_returns: unmatched,
+            peer_medians,
+            overall_peer_median,
+        }
+    }
+
+    /// Kaplan–Meier median months to promotion of the peers of returns whose
+    /// index grade is `grade`, falling back to all peers when that median is
+    /// not reached; `None` when neither is.
+    pub fn peer_median_months(&self, grade: u32) -> Option<f64> {
+        self.peer_medians
+            .get(&grade)
+            .copied()
+            .or(self.overall_peer_median)
+    }
+}

@@ -1,0 +1,62 @@
+//! Parquet files and polars `DataFrame`s as input (feature `parquet`):
+//! every column is read through its text form and checked like a CSV row.
+
+use super::{Builder, Known};
+use crate::error::{Error, Result};
+use crate::schema::Table;
+use polars::error::PolarsError;
+use polars::prelude::{DataFrame, DataType, ParquetReader, SerReader};
+use std::path::Path;
+
+/// Reads a Parquet file into a `DataFrame` and feeds it.
+pub(super) fn feed_parquet(
+    builder: &mut Builder,
+    table: Table,
+    file: std::fs::File,
+    path: &Path,
+) -> Result<()> {
+    let df = ParquetReader::new(file)
+        .finish()
+        .map_err(|source| Error::Frame {
+            table,
+            path: Some(path.to_path_buf()),
+            source: Box::new(source),
+        })?;
+    feed_frame(builder, table, &df)
+}
+
+pub(super) fn feed_frame(builder: &mut Builder, table: Table, df: &DataFrame) -> Result<()> {
+    let frame_error = |source: PolarsError| Error::Frame {
+        table,
+        path: None,
+        source: Box::new(source),
+    };
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let columns = builder.header(table, &names)?;
+    let mut texts = Vec::with_capacity(names.len());
+    for column in df.columns() {
+        let text = column.cast(&DataType::String).map_err(frame_error)?;
+        texts.push(text.str().map_err(frame_error)?.clone());
+    }
+    let mut iters: Vec<_> = texts.iter().map(|ca| ca.iter()).collect();
+    let mut fields: Vec<Option<&str>> = Vec::with_capacity(names.len());
+    let none = Known::default();
+    let (checker, acc, mut known) = builder.parts(table, &columns, &names, &none);
+    for row in 0..df.height() {
+        fields.clear();
+        for it in iters.iter_mut() {
+            let value = it.next().flatten().map(str::trim).filter(|s| !s.is_empty());
+            fields.push(value);
+        }
+        let line = row as u64 + 2;
+        match known.as_deref_mut() {
+            Some(known) => acc.apply_employee(known, checker.employee_row(line, &fields))?,
+            None => acc.apply_event(checker.event_row(line, &fields))?,
+        }
+    }
+    Ok(())
+}

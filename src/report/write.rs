@@ -1,0 +1,102 @@
+//! Writing the outputs: `flags.csv`, `rejections.csv`, `report.json`,
+//! `report.md`, `report.html`.
+
+use crate::analysis::flags::Flag;
+use crate::error::{EncodeError, Error, Result};
+use crate::schema::Rejection;
+use serde::Serialize;
+use std::path::Path;
+
+/// Writes a CSV file: the header, then each record `rows` yields.
+fn write_csv<'r, R>(path: &Path, header: &[&str], rows: R) -> Result<()>
+where
+    R: IntoIterator<Item = Vec<std::borrow::Cow<'r, str>>>,
+{
+    let encode = |e: csv::Error| Error::Encode {
+        path: path.to_path_buf(),
+        source: EncodeError::Csv(e),
+    };
+    let mut w = csv::Writer::from_path(path).map_err(encode)?;
+    w.write_record(header).map_err(encode)?;
+    for row in rows {
+        w.write_record(row.iter().map(|c| c.as_bytes()))
+            .map_err(encode)?;
+    }
+    w.flush().map_err(|source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes `flags.csv` with the contract's columns.
+pub fn write_flags(path: &Path, flags: &[Flag]) -> Result<()> {
+    write_csv(
+        path,
+        &[
+            "employee_id",
+            "leave_start",
+            "return_date",
+            "leave_types",
+            "kinds",
+            "employee_initiated",
+            "severity",
+            "evidence",
+        ],
+        flags.iter().map(|f| {
+            let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
+            vec![
+                f.employee_id.as_str().into(),
+                f.leave_start.to_string().into(),
+                f.return_date.to_string().into(),
+                f.leave_types.as_str().into(),
+                kinds.join(";").into(),
+                (if f.employee_initiated {
+                    "true"
+                } else {
+                    "false"
+                })
+                .into(),
+                format!("{}", f.severity).into(),
+                f.evidence.as_str().into(),
+            ]
+        }),
+    )
+}
+
+/// Writes `rejections.csv`: `file,line,column,value,reason,kind`, sorted by
+/// file then line; header only when empty.
+pub fn write_rejections(path: &Path, rejections: &[Rejection]) -> Result<()> {
+    let mut sorted: Vec<&Rejection> = rejections.iter().collect();
+    sorted.sort_by_key(|r| (r.file, r.line));
+    write_csv(
+        path,
+        &["file", "line", "column", "value", "reason", "kind"],
+        sorted.into_iter().map(|r| {
+            vec![
+                r.file.as_str().into(),
+                r.line.to_string().into(),
+                r.column.as_deref().unwrap_or("").into(),
+                r.value.as_str().into(),
+                r.reason.as_str().into(),
+                r.kind.as_str().into(),
+            ]
+        }),
+    )
+}
+
+/// Writes any serializable value as pretty JSON.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Encode {
+        path: path.to_path_buf(),
+        source: EncodeError::Json(e),
+    })?;
+    write_text(path, &text)
+}
+
+/// Writes a text file.
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    })
+}
