@@ -86,6 +86,10 @@ pub enum Error {
         /// The path given.
         path: PathBuf,
     },
+    /// No analysis date was configured and no accepted row carries a date
+    /// to take it from (both tables empty, or every row rejected).
+    #[error("no analysis date: `as_of` is not configured and no accepted row has a date to take it from; set `as_of` or supply rows")]
+    NoAnalysisDate,
     /// Strict mode: the first rejected row stops ingestion.
     #[error("strict mode: {0}")]
     Rejected(Box<Rejection>),

@@ -423,6 +423,7 @@ pub const EVENT_COLUMNS: &[(&str, bool)] = &[
 
 contract_enum! {
     /// Which input table a row or error belongs to.
+    #[non_exhaustive]
     Table, "a table name" {
         /// The `employees` table.
         Employees => "employees",
@@ -434,6 +435,7 @@ contract_enum! {
 contract_enum! {
     /// Why a row was rejected, one variant per rule of the contract; its
     /// text is the `kind` column of `rejections.csv`.
+    #[non_exhaustive]
     RejectionKind, "a rejection rule" {
         /// A field is not valid UTF-8.
         InvalidUtf8 => "invalid_utf8",

@@ -555,7 +555,13 @@ fn empty_files_header_only_and_missing_columns() {
         ),
         "{err}"
     );
+    // Header-only tables: no row to take the analysis date from.
+    let err = Dataset::builder(&config)
+        .from_readers(EMP_HEADER.as_bytes(), EV_HEADER.as_bytes())
+        .unwrap_err();
+    assert!(matches!(err, Error::NoAnalysisDate), "{err}");
     let data = Dataset::builder(&config)
+        .as_of("2024-03-31".parse().ok())
         .from_readers(EMP_HEADER.as_bytes(), EV_HEADER.as_bytes())
         .unwrap();
     assert_eq!(data.timelines.len(), 0);

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 /// Absences that include one leave type, for one gender.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AbsenceCell {
     /// The leave type (an absence counts under each type it contains).
     pub leave_type: LeaveType,
@@ -26,6 +27,7 @@ pub struct AbsenceCell {
 
 /// Absence counts for the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AbsenceSummary {
     /// All absences.
     pub total: Count,

@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 
 /// Involuntary flag rate of one group of returns against all others.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GroupConcentration {
     /// Manager pseudonym (for `concentration.managers`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -34,16 +35,20 @@ pub struct GroupConcentration {
     pub returns: u64,
     /// Of which flagged involuntary.
     pub flagged: u64,
-    /// Fisher's exact two-sided p-value, the group against all other returns.
-    pub p_value: f64,
-    /// Benjamini–Hochberg adjusted.
-    pub p_adjusted: f64,
+    /// Fisher's exact two-sided p-value, the group against all other
+    /// returns; `None` when the test could not be computed.
+    pub p_value: Option<f64>,
+    /// Benjamini–Hochberg adjusted over the groups with a p-value; `None`
+    /// when the group has none, or the adjustment failed (never the raw
+    /// p-value under this name).
+    pub p_adjusted: Option<f64>,
     /// `p_adjusted ≤ significance_level`.
     pub significant: bool,
 }
 
 /// Flag rates before and after a policy date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PolicyEffect {
     /// The policy date (returns on or after it are "after").
     pub date: NaiveDate,
@@ -61,6 +66,7 @@ pub struct PolicyEffect {
 
 /// Flag rate in one return-year cohort.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CohortRate {
     /// Year of return.
     pub year: i32,
@@ -74,6 +80,7 @@ pub struct CohortRate {
 
 /// Parental-leave uptake among parents (`child_birth`), all years.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ParentUptake {
     /// The gender.
     pub gender: Gender,
@@ -87,6 +94,7 @@ pub struct ParentUptake {
 
 /// Whether lower ratings after return go with reduced hours at equal pre-leave rating.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HoursAndRatings {
     /// Returns with reduced hours 12 months after return, and ratings before and after.
     pub reduced_hours: Count,
@@ -102,6 +110,7 @@ pub struct HoursAndRatings {
 
 /// Where flags concentrate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Concentration {
     /// Organisation-wide: childcare returns, involuntary flags, rate.
     pub returns: Count,
@@ -130,7 +139,7 @@ fn concentration_of(
     returns: &[Return<'_>],
     involuntary: &[bool],
     config: &ValidConfig,
-) -> Vec<(String, u64, u64, f64, f64, bool)> {
+) -> Vec<(String, u64, u64, Option<f64>, Option<f64>, bool)> {
     let mut cells: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let (mut total, mut total_flagged) = (0u64, 0u64);
     for (i, r) in returns
@@ -146,23 +155,26 @@ fn concentration_of(
             c.1 += u64::from(involuntary[i]);
         }
     }
-    let tested: Vec<(String, u64, u64, f64)> = cells
+    let tested: Vec<(String, u64, u64, Option<f64>)> = cells
         .into_iter()
         .filter(|(_, (n, _))| *n >= config.min_group_size() as u64)
         .map(|(k, (n, f))| {
             let (on, of) = (total - n, total_flagged - f);
-            let p = TwoByTwo::new(f, n - f, of, on - of)
-                .fisher_exact_p()
-                .unwrap_or(1.0);
+            let p = TwoByTwo::new(f, n - f, of, on - of).fisher_exact_p().ok();
             (k, n, f, p)
         })
         .collect();
-    let p: Vec<f64> = tested.iter().map(|t| t.3).collect();
-    let adj = benjamini_hochberg(&p).unwrap_or_else(|_| p.clone());
+    // Adjusted over the groups that have a p-value; a failed adjustment
+    // leaves every adjusted value empty rather than relabelling raw ones.
+    let p: Vec<f64> = tested.iter().filter_map(|t| t.3).collect();
+    let mut adj = benjamini_hochberg(&p).ok().map(Vec::into_iter);
     tested
         .into_iter()
-        .zip(adj)
-        .map(|((k, n, f, p), q)| (k, n, f, p, q, q <= config.significance_level()))
+        .map(|(k, n, f, p)| {
+            let q = p.and_then(|_| adj.as_mut().and_then(Iterator::next));
+            let significant = q.is_some_and(|q| q <= config.significance_level());
+            (k, n, f, p, q, significant)
+        })
         .collect()
 }
 
@@ -192,7 +204,8 @@ impl Concentration {
         }
         let childcare = returns.iter().filter(|r| r.absence.is_childcare()).count() as u64;
         let flagged = involuntary.iter().filter(|x| **x).count() as u64;
-        let to_group = |v: Vec<(String, u64, u64, f64, f64, bool)>, manager: bool| {
+        let to_group = |v: Vec<(String, u64, u64, Option<f64>, Option<f64>, bool)>,
+                        manager: bool| {
             v.into_iter()
                 .map(|(k, n, f, p, q, s)| GroupConcentration {
                     manager_id: manager.then(|| k.clone()),

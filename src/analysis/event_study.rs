@@ -304,6 +304,7 @@ impl OlsFit {
 
 /// The child penalty of one outcome, as `report.json` shows it (`event_study.<outcome>`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Penalty {
     /// Event times, years.
     pub event_time: Vec<i32>,
@@ -327,6 +328,7 @@ pub struct Penalty {
 
 /// The event study for every outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EventStudy {
     /// Parent-years in the panel.
     pub panel_rows: u64,

@@ -53,6 +53,7 @@ use std::collections::BTreeMap;
 /// The kinds of flag, in the contract's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FlagKind {
     /// Responsibility below the pre-leave level.
     ResponsibilityDrop,
@@ -92,6 +93,7 @@ impl FlagKind {
 
 /// One flagged return: a row of `flags.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Flag {
     /// The employee (pseudonym). Never in an aggregate.
     pub employee_id: String,

@@ -30,6 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// A Cox hazard ratio as `report.json` shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HazardRatio {
     /// Covariate.
     pub covariate: String,
@@ -45,6 +46,7 @@ pub struct HazardRatio {
 
 /// A promotion rate with its Wilson interval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Rate {
     /// Promoted within the horizon.
     pub promoted: Count,
@@ -60,6 +62,7 @@ pub struct Rate {
 
 /// Two groups' promotion rates within one horizon, compared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RateComparison {
     /// Years after the index date.
     pub years: u32,
@@ -81,6 +84,7 @@ pub struct RateComparison {
 
 /// One survival comparison of two groups.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Comparison {
     /// Follow-ups in the first group.
     pub group_n: Count,
@@ -111,6 +115,7 @@ pub struct Comparison {
 
 /// A Kaplan–Meier curve: the share not yet promoted at each event time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Curve {
     /// Months since the index date.
     pub months: Vec<f64>,
@@ -120,6 +125,7 @@ pub struct Curve {
 
 /// The promotion gap in one department.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DepartmentGap {
     /// Department at the index date.
     pub department: String,
@@ -133,6 +139,7 @@ pub struct DepartmentGap {
 
 /// Everything on the promotion gap.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PromotionGap {
     /// Matching options used.
     pub matching: String,

@@ -185,6 +185,7 @@ impl Step {
 
 /// Ingest figures as `report.json` shows them (`ingest.employees`, `ingest.events`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IngestSummary {
     /// Counts for `employees`.
     pub employees: TableReport,

@@ -38,6 +38,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// One follow-up from an index date to promotion or censoring.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FollowUp {
     /// Index of the employee in the timelines.
     pub employee: usize,
@@ -59,6 +60,7 @@ pub struct FollowUp {
 
 /// The matched sample: a follow-up for each childcare return and each of its peers.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PeerSample {
     /// Returner follow-ups then peer follow-ups, in return order.
     pub follow_ups: Vec<FollowUp>,

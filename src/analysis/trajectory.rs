@@ -35,6 +35,7 @@ use std::collections::BTreeMap;
 
 /// The state at one horizon after a return, against the pre-leave state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Snapshot {
     /// Months after return.
     pub months: u32,
@@ -58,6 +59,7 @@ pub struct Snapshot {
 
 /// What happened after one return.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Trajectory {
     /// First day back.
     pub return_date: NaiveDate,
@@ -140,6 +142,7 @@ impl Trajectory {
 
 /// Retention at one horizon: Kaplan–Meier probability of still being employed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Retention {
     /// Months after return.
     pub months: u32,
@@ -153,6 +156,7 @@ pub struct Retention {
 
 /// Changes seen at one horizon, among the returns observed that long.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HorizonChanges {
     /// Months after return.
     pub months: u32,
@@ -178,6 +182,7 @@ pub struct HorizonChanges {
 
 /// Aggregate trajectories of one group of returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TrajectoryGroup {
     /// What the group is, e.g. `childcare/F`, `department/D03`, `cohort/2021`.
     pub group: String,
@@ -193,6 +198,7 @@ pub struct TrajectoryGroup {
 
 /// GRI 401-3 return-to-work figures for one gender (childcare leave).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReturnToWork {
     /// The gender.
     pub gender: Gender,
@@ -212,6 +218,7 @@ pub struct ReturnToWork {
 
 /// Trajectories aggregated for the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TrajectorySummary {
     /// Horizons, months after return.
     pub horizons_months: Vec<u32>,

@@ -25,7 +25,7 @@
 //! a 128-bit fingerprint over the file).
 //!
 //! ```
-//! use mommytrack::{config::ValidConfig, ingest};
+//! use mommytrack::{Dataset, ValidConfig};
 //! let employees = "employee_id,gender,hire_date,grade,responsibility,employment_type,weekly_hours\n\
 //!                  e1,F,2019-04-01,2,3,regular,40\n\
 //!                  e2,M,2019-04-01,two,3,regular,40\n";
@@ -33,8 +33,9 @@
 //!               e1,2021-01-04,leave_start,maternity\n\
 //!               e1,2022-01-04,leave_end,maternity\n\
 //!               e1,2022-02-01,leave_end,parental\n";
-//! let data = ingest::read_csv_from(employees.as_bytes(), events.as_bytes(),
-//!                                  &ValidConfig::default()).unwrap();
+//! let data = Dataset::builder(&ValidConfig::default())
+//!     .from_readers(employees.as_bytes(), events.as_bytes())
+//!     .unwrap();
 //! assert_eq!(data.timelines.len(), 1);
 //! let r = &data.report;
 //! assert_eq!((r.employees.rows_read, r.employees.accepted, r.employees.rejected), (2, 1, 1));
@@ -67,6 +68,7 @@ mod frame;
 
 /// What ingestion did with every row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IngestReport {
     /// Counts for `employees`.
     pub employees: TableReport,
@@ -1148,7 +1150,10 @@ impl<'c> Builder<'c> {
             ..
         } = self;
         let as_of_configured = config.as_of().is_some();
-        let as_of = config.as_of().or(acc.latest).unwrap_or(NaiveDate::MIN);
+        // No configured date and no dated row accepted: there is nothing to
+        // take the analysis date from (it used to become the earliest
+        // representable date).
+        let as_of = config.as_of().or(acc.latest).ok_or(Error::NoAnalysisDate)?;
         acc.rejected_seen = HashSet::default();
         let Known { employees, index } = known;
         drop(index);

@@ -386,14 +386,15 @@ impl Analysis {
             s.push_str(&bar_chart("Involuntary flag rate by year of return", &bars));
             s.push_str("<h3>Managers</h3><table><tr><th>manager</th><th>returns</th><th>flagged</th><th>p</th><th>p (BH)</th><th>significant</th></tr>");
             for m in &c.managers {
-                let _ = write!(
+                let _ =
+                    write!(
                     s,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{}</td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     esc(m.manager_id.as_deref().unwrap_or("")),
                     m.returns,
                     m.flagged,
-                    m.p_value,
-                    m.p_adjusted,
+                    m.p_value.map_or("—".into(), |v| format!("{v:.4}")),
+                    m.p_adjusted.map_or("—".into(), |v| format!("{v:.4}")),
                     if m.significant { "<strong>yes</strong>" } else { "no" }
                 );
             }

@@ -95,12 +95,12 @@ impl Analysis {
             s.push_str(&format!("Managers with at least {min} returns:\n\n| manager | returns | flagged | p | p (BH) | significant |\n|---|---|---|---|---|---|\n"));
             for m in &c.managers {
                 s.push_str(&format!(
-                    "| {} | {} | {} | {:.4} | {:.4} | {} |\n",
+                    "| {} | {} | {} | {} | {} | {} |\n",
                     m.manager_id.as_deref().unwrap_or(""),
                     m.returns,
                     m.flagged,
-                    m.p_value,
-                    m.p_adjusted,
+                    num(m.p_value, 4),
+                    num(m.p_adjusted, 4),
                     if m.significant { "**yes**" } else { "no" }
                 ));
             }

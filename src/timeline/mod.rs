@@ -296,10 +296,10 @@ impl Timeline {
     /// they do); each answer equals [`Timeline::state_on`].
     ///
     /// ```
-    /// # use mommytrack::{config::ValidConfig, ingest};
+    /// # use mommytrack::{Dataset, ValidConfig};
     /// # let emp = "employee_id,gender,hire_date,grade,responsibility,employment_type,weekly_hours\ne1,F,2020-04-01,1,1,regular,40\n";
     /// # let ev = "employee_id,date,event,grade\ne1,2022-04-01,promotion,2\n";
-    /// # let data = ingest::read_csv_from(emp.as_bytes(), ev.as_bytes(), &ValidConfig::default()).unwrap();
+    /// # let data = Dataset::builder(&ValidConfig::default()).from_readers(emp.as_bytes(), ev.as_bytes()).unwrap();
     /// let t = &data.timelines[0];
     /// let mut walk = t.walk();
     /// for date in ["2021-12-31", "2022-12-31"] {
