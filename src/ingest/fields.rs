@@ -1,0 +1,261 @@
+//! Field parsing: typed access to one row's fields, or the rejection that
+//! says what was expected.
+
+#[allow(unused_imports)]
+use super::*;
+
+pub(super) fn cut(value: &str) -> String {
+    match value.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &value[..i]),
+        None => value.to_string(),
+    }
+}
+
+/// Positions of the contract's columns in a header.
+pub(super) struct Columns {
+    /// Position of each contract column (in the order of `EMPLOYEE_COLUMNS` or `EVENT_COLUMNS`).
+    pub(super) positions: Vec<Option<usize>>,
+}
+
+/// Column indices into `EMPLOYEE_COLUMNS` / `EVENT_COLUMNS`.
+pub(super) mod col {
+    pub const E_ID: usize = 0;
+    pub const E_GENDER: usize = 1;
+    pub const E_BIRTH_YEAR: usize = 2;
+    pub const E_HIRE: usize = 3;
+    pub const E_EXIT: usize = 4;
+    pub const E_EXIT_REASON: usize = 5;
+    pub const E_DEPARTMENT: usize = 6;
+    pub const E_GRADE: usize = 7;
+    pub const E_RESPONSIBILITY: usize = 8;
+    pub const E_TRACK: usize = 9;
+    pub const E_MANAGER: usize = 10;
+    pub const E_EMPLOYMENT: usize = 11;
+    pub const E_HOURS: usize = 12;
+    pub const E_SALARY: usize = 13;
+
+    pub const V_ID: usize = 0;
+    pub const V_DATE: usize = 1;
+    pub const V_EVENT: usize = 2;
+    pub const V_LEAVE_TYPE: usize = 3;
+    pub const V_GRADE: usize = 4;
+    pub const V_RESPONSIBILITY: usize = 5;
+    pub const V_TRACK: usize = 6;
+    pub const V_DEPARTMENT: usize = 7;
+    pub const V_MANAGER: usize = 8;
+    pub const V_INITIATED_BY: usize = 9;
+    pub const V_RATING: usize = 10;
+    pub const V_EMPLOYMENT: usize = 11;
+    pub const V_HOURS: usize = 12;
+    pub const V_SALARY: usize = 13;
+}
+
+/// One row being checked: gives typed access to its fields, or a rejection.
+pub(super) struct Row<'a> {
+    pub(super) table: Table,
+    pub(super) line: u64,
+    pub(super) names: &'static [(&'static str, bool)],
+    pub(super) columns: &'a Columns,
+    pub(super) fields: &'a [Option<&'a str>],
+}
+
+impl<'a> Row<'a> {
+    pub(super) fn text(&self, c: usize) -> Option<&'a str> {
+        self.columns.positions[c].and_then(|p| self.fields.get(p).copied().flatten())
+    }
+
+    pub(super) fn reject(
+        &self,
+        c: Option<usize>,
+        value: &str,
+        kind: RejectionKind,
+        reason: String,
+    ) -> Rejection {
+        Rejection {
+            file: self.table,
+            line: self.line,
+            column: c.map(|c| self.names[c].0.to_string()),
+            value: cut(value),
+            kind,
+            reason,
+        }
+    }
+
+    pub(super) fn required(&self, c: usize, expected: &str) -> Result<&'a str, Rejection> {
+        self.text(c).ok_or_else(|| {
+            self.reject(
+                Some(c),
+                "",
+                RejectionKind::MissingField,
+                format!("the field is empty; expected {expected}"),
+            )
+        })
+    }
+
+    /// Parses an optional field; `parse` returns `Err((kind, expected))`.
+    pub(super) fn parse<T>(
+        &self,
+        c: usize,
+        parse: impl Fn(&str) -> Result<T, (RejectionKind, String)>,
+    ) -> Result<Option<T>, Rejection> {
+        match self.text(c) {
+            None => Ok(None),
+            Some(s) => parse(s).map(Some).map_err(|(kind, expected)| {
+                let what = match kind {
+                    RejectionKind::OutOfRange => "is out of range",
+                    _ => "does not parse",
+                };
+                self.reject(
+                    Some(c),
+                    s,
+                    kind,
+                    format!("the value {what}; expected {expected}"),
+                )
+            }),
+        }
+    }
+
+    /// Parses a required field.
+    pub(super) fn parse_required<T>(
+        &self,
+        c: usize,
+        expected: &str,
+        parse: impl Fn(&str) -> Result<T, (RejectionKind, String)>,
+    ) -> Result<T, Rejection> {
+        self.required(c, expected)?;
+        self.parse(c, parse)?.ok_or_else(|| {
+            self.reject(
+                Some(c),
+                "",
+                RejectionKind::MissingField,
+                expected.to_string(),
+            )
+        })
+    }
+}
+
+pub(super) fn unparsable(expected: &str) -> (RejectionKind, String) {
+    (RejectionKind::Unparsable, expected.to_string())
+}
+
+pub(super) fn out_of_range(expected: &str) -> (RejectionKind, String) {
+    (RejectionKind::OutOfRange, expected.to_string())
+}
+
+pub(super) const DATE: &str = "a date YYYY-MM-DD";
+
+pub(super) fn parse_date(s: &str) -> Result<NaiveDate, (RejectionKind, String)> {
+    if s.len() != 10 {
+        return Err(unparsable(DATE));
+    }
+    // `FromStr` is `%Y-%m-%d` with its format pre-parsed (much faster than
+    // `parse_from_str`); the length check keeps out signs and extra digits.
+    s.parse::<NaiveDate>().map_err(|_| unparsable(DATE))
+}
+
+pub(super) fn parse_enum<T: std::str::FromStr<Err = String>>(
+    s: &str,
+) -> Result<T, (RejectionKind, String)> {
+    s.parse::<T>().map_err(|e| (RejectionKind::Unparsable, e))
+}
+
+/// An integer in `lo..=hi`; an integral decimal such as `3.0` is accepted
+/// (Parquet files written from pandas store nullable integers as floats).
+pub(super) fn parse_int(
+    s: &str,
+    lo: i64,
+    hi: i64,
+    expected: &str,
+) -> Result<i64, (RejectionKind, String)> {
+    let value = match s.parse::<i64>() {
+        Ok(v) => v,
+        Err(_) => match s.parse::<f64>() {
+            Ok(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
+            _ => return Err(unparsable(expected)),
+        },
+    };
+    if value < lo || value > hi {
+        return Err(out_of_range(expected));
+    }
+    Ok(value)
+}
+
+/// A finite number with `ok(value)`.
+pub(super) fn parse_number(
+    s: &str,
+    ok: impl Fn(f64) -> bool,
+    expected: &str,
+) -> Result<f64, (RejectionKind, String)> {
+    let value: f64 = s.parse().map_err(|_| unparsable(expected))?;
+    if !value.is_finite() {
+        return Err(unparsable(expected));
+    }
+    if !ok(value) {
+        return Err(out_of_range(expected));
+    }
+    Ok(value)
+}
+
+pub(super) const ID: &str = "an id of 1 to 64 characters";
+
+pub(super) fn parse_id(s: &str) -> Result<String, (RejectionKind, String)> {
+    parse_id_len(s).map(|()| s.to_string())
+}
+
+/// The id rule without the copy: 1 to 64 characters (empty is "missing").
+pub(super) fn parse_id_len(s: &str) -> Result<(), (RejectionKind, String)> {
+    if s.len() > 64 && s.chars().count() > 64 {
+        return Err(out_of_range(ID));
+    }
+    Ok(())
+}
+
+/// Texts of what a column expects, made once rather than per row.
+pub(super) struct Expected {
+    pub(super) gender: String,
+    pub(super) employment: String,
+    pub(super) event: String,
+    pub(super) rating: String,
+}
+
+pub(super) const GRADE: &str = "an integer grade ≥ 0";
+pub(super) const RESPONSIBILITY: &str = "an integer responsibility level from 0 to 9";
+pub(super) const HOURS: &str = "a number of weekly hours > 0 and ≤ 168";
+pub(super) const SALARY: &str = "a salary ≥ 0";
+
+pub(super) fn grade(s: &str) -> Result<u32, (RejectionKind, String)> {
+    parse_int(s, 0, i64::from(u32::MAX), GRADE).map(|v| v as u32)
+}
+
+pub(super) fn responsibility(s: &str) -> Result<u8, (RejectionKind, String)> {
+    parse_int(s, 0, 9, RESPONSIBILITY).map(|v| v as u8)
+}
+
+pub(super) fn hours(s: &str) -> Result<f64, (RejectionKind, String)> {
+    parse_number(s, |h| h > 0.0 && h <= 168.0, HOURS)
+}
+
+pub(super) fn salary(s: &str) -> Result<f64, (RejectionKind, String)> {
+    parse_number(s, |v| v >= 0.0, SALARY)
+}
+
+pub(super) fn text_value(s: &str) -> Result<String, (RejectionKind, String)> {
+    Ok(s.to_string())
+}
+
+/// A field that the event type requires.
+pub(super) fn required_for<T>(
+    row: &Row,
+    c: usize,
+    value: Option<T>,
+    event: EventType,
+) -> Result<T, Rejection> {
+    value.ok_or_else(|| {
+        row.reject(
+            Some(c),
+            "",
+            RejectionKind::MissingField,
+            format!("the field is empty; the event {event} requires it"),
+        )
+    })
+}

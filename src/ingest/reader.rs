@@ -1,0 +1,166 @@
+//! CSV input: records read on the calling thread, checked in batches on
+//! rayon's pool, applied in file order.
+
+#[allow(unused_imports)]
+use super::*;
+
+pub(super) fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) -> Result<()> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        // `\n` alone ends a record so that line numbers stay right in CRLF
+        // files (a trailing `\r` is trimmed off like other white space).
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(reader);
+    let mut record = csv::ByteRecord::new();
+    if !csv
+        .read_byte_record(&mut record)
+        .map_err(|source| Error::Csv {
+            table,
+            line: 1,
+            source,
+        })?
+    {
+        return Err(Error::EmptyFile { table });
+    }
+    let header_line = record.position().map_or(1, |p| p.line());
+    let names: Vec<String> = record
+        .iter()
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect();
+    let columns = builder.header(table, &names)?;
+    let none = Known::default();
+    let (checker, acc, known) = builder.parts(table, &columns, &names, &none);
+    match known {
+        Some(known) => read_parallel(
+            &mut csv,
+            table,
+            header_line,
+            &|r, spare| checker.record(r, spare, Checker::employee_row),
+            &mut |p| acc.apply_employee(known, p),
+        ),
+        None => read_parallel(
+            &mut csv,
+            table,
+            header_line,
+            &|r, spare| checker.record(r, spare, Checker::event_row),
+            &mut |p| acc.apply_event(p),
+        ),
+    }
+}
+
+/// Checks one CSV record, with a field buffer kept between calls.
+pub(super) type CheckRecord<'a, T> =
+    dyn Fn(&csv::ByteRecord, &mut Vec<Option<&'static str>>) -> Parsed<T> + Sync + 'a;
+
+/// Records per batch handed to a checking thread.
+pub(super) const BATCH: usize = 4096;
+
+/// Reads records on this thread, checks them in batches on one thread per
+/// core and applies the results in file order on another: the output is
+/// exactly that of checking the rows one by one.
+///
+/// When `apply` fails (a rejection in strict mode) the reading stops; a CSV
+/// error is returned after every row before it has been applied.
+pub(super) fn read_parallel<R: Read, T: Send>(
+    csv: &mut csv::Reader<R>,
+    table: Table,
+    header_line: u64,
+    check: &CheckRecord<'_, T>,
+    apply: &mut (dyn FnMut(Parsed<T>) -> Result<()> + Send),
+) -> Result<()> {
+    type Checked<T> = (usize, Vec<Parsed<T>>, Vec<csv::ByteRecord>);
+    // As many as rayon's pool has threads (so `ThreadPool::install` bounds it too).
+    let workers = rayon::current_num_threads().clamp(1, 8);
+    std::thread::scope(|scope| {
+        let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Vec<csv::ByteRecord>)>(2 * workers);
+        // Shared by the checkers; dropped with the last of them, so that the
+        // reader stops when nobody is left to check.
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let (done_tx, done_rx) = mpsc::sync_channel::<Checked<T>>(2 * workers);
+        let (back_tx, back_rx) = mpsc::channel::<Vec<csv::ByteRecord>>();
+        for _ in 0..workers {
+            let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
+            scope.spawn(move || {
+                let mut spare = Vec::new();
+                loop {
+                    let job = match work_rx.lock() {
+                        Ok(rx) => rx.recv().ok(),
+                        Err(_) => None,
+                    };
+                    let Some((seq, batch)) = job else { break };
+                    let out = batch.iter().map(|r| check(r, &mut spare)).collect();
+                    if done_tx.send((seq, out, batch)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop((work_rx, done_tx));
+        let merger = scope.spawn(move || -> Result<()> {
+            let mut waiting = BTreeMap::new();
+            let mut next = 0usize;
+            for (seq, out, batch) in done_rx {
+                waiting.insert(seq, (out, batch));
+                while let Some((out, batch)) = waiting.remove(&next) {
+                    for parsed in out {
+                        apply(parsed)?;
+                    }
+                    // The reader reuses the records' buffers.
+                    let _ = back_tx.send(batch);
+                    next += 1;
+                }
+            }
+            Ok(())
+        });
+        let mut seq = 0usize;
+        let mut last_line = header_line;
+        let mut read_error = None;
+        loop {
+            let mut batch = back_rx.try_recv().unwrap_or_default();
+            batch.resize_with(BATCH, csv::ByteRecord::new);
+            let mut filled = 0;
+            while filled < BATCH {
+                match csv.read_byte_record(&mut batch[filled]) {
+                    Ok(true) => {
+                        last_line = batch[filled].position().map_or(last_line, |p| p.line());
+                        filled += 1;
+                    }
+                    Ok(false) => break,
+                    Err(e) => {
+                        read_error = Some(Error::Csv {
+                            table,
+                            line: last_line + 1,
+                            source: e,
+                        });
+                        break;
+                    }
+                }
+            }
+            let more = filled == BATCH;
+            batch.truncate(filled);
+            if filled > 0 {
+                if work_tx.send((seq, batch)).is_err() {
+                    break; // the merger stopped: its error is the answer
+                }
+                seq += 1;
+            }
+            if !more {
+                break;
+            }
+        }
+        drop(work_tx);
+        // A panic on another thread is a bug, not an input error: pass it on.
+        merger
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        read_error.map_or(Ok(()), Err)
+    })
+}
+
+/// Empties a buffer of borrowed fields so that it can hold the next row's:
+/// the collect reuses the allocation (same layout, no element kept).
+pub(super) fn recycle<'b>(mut v: Vec<Option<&str>>) -> Vec<Option<&'b str>> {
+    v.clear();
+    v.into_iter().map(|_| None).collect()
+}
