@@ -36,10 +36,10 @@
 
 use super::Context;
 use crate::schema::Gender;
-use crate::stats::z_for;
+use crate::stats::{z_for, DummyOls, Factor, Reference, StatsError};
 use crate::suppress::Count;
 use chrono::{Datelike, NaiveDate};
-use nalgebra::{DMatrix, DVector};
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -134,173 +134,37 @@ pub fn panel(ctx: &Context<'_>) -> (Vec<PanelRow>, u64) {
     (rows, no_birth_year)
 }
 
-/// An OLS fit with clustered standard errors.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OlsFit {
-    /// Column names: `const`, `t_<k>`, `age_<a>`, `year_<y>`.
-    pub names: Vec<String>,
-    /// Coefficients.
-    pub coefficients: Vec<f64>,
-    /// Cluster-robust standard errors.
-    pub se: Vec<f64>,
-    /// Rows.
-    pub n: usize,
-    /// Clusters (employees).
-    pub clusters: usize,
-}
-
-/// The distinct values, ascending: marked in a table over their range
-/// (ages, years and event times span a few dozen values), else sorted.
-fn distinct(values: impl Iterator<Item = i32> + Clone) -> Vec<i32> {
-    let Some((lo, hi)) = values.clone().fold(None, |m: Option<(i32, i32)>, v| {
-        Some(m.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
-    }) else {
-        return Vec::new();
-    };
-    let span = (i64::from(hi) - i64::from(lo)) as usize + 1;
-    if span > 1 << 16 {
-        let mut all: Vec<i32> = values.collect();
-        all.sort_unstable();
-        all.dedup();
-        return all;
-    }
-    let mut seen = vec![false; span];
-    for v in values {
-        seen[(i64::from(v) - i64::from(lo)) as usize] = true;
-    }
-    (0..span)
-        .filter(|&i| seen[i])
-        .map(|i| (i64::from(lo) + i as i64) as i32)
-        .collect()
-}
-
-/// OLS of `y` on dummies for event time (−1 omitted), age and year (lowest
-/// omitted) with an intercept; standard errors clustered by `cluster`.
-/// `None` when the design is singular or there are too few rows or clusters.
-pub fn fit_event_model(rows: &[(&PanelRow, f64)], omit_event_time: i32) -> Option<OlsFit> {
-    let times: Vec<i32> = distinct(rows.iter().map(|r| r.0.event_time))
-        .into_iter()
-        .filter(|t| *t != omit_event_time)
-        .collect();
-    let ages: Vec<i32> = distinct(rows.iter().map(|r| r.0.age))
-        .into_iter()
-        .skip(1)
-        .collect();
-    let years: Vec<i32> = distinct(rows.iter().map(|r| r.0.year))
-        .into_iter()
-        .skip(1)
-        .collect();
-    let mut names = vec!["const".to_string()];
-    names.extend(times.iter().map(|t| format!("t_{t}")));
-    names.extend(ages.iter().map(|a| format!("age_{a}")));
-    names.extend(years.iter().map(|y| format!("year_{y}")));
-    let k = names.len();
-    let n = rows.len();
-    // Rows of one cluster are taken together: in the order given when that
-    // is already grouped by employee (as `panel` builds it), else sorted.
-    let mut order: Vec<usize> = (0..n).collect();
-    if !rows.windows(2).all(|w| w[0].0.employee <= w[1].0.employee) {
-        order.sort_by_key(|&i| rows[i].0.employee);
-    }
-    let g = 1 + order
-        .windows(2)
-        .filter(|w| rows[w[0]].0.employee != rows[w[1]].0.employee)
-        .count();
-    if n <= k || n == 0 || g < 2 {
-        return None;
-    }
-    // Each row has at most four ones (intercept, event time, age, year):
-    // X'X, X'y and the cluster scores are accumulated from those columns.
-    const NONE: usize = usize::MAX;
-    let col = |list: &[i32], v: i32, base: usize| list.binary_search(&v).map_or(NONE, |j| base + j);
-    let row_cols: Vec<[usize; 4]> = rows
+/// The event-study model of one sample: OLS of the outcome on dummies for
+/// event time (`omit_event_time` is the reference), age and year (lowest
+/// omitted) with an intercept, standard errors clustered by employee
+/// (statsmodels `OLS(y, X).fit(cov_type="cluster")`). Columns are named
+/// `const`, `t_<k>`, `age_<a>`, `year_<y>`.
+pub fn fit_event_model(
+    rows: &[(&PanelRow, f64)],
+    omit_event_time: i32,
+) -> Result<DummyOls, StatsError> {
+    let levels: Vec<[i32; 3]> = rows
         .iter()
-        .map(|(r, _)| {
-            [
-                0,
-                col(&times, r.event_time, 1),
-                col(&ages, r.age, 1 + times.len()),
-                col(&years, r.year, 1 + times.len() + ages.len()),
-            ]
-        })
+        .map(|(r, _)| [r.event_time, r.age, r.year])
         .collect();
-    fn present(cols: &[usize; 4]) -> impl Iterator<Item = usize> + '_ {
-        cols.iter().copied().filter(|&c| c != usize::MAX)
-    }
-    let mut xtx = DMatrix::<f64>::zeros(k, k);
-    let mut xty = DVector::<f64>::zeros(k);
-    for (cols, (_, y)) in row_cols.iter().zip(rows) {
-        for a in present(cols) {
-            xty[a] += y;
-            for b in present(cols) {
-                xtx[(a, b)] += 1.0;
-            }
-        }
-    }
-    let xtx_inv = xtx.cholesky()?.inverse();
-    let beta = &xtx_inv * xty;
-    // Σ_g (X_g' u_g)(X_g' u_g)', as S'S for blocks of cluster scores S
-    // (one row per cluster), so that memory stays small.
-    const BLOCK: usize = 2048;
-    let mut meat = DMatrix::<f64>::zeros(k, k);
-    let mut block = DMatrix::<f64>::zeros(BLOCK, k);
-    let mut filled = 0usize;
-    let mut previous = None;
-    for &i in &order {
-        let (r, y) = rows[i];
-        if previous != Some(r.employee) {
-            if filled == BLOCK {
-                meat.gemm_tr(1.0, &block, &block, 1.0);
-                block.fill(0.0);
-                filled = 0;
-            }
-            filled += 1;
-            previous = Some(r.employee);
-        }
-        let cols = &row_cols[i];
-        let resid = y - present(cols).map(|j| beta[j]).sum::<f64>();
-        for j in present(cols) {
-            block[(filled - 1, j)] += resid;
-        }
-    }
-    let used = block.rows(0, filled);
-    meat.gemm_tr(1.0, &used, &used, 1.0);
-    let factor = (g as f64 / (g as f64 - 1.0)) * ((n as f64 - 1.0) / (n as f64 - k as f64));
-    let cov = &xtx_inv * meat * &xtx_inv * factor;
-    Some(OlsFit {
-        names,
-        coefficients: beta.iter().copied().collect(),
-        se: (0..k).map(|j| cov[(j, j)].max(0.0).sqrt()).collect(),
-        n,
-        clusters: g,
-    })
+    let y: Vec<f64> = rows.iter().map(|r| r.1).collect();
+    let clusters: Vec<usize> = rows.iter().map(|(r, _)| r.employee).collect();
+    DummyOls::fit(
+        &levels,
+        &y,
+        &clusters,
+        &[
+            Factor::new("t", Reference::Level(omit_event_time)),
+            Factor::new("age", Reference::Lowest),
+            Factor::new("year", Reference::Lowest),
+        ],
+    )
 }
 
-impl OlsFit {
-    fn coef(&self, name: &str) -> Option<(f64, f64)> {
-        let j = self.names.iter().position(|n| n == name)?;
-        Some((self.coefficients[j], self.se[j]))
-    }
-
-    /// The prediction without event-time terms, as a function of (age,
-    /// year): the intercept plus the age and year coefficients (0 for the
-    /// omitted or absent levels).
-    fn counterfactual(&self) -> impl Fn(&PanelRow) -> f64 + '_ {
-        let level = |prefix: &str| -> BTreeMap<i32, f64> {
-            self.names
-                .iter()
-                .zip(&self.coefficients)
-                .filter_map(|(n, c)| Some((n.strip_prefix(prefix)?.parse().ok()?, *c)))
-                .collect()
-        };
-        let (ages, years) = (level("age_"), level("year_"));
-        move |r: &PanelRow| {
-            self.coefficients[0]
-                + ages.get(&r.age).copied().unwrap_or(0.0)
-                + years.get(&r.year).copied().unwrap_or(0.0)
-        }
-    }
-}
+/// Factors of [`fit_event_model`], in its column order.
+const EVENT_TIME: usize = 0;
+const AGE: usize = 1;
+const YEAR: usize = 2;
 
 /// The child penalty of one outcome, as `report.json` shows it (`event_study.<outcome>`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -361,7 +225,10 @@ impl EventStudy {
                         .collect()
                 };
                 let (w, m) = (sample(true), sample(false));
-                let (fw, fm) = rayon::join(|| fit_event_model(&w, -1), || fit_event_model(&m, -1));
+                let (fw, fm) = rayon::join(
+                    || fit_event_model(&w, -1).ok(),
+                    || fit_event_model(&m, -1).ok(),
+                );
                 let mut p = Penalty {
                     event_time: (lo..=hi).collect(),
                     penalty: vec![],
@@ -377,15 +244,21 @@ impl EventStudy {
                 let persons = |s: &[(&PanelRow, f64)], t: i32| {
                     s.iter().filter(|r| r.0.event_time == t).count() as u64
                 };
-                let women_cf = fw.as_ref().map(|f| f.counterfactual());
+                // The prediction without event-time terms: the intercept
+                // plus the age and year effects (0 for omitted levels).
+                let women_cf = fw.as_ref().map(|f| {
+                    move |r: &PanelRow| {
+                        f.coefficients[0] + f.effect(AGE, r.age) + f.effect(YEAR, r.year)
+                    }
+                });
                 for t in lo..=hi {
                     let (nw, nm) = (persons(&w, t), persons(&m, t));
                     let shown = nw >= min && nm >= min;
-                    let coef = |f: &Option<OlsFit>| {
+                    let coef = |f: &Option<DummyOls>| {
                         if t == -1 {
                             f.as_ref().map(|_| (0.0, 0.0))
                         } else {
-                            f.as_ref().and_then(|f| f.coef(&format!("t_{t}")))
+                            f.as_ref().and_then(|f| f.level(EVENT_TIME, t))
                         }
                     };
                     let (cw, cm) = (coef(&fw), coef(&fm));
@@ -422,30 +295,5 @@ impl EventStudy {
             rows_without_birth_year: no_birth_year,
             outcomes,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::distinct;
-    use proptest::prelude::*;
-
-    proptest! {
-        /// Both ways (a table over a small range, sorting a wide one) give
-        /// the sorted distinct values.
-        #[test]
-        fn distinct_is_sorted_dedup(
-            v in proptest::collection::vec(-40i32..120, 0..300),
-            wide in any::<bool>(),
-        ) {
-            let mut v = v;
-            if wide {
-                v.push(1 << 20);
-            }
-            let mut want = v.clone();
-            want.sort_unstable();
-            want.dedup();
-            prop_assert_eq!(distinct(v.iter().copied()), want);
-        }
     }
 }

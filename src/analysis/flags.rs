@@ -41,7 +41,7 @@ use super::peers::PeerSample;
 use super::Context;
 use crate::config::ValidConfig;
 
-use crate::schema::{EventKind, InitiatedBy};
+use crate::schema::{EmploymentType, EventKind, InitiatedBy, LeaveType};
 
 use crate::dates::{add_months, months_between};
 use crate::timeline::Return;
@@ -101,16 +101,17 @@ pub struct Flag {
     pub leave_start: NaiveDate,
     /// First day back.
     pub return_date: NaiveDate,
-    /// `;`-joined leave types.
-    pub leave_types: String,
+    /// The leave types of the absence, in contract order (`;`-joined in `flags.csv`).
+    pub leave_types: Vec<LeaveType>,
     /// The kinds, in contract order.
     pub kinds: Vec<FlagKind>,
     /// Every change behind the structural kinds was asked for by the employee.
     pub employee_initiated: bool,
     /// In [0, 1]; see the module docs.
     pub severity: f64,
-    /// What changed, when, from what to what, pre-leave performance and the peer benchmark.
-    pub evidence: String,
+    /// What changed, when, from what to what, pre-leave performance and
+    /// the peer benchmark; `flags.csv` writes it as one sentence.
+    pub evidence: Evidence,
     /// Index of the return in the analysis (not written out).
     #[serde(skip)]
     pub(crate) return_index: usize,
@@ -121,6 +122,101 @@ impl Flag {
     pub fn is_involuntary(&self) -> bool {
         !self.employee_initiated && self.kinds.iter().any(|k| k.is_structural())
     }
+}
+
+/// The evidence behind one flag: each change found, then the employee's
+/// pre-leave performance and the peer benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Evidence {
+    /// One entry per kind, in contract order.
+    pub changes: Vec<Change>,
+    /// Mean of the pre-leave ratings, when there were any.
+    pub pre_leave_mean_rating: Option<f64>,
+    /// Number of pre-leave ratings.
+    pub pre_leave_ratings: usize,
+    /// The matched peers' median months to promotion at her grade, when known.
+    pub peer_median_months: Option<f64>,
+}
+
+/// One change behind a flag kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Change {
+    /// Responsibility below the pre-leave level.
+    ResponsibilityDrop {
+        /// Date of the change.
+        date: NaiveDate,
+        /// Pre-leave level.
+        from: u8,
+        /// New level.
+        to: u8,
+        /// Who asked for it.
+        initiated_by: InitiatedBy,
+    },
+    /// A less senior track.
+    TrackDowngrade {
+        /// Date of the change.
+        date: NaiveDate,
+        /// Pre-leave track.
+        from: Option<String>,
+        /// New track.
+        to: Option<String>,
+        /// Who asked for it.
+        initiated_by: InitiatedBy,
+    },
+    /// A lower grade.
+    Demotion {
+        /// Date of the change.
+        date: NaiveDate,
+        /// Pre-leave grade.
+        from: u32,
+        /// New grade.
+        to: u32,
+        /// Who asked for it.
+        initiated_by: InitiatedBy,
+    },
+    /// Regular to non-regular employment.
+    NonRegularConversion {
+        /// Date of the change.
+        date: NaiveDate,
+        /// Pre-leave employment type.
+        from: EmploymentType,
+        /// New employment type.
+        to: EmploymentType,
+        /// Who asked for it.
+        initiated_by: InitiatedBy,
+    },
+    /// Reduced hours still in force `months` after the return.
+    ProlongedReducedHours {
+        /// Pre-leave weekly hours.
+        from: f64,
+        /// Weekly hours `months` after the return.
+        to: f64,
+        /// `reduced_hours_months`.
+        months: u32,
+        /// The first cut after the absence began, and who asked for it.
+        cut: Option<(NaiveDate, InitiatedBy)>,
+    },
+    /// Ratings after the return below her own pre-leave ratings.
+    RatingDrop {
+        /// Pre-leave mean.
+        before: f64,
+        /// Post-return mean.
+        after: f64,
+        /// Post-return ratings.
+        ratings: usize,
+    },
+    /// No promotion by `multiple` × the peers' median.
+    PromotionStall {
+        /// Months followed since the return.
+        months_followed: f64,
+        /// The peers' median months to promotion.
+        peer_median_months: f64,
+        /// `stall_multiple`.
+        multiple: f64,
+    },
 }
 
 fn weight(kind: FlagKind, responsibility_levels: i64) -> f64 {
@@ -135,7 +231,7 @@ fn weight(kind: FlagKind, responsibility_levels: i64) -> f64 {
 }
 
 /// Flags one return; `None` when nothing is flagged.
-pub fn flag_return(
+pub(crate) fn flag_return(
     index: usize,
     ret: &Return<'_>,
     peers: &PeerSample,
@@ -148,7 +244,7 @@ pub fn flag_return(
     let before = &ret.absence.pre_leave;
     let window_end = add_months(ret.return_date, config.flag_window_months());
     let until = ret.observed_until(as_of);
-    let mut kinds: BTreeMap<FlagKind, String> = BTreeMap::new();
+    let mut kinds: BTreeMap<FlagKind, Change> = BTreeMap::new();
     let mut initiators: Vec<InitiatedBy> = Vec::new();
     let mut resp_levels = 0i64;
     let rank = |t: &Option<String>| t.as_deref().and_then(|t| config.track_rank(t));
@@ -163,10 +259,12 @@ pub fn flag_return(
                         kinds.entry(FlagKind::ResponsibilityDrop)
                     {
                         resp_levels = i64::from(before.responsibility) - i64::from(x);
-                        slot.insert(format!(
-                            "responsibility {} → {x} on {} ({})",
-                            before.responsibility, e.date, r.initiated_by
-                        ));
+                        slot.insert(Change::ResponsibilityDrop {
+                            date: e.date,
+                            from: before.responsibility,
+                            to: x,
+                            initiated_by: r.initiated_by,
+                        });
                         initiators.push(r.initiated_by);
                     }
                 }
@@ -174,13 +272,12 @@ pub fn flag_return(
                     if new < old && !kinds.contains_key(&FlagKind::TrackDowngrade) {
                         kinds.insert(
                             FlagKind::TrackDowngrade,
-                            format!(
-                                "track {} → {} on {} ({})",
-                                before.track.as_deref().unwrap_or(""),
-                                r.track.as_deref().unwrap_or(""),
-                                e.date,
-                                r.initiated_by
-                            ),
+                            Change::TrackDowngrade {
+                                date: e.date,
+                                from: before.track.clone(),
+                                to: r.track.clone(),
+                                initiated_by: r.initiated_by,
+                            },
                         );
                         initiators.push(r.initiated_by);
                     }
@@ -189,10 +286,12 @@ pub fn flag_return(
                     if let std::collections::btree_map::Entry::Vacant(slot) =
                         kinds.entry(FlagKind::Demotion)
                     {
-                        slot.insert(format!(
-                            "grade {} → {g} on {} ({})",
-                            before.grade, e.date, r.initiated_by
-                        ));
+                        slot.insert(Change::Demotion {
+                            date: e.date,
+                            from: before.grade,
+                            to: g,
+                            initiated_by: r.initiated_by,
+                        });
                         initiators.push(r.initiated_by);
                     }
                 }
@@ -206,10 +305,12 @@ pub fn flag_return(
             {
                 kinds.insert(
                     FlagKind::NonRegularConversion,
-                    format!(
-                        "employment {} → {employment_type} on {} ({initiated_by})",
-                        before.employment_type, e.date
-                    ),
+                    Change::NonRegularConversion {
+                        date: e.date,
+                        from: before.employment_type,
+                        to: *employment_type,
+                        initiated_by: *initiated_by,
+                    },
                 );
                 initiators.push(*initiated_by);
             }
@@ -237,13 +338,12 @@ pub fn flag_return(
             let who = cut.map_or(InitiatedBy::Unknown, |c| c.1);
             kinds.insert(
                 FlagKind::ProlongedReducedHours,
-                format!(
-                    "hours {} → {} still {} months after return{}",
-                    before.weekly_hours,
-                    then.weekly_hours,
-                    config.reduced_hours_months(),
-                    cut.map_or(String::new(), |c| format!(" (cut on {}, {})", c.0, c.1))
-                ),
+                Change::ProlongedReducedHours {
+                    from: before.weekly_hours,
+                    to: then.weekly_hours,
+                    months: config.reduced_hours_months(),
+                    cut,
+                },
             );
             initiators.push(who);
         }
@@ -256,10 +356,11 @@ pub fn flag_return(
         if pre - mean >= config.rating_drop_threshold() - 1e-12 {
             kinds.insert(
                 FlagKind::RatingDrop,
-                format!(
-                    "mean rating {pre:.2} before → {mean:.2} after ({} ratings)",
-                    post.len()
-                ),
+                Change::RatingDrop {
+                    before: pre,
+                    after: mean,
+                    ratings: post.len(),
+                },
             );
         }
     }
@@ -273,10 +374,11 @@ pub fn flag_return(
         if promoted.is_none() && followed >= limit {
             kinds.insert(
                 FlagKind::PromotionStall,
-                format!(
-                    "no promotion in {followed:.0} months since return; peers' median {median:.1} months (×{} = {limit:.1})",
-                    config.stall_multiple()
-                ),
+                Change::PromotionStall {
+                    months_followed: followed,
+                    peer_median_months: median,
+                    multiple: config.stall_multiple(),
+                },
             );
         }
     }
@@ -293,29 +395,20 @@ pub fn flag_return(
     if employee_initiated {
         severity /= 2.0;
     }
-    let performance = match pre {
-        Some(p) => format!(
-            "pre-leave mean rating {p:.2} ({} ratings)",
-            ret.absence.pre_leave_ratings.len()
-        ),
-        None => "no pre-leave rating".into(),
-    };
-    let peer = match benchmark {
-        Some(m) => format!("peers' median time to promotion {m:.1} months"),
-        None => "no peer benchmark".into(),
-    };
-    let mut evidence: Vec<String> = kinds.values().cloned().collect();
-    evidence.push(performance);
-    evidence.push(peer);
     Some(Flag {
         employee_id: ret.timeline.employee().employee_id.clone(),
         leave_start: ret.absence.start,
         return_date: ret.return_date,
-        leave_types: ret.absence.leave_types_label(),
+        leave_types: ret.absence.leave_types.clone(),
         kinds: kinds.keys().copied().collect(),
         employee_initiated,
         severity: (severity * 1e4).round() / 1e4,
-        evidence: evidence.join("; "),
+        evidence: Evidence {
+            changes: kinds.into_values().collect(),
+            pre_leave_mean_rating: pre,
+            pre_leave_ratings: ret.absence.pre_leave_ratings.len(),
+            peer_median_months: benchmark,
+        },
         return_index: index,
     })
 }

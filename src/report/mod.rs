@@ -18,6 +18,7 @@
 //! ```
 
 mod disclosure_text;
+mod evidence;
 mod html;
 mod markdown;
 mod write;

@@ -28,6 +28,11 @@ where
     })
 }
 
+fn leave_types(types: &[crate::schema::LeaveType]) -> String {
+    let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+    names.join(";")
+}
+
 /// Writes `flags.csv` with the contract's columns.
 pub fn write_flags(path: &Path, flags: &[Flag]) -> Result<()> {
     write_csv(
@@ -48,7 +53,7 @@ pub fn write_flags(path: &Path, flags: &[Flag]) -> Result<()> {
                 f.employee_id.as_str().into(),
                 f.leave_start.to_string().into(),
                 f.return_date.to_string().into(),
-                f.leave_types.as_str().into(),
+                leave_types(&f.leave_types).into(),
                 kinds.join(";").into(),
                 (if f.employee_initiated {
                     "true"
@@ -57,7 +62,7 @@ pub fn write_flags(path: &Path, flags: &[Flag]) -> Result<()> {
                 })
                 .into(),
                 format!("{}", f.severity).into(),
-                f.evidence.as_str().into(),
+                f.evidence.to_string().into(),
             ]
         }),
     )

@@ -14,16 +14,19 @@
 //! | [`TwoByTwo`] | scipy `fisher_exact`, `chi2_contingency`; statsmodels `Table2x2` |
 //! | [`mann_whitney_u`] | scipy `mannwhitneyu(method="asymptotic")` |
 //! | [`benjamini_hochberg`] | statsmodels `multipletests(method="fdr_bh")` |
+//! | [`DummyOls`] | statsmodels `OLS(...).fit(cov_type="cluster")` on dummy-coded factors |
 
 mod cox;
 mod km;
 mod logrank;
+mod ols;
 mod proportion;
 mod rank;
 
 pub use cox::{CoxCoefficient, CoxFit, CoxModel, Ties};
 pub use km::{KaplanMeier, SurvivalPoint};
 pub use logrank::{logrank, logrank_with_entry, LogRank};
+pub use ols::{DummyOls, Factor, Reference};
 pub use proportion::{newcombe, wilson, ImpactRatio, Interval, TwoByTwo};
 pub use rank::{benjamini_hochberg, mann_whitney_u, MannWhitney};
 
@@ -31,6 +34,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Why a statistic could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum StatsError {
     /// Inputs of different lengths.
     #[error("the inputs have different lengths: {0}")]

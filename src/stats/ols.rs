@@ -1,0 +1,250 @@
+//! Ordinary least squares on dummy-coded factors, with cluster-robust
+//! standard errors.
+//!
+//! Reproduces statsmodels `OLS(y, X).fit(cov_type="cluster",
+//! cov_kwds={"groups": g})` (CR1: the sandwich `(X'X)⁻¹ Σ_g X_g'u_g u_g'X_g
+//! (X'X)⁻¹` scaled by `G/(G−1) · (N−1)/(N−K)`) where `X` is an intercept and
+//! one 0/1 column per non-reference level of each factor, as
+//! `pandas.get_dummies(..., drop_first=True)` makes it. Each row has at most
+//! one 1 per factor, so `X'X` and the cluster scores are accumulated from
+//! those columns without forming `X`.
+//!
+//! ```
+//! use mommytrack::stats::{DummyOls, Factor, Reference};
+//! // y = 1 + 2·[level b] exactly, in four clusters.
+//! let levels = [[0], [1], [0], [1], [0], [1]];
+//! let y = [1.0, 3.0, 1.0, 3.0, 1.0, 3.0];
+//! let fit = DummyOls::fit(&levels, &y, &[0, 0, 1, 1, 2, 3], &[Factor::new("g", Reference::Lowest)]).unwrap();
+//! assert_eq!(fit.names, ["const", "g_1"]);
+//! assert!((fit.coefficients[1] - 2.0).abs() < 1e-12);
+//! assert_eq!(fit.effect(0, 0), 0.0); // the reference level
+//! ```
+
+use super::StatsError;
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+/// Which level of a factor is left out (absorbed by the intercept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reference {
+    /// The lowest level present.
+    Lowest,
+    /// This level (when present; otherwise none is left out).
+    Level(i32),
+}
+
+/// One dummy-coded factor: its column-name prefix and reference level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Factor<'a> {
+    /// Columns are named `<prefix>_<level>`.
+    pub prefix: &'a str,
+    /// The level left out.
+    pub reference: Reference,
+}
+
+impl<'a> Factor<'a> {
+    /// A factor with its column prefix and reference level.
+    pub fn new(prefix: &'a str, reference: Reference) -> Factor<'a> {
+        Factor { prefix, reference }
+    }
+}
+
+/// An OLS fit on dummy-coded factors with cluster-robust standard errors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DummyOls {
+    /// Column names: `const`, then `<prefix>_<level>` factor by factor.
+    pub names: Vec<String>,
+    /// Coefficients, in column order.
+    pub coefficients: Vec<f64>,
+    /// Cluster-robust standard errors (CR1), in column order.
+    pub se: Vec<f64>,
+    /// Rows.
+    pub n: usize,
+    /// Clusters.
+    pub clusters: usize,
+    /// Each factor's non-reference levels, ascending, and the column of the first.
+    levels: Vec<(Vec<i32>, usize)>,
+}
+
+impl DummyOls {
+    /// Fits `y` on an intercept and the dummies of `factors`; `levels[i][f]`
+    /// is row `i`'s level of factor `f`, `clusters[i]` its cluster.
+    ///
+    /// Errors: inputs of different lengths; fewer rows than columns + 1 or
+    /// fewer than two clusters; a singular design (a level that is
+    /// collinear with others).
+    pub fn fit<const F: usize>(
+        levels: &[[i32; F]],
+        y: &[f64],
+        clusters: &[usize],
+        factors: &[Factor<'_>; F],
+    ) -> Result<DummyOls, StatsError> {
+        let n = levels.len();
+        if y.len() != n || clusters.len() != n {
+            return Err(StatsError::LengthMismatch(format!(
+                "{n} rows of levels, {} outcomes, {} clusters",
+                y.len(),
+                clusters.len()
+            )));
+        }
+        let mut names = vec!["const".to_string()];
+        let mut kept: Vec<(Vec<i32>, usize)> = Vec::with_capacity(F);
+        for (f, factor) in factors.iter().enumerate() {
+            let all = distinct(levels.iter().map(|l| l[f]));
+            let list: Vec<i32> = match factor.reference {
+                Reference::Lowest => all.into_iter().skip(1).collect(),
+                Reference::Level(r) => all.into_iter().filter(|v| *v != r).collect(),
+            };
+            let base = names.len();
+            names.extend(list.iter().map(|v| format!("{}_{v}", factor.prefix)));
+            kept.push((list, base));
+        }
+        let k = names.len();
+        // Rows of one cluster are taken together: in the order given when
+        // that is already grouped, else sorted.
+        let mut order: Vec<usize> = (0..n).collect();
+        if !clusters.windows(2).all(|w| w[0] <= w[1]) {
+            order.sort_by_key(|&i| clusters[i]);
+        }
+        let g = 1 + order
+            .windows(2)
+            .filter(|w| clusters[w[0]] != clusters[w[1]])
+            .count();
+        if n <= k || n == 0 || g < 2 {
+            return Err(StatsError::NotEnoughData(format!(
+                "{n} rows in {g} clusters for {k} columns (need more rows than columns and two clusters)"
+            )));
+        }
+        // The columns holding a 1 in each row besides the intercept (column
+        // 0): at most one per factor, `NONE` for a reference level.
+        const NONE: usize = usize::MAX;
+        let row_cols: Vec<[usize; F]> = levels
+            .iter()
+            .map(|l| {
+                std::array::from_fn(|f| {
+                    let (list, base) = &kept[f];
+                    list.binary_search(&l[f]).map_or(NONE, |j| base + j)
+                })
+            })
+            .collect();
+        fn present<const F: usize>(cols: &[usize; F]) -> impl Iterator<Item = usize> + '_ {
+            std::iter::once(0).chain(cols.iter().copied().filter(|&c| c != usize::MAX))
+        }
+        let mut xtx = DMatrix::<f64>::zeros(k, k);
+        let mut xty = DVector::<f64>::zeros(k);
+        for (cols, y) in row_cols.iter().zip(y) {
+            for a in present(cols) {
+                xty[a] += y;
+                for b in present(cols) {
+                    xtx[(a, b)] += 1.0;
+                }
+            }
+        }
+        let xtx_inv = xtx
+            .cholesky()
+            .ok_or_else(|| StatsError::Fit("X'X is singular (collinear dummies)".into()))?
+            .inverse();
+        let beta = &xtx_inv * xty;
+        // Σ_g (X_g' u_g)(X_g' u_g)', as S'S for blocks of cluster scores S
+        // (one row per cluster), so that memory stays small.
+        const BLOCK: usize = 2048;
+        let mut meat = DMatrix::<f64>::zeros(k, k);
+        let mut block = DMatrix::<f64>::zeros(BLOCK, k);
+        let mut filled = 0usize;
+        let mut previous = None;
+        for &i in &order {
+            if previous != Some(clusters[i]) {
+                if filled == BLOCK {
+                    meat.gemm_tr(1.0, &block, &block, 1.0);
+                    block.fill(0.0);
+                    filled = 0;
+                }
+                filled += 1;
+                previous = Some(clusters[i]);
+            }
+            let cols = &row_cols[i];
+            let resid = y[i] - present(cols).map(|j| beta[j]).sum::<f64>();
+            for j in present(cols) {
+                block[(filled - 1, j)] += resid;
+            }
+        }
+        let used = block.rows(0, filled);
+        meat.gemm_tr(1.0, &used, &used, 1.0);
+        let factor = (g as f64 / (g as f64 - 1.0)) * ((n as f64 - 1.0) / (n as f64 - k as f64));
+        let cov = &xtx_inv * meat * &xtx_inv * factor;
+        Ok(DummyOls {
+            names,
+            coefficients: beta.iter().copied().collect(),
+            se: (0..k).map(|j| cov[(j, j)].max(0.0).sqrt()).collect(),
+            n,
+            clusters: g,
+            levels: kept,
+        })
+    }
+
+    /// Coefficient and standard error of `level` of factor `factor`;
+    /// `None` for the reference level or a level not in the data.
+    pub fn level(&self, factor: usize, level: i32) -> Option<(f64, f64)> {
+        let (list, base) = self.levels.get(factor)?;
+        let j = base + list.binary_search(&level).ok()?;
+        Some((self.coefficients[j], self.se[j]))
+    }
+
+    /// The coefficient of `level` of factor `factor`, 0 for the reference
+    /// level or a level not in the data (its effect in a prediction).
+    pub fn effect(&self, factor: usize, level: i32) -> f64 {
+        self.level(factor, level).map_or(0.0, |c| c.0)
+    }
+}
+
+/// The distinct values, ascending: marked in a table over their range
+/// (ages, years and event times span a few dozen values), else sorted.
+fn distinct(values: impl Iterator<Item = i32> + Clone) -> Vec<i32> {
+    let Some((lo, hi)) = values.clone().fold(None, |m: Option<(i32, i32)>, v| {
+        Some(m.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+    }) else {
+        return Vec::new();
+    };
+    let span = (i64::from(hi) - i64::from(lo)) as usize + 1;
+    if span > 1 << 16 {
+        let mut all: Vec<i32> = values.collect();
+        all.sort_unstable();
+        all.dedup();
+        return all;
+    }
+    let mut seen = vec![false; span];
+    for v in values {
+        seen[(i64::from(v) - i64::from(lo)) as usize] = true;
+    }
+    (0..span)
+        .filter(|&i| seen[i])
+        .map(|i| (i64::from(lo) + i as i64) as i32)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Both ways (a table over a small range, sorting a wide one) give
+        /// the sorted distinct values.
+        #[test]
+        fn distinct_is_sorted_dedup(
+            v in proptest::collection::vec(-40i32..120, 0..300),
+            wide in any::<bool>(),
+        ) {
+            let mut v = v;
+            if wide {
+                v.push(1 << 20);
+            }
+            let mut want = v.clone();
+            want.sort_unstable();
+            want.dedup();
+            prop_assert_eq!(distinct(v.iter().copied()), want);
+        }
+    }
+}
