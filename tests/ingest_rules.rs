@@ -608,6 +608,7 @@ fn strict_mode_stops_at_the_first_rejection() {
         .is_ok());
 }
 
+#[cfg(feature = "parquet")]
 #[test]
 fn dataframes_and_parquet_read_the_same_as_csv() {
     use polars::prelude::*;
@@ -709,4 +710,20 @@ fn unreadable_files_are_errors_naming_the_path() {
         .from_paths("employees.xlsx", "events.csv")
         .unwrap_err();
     assert!(matches!(err, Error::UnknownFormat { .. }));
+}
+
+/// Without the `parquet` feature a Parquet path is a clear error naming the
+/// feature, not an unknown format.
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn parquet_without_the_feature_names_the_feature() {
+    let config = ValidConfig::default();
+    let err = Dataset::builder(&config)
+        .from_paths("employees.parquet", "events.csv")
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::FeatureDisabled { feature: "parquet", .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("--features parquet"), "{err}");
 }

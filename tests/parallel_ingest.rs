@@ -4,6 +4,7 @@
 //! bad rows are rejected, at their lines; exact duplicates far apart in the
 //! file are dropped (a duplicate of a rejected row too); every good row is
 //! kept; strict mode stops at the first bad row in file order.
+#![cfg(feature = "synth")]
 
 use mommytrack::config::ValidConfig;
 use mommytrack::synth::{dirty_copy, generate, DirtyCopy, SynthConfig};

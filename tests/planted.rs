@@ -2,6 +2,7 @@
 //! planted. Data from the seeded generator with every mommy-track class
 //! switched off, so that the only difference between returners and their
 //! peers is `returner_promotion_factor`.
+#![cfg(feature = "synth")]
 
 use mommytrack::config::ValidConfig;
 use mommytrack::synth::{generate, SynthConfig};

@@ -1,6 +1,7 @@
 //! The bundled samples: the clean pair ingests without a rejection, and the
 //! dirty copy rejects exactly the planted rows (listed, with their lines, in
 //! `data-samples/dirty/expected_rejections.csv`) and keeps every good row.
+#![cfg(feature = "synth")]
 
 use mommytrack::config::ValidConfig;
 use mommytrack::synth::{dirty_copy, generate, PlantedRejection, SynthConfig};

@@ -1,5 +1,6 @@
 //! The generator's planted rates come back out of the data it writes, within
 //! sampling error (4 standard errors), on 20,000 employees.
+#![cfg(feature = "synth")]
 
 use mommytrack::config::ValidConfig;
 use mommytrack::schema::{EventKind, Gender};
