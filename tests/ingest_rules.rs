@@ -722,7 +722,13 @@ fn parquet_without_the_feature_names_the_feature() {
         .from_paths("employees.parquet", "events.csv")
         .unwrap_err();
     assert!(
-        matches!(&err, Error::FeatureDisabled { feature: "parquet", .. }),
+        matches!(
+            &err,
+            Error::FeatureDisabled {
+                feature: "parquet",
+                ..
+            }
+        ),
         "{err}"
     );
     assert!(err.to_string().contains("--features parquet"), "{err}");

@@ -15,7 +15,9 @@ const EV_HEADER: &str = "employee_id,date,event,leave_type,grade,rating";
 /// `Ok(false)` when it stops with an error, which must be one a file
 /// without a usable header or without any dated row can give.
 fn balanced(employees: &[u8], events: &[u8]) -> Result<bool, TestCaseError> {
-    let data = match mommytrack::Dataset::builder(&ValidConfig::default()).from_readers(employees, events) {
+    let data = match mommytrack::Dataset::builder(&ValidConfig::default())
+        .from_readers(employees, events)
+    {
         Ok(data) => data,
         Err(e) => {
             prop_assert!(
