@@ -692,7 +692,7 @@ fn dataframes_and_parquet_read_the_same_as_csv() {
         ParquetWriter::new(file).finish(frame).unwrap();
     }
     let pq = Dataset::builder(&ValidConfig::default())
-        .from_paths(&dir.join("employees.parquet"), &dir.join("events.parquet"))
+        .from_paths(dir.join("employees.parquet"), dir.join("events.parquet"))
         .unwrap();
     assert_eq!(strip(&pq), strip(&csv_data));
     assert_eq!(rejections(&pq), rejections(&csv_data));

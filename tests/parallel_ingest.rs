@@ -55,7 +55,7 @@ fn many_batches_reject_exactly_the_planted_rows_and_drop_far_duplicates() {
     let bad = dirty
         .planted
         .iter()
-        .find(|p| p.file == "events" && !SEQUENCE_KINDS.contains(&p.kind.as_str()))
+        .find(|p| p.file == Table::Events && !SEQUENCE_KINDS.contains(&p.kind.as_str()))
         .unwrap();
     let mut events = dirty.events_csv.clone();
     if events.last() != Some(&b'\n') {
@@ -84,7 +84,7 @@ fn strict_mode_stops_at_the_first_planted_row_in_file_order() {
         dirty
             .planted
             .iter()
-            .filter(|p| p.file == file && !SEQUENCE_KINDS.contains(&p.kind.as_str()))
+            .filter(|p| p.file.as_str() == file && !SEQUENCE_KINDS.contains(&p.kind.as_str()))
             .map(|p| p.line)
             .min()
             .unwrap()

@@ -14,7 +14,7 @@ use common::{as_planted, histories};
 fn read(dir: &str) -> Dataset {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     Dataset::builder(&ValidConfig::default())
-        .from_paths(&dir.join("employees.csv"), &dir.join("events.csv"))
+        .from_paths(dir.join("employees.csv"), dir.join("events.csv"))
         .unwrap()
 }
 

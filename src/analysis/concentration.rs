@@ -134,13 +134,25 @@ pub struct Concentration {
     pub parent_uptake: Vec<ParentUptake>,
 }
 
+/// What a group of returns is keyed by.
+#[derive(Clone, Copy)]
+enum GroupBy {
+    /// The manager before the absence.
+    Manager,
+    /// The department before the absence.
+    Department,
+}
+
+/// Involuntary flag rates of the groups with at least `min_group_size`
+/// childcare returns, each against all other childcare returns (Fisher),
+/// adjusted across groups (Benjamini–Hochberg).
 fn concentration_of(
-    key: &dyn Fn(&Return<'_>) -> Option<String>,
+    by: GroupBy,
     returns: &[Return<'_>],
     involuntary: &[bool],
     config: &ValidConfig,
-) -> Vec<(String, u64, u64, Option<f64>, Option<f64>, bool)> {
-    let mut cells: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+) -> Vec<GroupConcentration> {
+    let mut cells: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     let (mut total, mut total_flagged) = (0u64, 0u64);
     for (i, r) in returns
         .iter()
@@ -149,33 +161,45 @@ fn concentration_of(
     {
         total += 1;
         total_flagged += u64::from(involuntary[i]);
-        if let Some(k) = key(r) {
+        let key = match by {
+            GroupBy::Manager => r.manager(),
+            GroupBy::Department => r.department(),
+        };
+        if let Some(k) = key {
             let c = cells.entry(k).or_default();
             c.0 += 1;
             c.1 += u64::from(involuntary[i]);
         }
     }
-    let tested: Vec<(String, u64, u64, Option<f64>)> = cells
+    let mut groups: Vec<GroupConcentration> = cells
         .into_iter()
         .filter(|(_, (n, _))| *n >= config.min_group_size() as u64)
         .map(|(k, (n, f))| {
             let (on, of) = (total - n, total_flagged - f);
-            let p = TwoByTwo::new(f, n - f, of, on - of).fisher_exact_p().ok();
-            (k, n, f, p)
+            GroupConcentration {
+                manager_id: matches!(by, GroupBy::Manager).then(|| k.to_string()),
+                department: matches!(by, GroupBy::Department).then(|| k.to_string()),
+                returns: n,
+                flagged: f,
+                p_value: TwoByTwo::new(f, n - f, of, on - of).fisher_exact_p().ok(),
+                p_adjusted: None,
+                significant: false,
+            }
         })
         .collect();
     // Adjusted over the groups that have a p-value; a failed adjustment
     // leaves every adjusted value empty rather than relabelling raw ones.
-    let p: Vec<f64> = tested.iter().filter_map(|t| t.3).collect();
-    let mut adj = benjamini_hochberg(&p).ok().map(Vec::into_iter);
-    tested
-        .into_iter()
-        .map(|(k, n, f, p)| {
-            let q = p.and_then(|_| adj.as_mut().and_then(Iterator::next));
-            let significant = q.is_some_and(|q| q <= config.significance_level());
-            (k, n, f, p, q, significant)
-        })
-        .collect()
+    let p: Vec<f64> = groups.iter().filter_map(|g| g.p_value).collect();
+    if let Ok(adjusted) = benjamini_hochberg(&p) {
+        let mut adjusted = adjusted.into_iter();
+        for g in groups.iter_mut().filter(|g| g.p_value.is_some()) {
+            g.p_adjusted = adjusted.next();
+            g.significant = g
+                .p_adjusted
+                .is_some_and(|q| q <= config.significance_level());
+        }
+    }
+    groups
 }
 
 impl Concentration {
@@ -204,38 +228,8 @@ impl Concentration {
         }
         let childcare = returns.iter().filter(|r| r.absence.is_childcare()).count() as u64;
         let flagged = involuntary.iter().filter(|x| **x).count() as u64;
-        let to_group = |v: Vec<(String, u64, u64, Option<f64>, Option<f64>, bool)>,
-                        manager: bool| {
-            v.into_iter()
-                .map(|(k, n, f, p, q, s)| GroupConcentration {
-                    manager_id: manager.then(|| k.clone()),
-                    department: (!manager).then_some(k),
-                    returns: n,
-                    flagged: f,
-                    p_value: p,
-                    p_adjusted: q,
-                    significant: s,
-                })
-                .collect::<Vec<_>>()
-        };
-        let managers = to_group(
-            concentration_of(
-                &|r| r.manager().map(str::to_string),
-                returns,
-                &involuntary,
-                config,
-            ),
-            true,
-        );
-        let departments = to_group(
-            concentration_of(
-                &|r| r.department().map(str::to_string),
-                returns,
-                &involuntary,
-                config,
-            ),
-            false,
-        );
+        let managers = concentration_of(GroupBy::Manager, returns, &involuntary, config);
+        let departments = concentration_of(GroupBy::Department, returns, &involuntary, config);
         let mut cohorts: BTreeMap<i32, (u64, u64)> = BTreeMap::new();
         for (i, r) in returns
             .iter()

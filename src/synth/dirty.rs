@@ -3,18 +3,19 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::schema::{RejectionKind, Table};
 
 /// A bad row planted in a dirty copy: where it is and which rule it breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlantedRejection {
     /// `employees` or `events`.
-    pub file: String,
+    pub file: Table,
     /// Line in the dirty file (header = line 1).
     pub line: u64,
     /// The column at fault; empty for the whole row.
     pub column: String,
-    /// The rule, as [`crate::ingest::RejectionKind`] in snake case.
-    pub kind: String,
+    /// The rule it breaks.
+    pub kind: RejectionKind,
 }
 
 /// A copy of a generated data set with bad rows planted among the good ones.
@@ -126,57 +127,57 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
     if let Some(pos) = bad_utf8.windows(5).position(|w| w == b"sales") {
         bad_utf8.splice(pos..pos + 5, b"sal\xff\xfees".iter().copied());
     }
-    let employees_bad: Vec<(Vec<u8>, &str, &str)> = vec![
+    let employees_bad: Vec<(Vec<u8>, &str, RejectionKind)> = vec![
         (
             as_line(with(employee("X000001"), 3, "2019-13-01")),
             "hire_date",
-            "unparsable",
+            RejectionKind::Unparsable,
         ),
         (
             as_line(with(employee("X000002"), 1, "female")),
             "gender",
-            "unparsable",
+            RejectionKind::Unparsable,
         ),
         (
             as_line(with(employee("X000003"), 8, "12")),
             "responsibility",
-            "out_of_range",
+            RejectionKind::OutOfRange,
         ),
         (
             as_line(with(employee("X000004"), 7, "")),
             "grade",
-            "missing_field",
+            RejectionKind::MissingField,
         ),
         (
             as_line(with(employee(&first.employee_id), 6, "finance")),
             "employee_id",
-            "duplicate_employee",
+            RejectionKind::DuplicateEmployee,
         ),
         (
             as_line(with(employee("X000006"), 12, "0")),
             "weekly_hours",
-            "out_of_range",
+            RejectionKind::OutOfRange,
         ),
         (
             as_line(with(employee("X000007"), 4, "2017-03-31")),
             "exit_date",
-            "exit_before_hire",
+            RejectionKind::ExitBeforeHire,
         ),
         (
             csv_line(&["X000008", "M", "1985", "2019-04-01"]),
             "",
-            "wrong_field_count",
+            RejectionKind::WrongFieldCount,
         ),
         (
             as_line(employee(&"Y".repeat(65))),
             "employee_id",
-            "out_of_range",
+            RejectionKind::OutOfRange,
         ),
-        (bad_utf8, "department", "invalid_utf8"),
+        (bad_utf8, "department", RejectionKind::InvalidUtf8),
         (
             as_line(with(employee("X000011"), 11, "permanent")),
             "employment_type",
-            "unparsable",
+            RejectionKind::Unparsable,
         ),
     ];
     let event = |id: &str, date: &str, event: &str| -> Vec<String> {
@@ -190,11 +191,11 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
         .get(ev_lines.len() / 2)
         .cloned()
         .unwrap_or_default();
-    let events_bad: Vec<(Vec<u8>, &str, &str)> = vec![
+    let events_bad: Vec<(Vec<u8>, &str, RejectionKind)> = vec![
         (
             as_line(with(event("Z999999", "2020-05-01", "evaluation"), 10, "3")),
             "employee_id",
-            "unknown_employee",
+            RejectionKind::UnknownEmployee,
         ),
         (
             as_line(with(
@@ -207,7 +208,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "3",
             )),
             "date",
-            "before_hire",
+            RejectionKind::BeforeHire,
         ),
         (
             as_line(with(
@@ -220,7 +221,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "3",
             )),
             "date",
-            "after_exit",
+            RejectionKind::AfterExit,
         ),
         (
             as_line(with(
@@ -233,7 +234,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "parental",
             )),
             "event",
-            "leave_end_without_leave",
+            RejectionKind::LeaveEndWithoutLeave,
         ),
         (
             as_line(with(
@@ -242,7 +243,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "medical",
             )),
             "event",
-            "leave_start_during_leave",
+            RejectionKind::LeaveStartDuringLeave,
         ),
         (
             as_line(with(
@@ -255,7 +256,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 &quiet.grade,
             )),
             "grade",
-            "promotion_not_raising_grade",
+            RejectionKind::PromotionNotRaisingGrade,
         ),
         (
             as_line(event(
@@ -264,7 +265,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "evaluation",
             )),
             "rating",
-            "missing_field",
+            RejectionKind::MissingField,
         ),
         (
             as_line(with(
@@ -277,7 +278,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "excellent",
             )),
             "rating",
-            "unparsable",
+            RejectionKind::Unparsable,
         ),
         (
             as_line(with(
@@ -290,7 +291,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "7",
             )),
             "rating",
-            "out_of_range",
+            RejectionKind::OutOfRange,
         ),
         (
             as_line(event(
@@ -299,7 +300,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "vacation",
             )),
             "event",
-            "unparsable",
+            RejectionKind::Unparsable,
         ),
         (
             as_line(with(
@@ -308,7 +309,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "3",
             )),
             "date",
-            "unparsable",
+            RejectionKind::Unparsable,
         ),
         (
             as_line(event(
@@ -317,7 +318,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "role_change",
             )),
             "",
-            "missing_field",
+            RejectionKind::MissingField,
         ),
         (
             as_line(with(
@@ -330,7 +331,7 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "-5",
             )),
             "weekly_hours",
-            "out_of_range",
+            RejectionKind::OutOfRange,
         ),
         (
             as_line(with(
@@ -343,28 +344,29 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
                 "boss",
             )),
             "initiated_by",
-            "unparsable",
+            RejectionKind::Unparsable,
         ),
         (
             csv_line(&[&quiet.employee_id, "2020-01-01"]),
             "",
-            "wrong_field_count",
+            RejectionKind::WrongFieldCount,
         ),
     ];
     let mut planted = Vec::new();
-    let mut place = |lines: &mut Vec<Vec<u8>>, bad: Vec<(Vec<u8>, &str, &str)>, file: &str| {
-        let n = bad.len();
-        let good = lines.len();
-        for (k, (row, column, kind)) in bad.into_iter().enumerate() {
-            // After the k-th share of the good rows (and after earlier planted rows).
-            let at = ((k + 1) * good / (n + 1)).max(1) + k;
-            let at = at.min(lines.len());
-            lines.insert(at, row);
-            planted.push((file.to_string(), at, column.to_string(), kind.to_string()));
-        }
-    };
-    place(&mut emp_lines, employees_bad, "employees");
-    place(&mut ev_lines, events_bad, "events");
+    let mut place =
+        |lines: &mut Vec<Vec<u8>>, bad: Vec<(Vec<u8>, &str, RejectionKind)>, file: Table| {
+            let n = bad.len();
+            let good = lines.len();
+            for (k, (row, column, kind)) in bad.into_iter().enumerate() {
+                // After the k-th share of the good rows (and after earlier planted rows).
+                let at = ((k + 1) * good / (n + 1)).max(1) + k;
+                let at = at.min(lines.len());
+                lines.insert(at, row);
+                planted.push((file, at, column.to_string(), kind));
+            }
+        };
+    place(&mut emp_lines, employees_bad, Table::Employees);
+    place(&mut ev_lines, events_bad, Table::Events);
     ev_lines.push(duplicate);
     let planted = planted
         .into_iter()

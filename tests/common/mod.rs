@@ -26,10 +26,10 @@ pub fn as_planted(data: &Dataset) -> Vec<PlantedRejection> {
         .rejections
         .iter()
         .map(|r| PlantedRejection {
-            file: r.file.to_string(),
+            file: r.file,
             line: r.line,
             column: r.column.clone().unwrap_or_default(),
-            kind: r.kind.as_str().to_string(),
+            kind: r.kind,
         })
         .collect()
 }
