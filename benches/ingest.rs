@@ -49,7 +49,7 @@ fn bench_ingest(c: &mut Criterion) {
             let total: usize = data
                 .timelines
                 .iter()
-                .map(|t| t.absences(&config).len())
+                .map(|t| t.absences(config.absences()).len())
                 .sum();
             black_box(total)
         })

@@ -55,13 +55,13 @@ fn run(args: Args) -> Result<(), Error> {
         None => Config::default(),
     };
     if let Some(m) = args.min_group_size {
-        config.min_group_size = m;
+        config.privacy.min_group_size = m;
     }
     if let Some(s) = &args.fiscal_year_start {
-        config.fiscal_year_start = s.clone();
+        config.disclosure.fiscal_year_start = s.clone();
     }
     if args.as_of.is_some() {
-        config.as_of = args.as_of;
+        config.ingest.as_of = args.as_of;
     }
     let config = config.validate()?;
     let data = mommytrack::Dataset::builder(&config).from_paths(&args.employees, &args.events)?;

@@ -1,37 +1,48 @@
-//! Configuration: one [`Config`] (serde, with documented defaults), checked
-//! once into a [`ValidConfig`] that every analysis takes.
+//! Configuration: one [`Config`] in sections (serde, every option with a
+//! documented default), checked once into a [`ValidConfig`] that the
+//! analyses take; each analysis reads its own section.
 //!
-//! | key | default | meaning |
-//! |---|---|---|
-//! | `as_of` | latest date in the input | analysis date; events after it are rejected, open leaves are censored at it |
-//! | `rating_scale` | `{ min = 1, max = 5 }` | range of `rating`; higher is better |
-//! | `track_order` | `["general", "specialist", "career"]` | career tracks from least to most senior |
-//! | `absence_gap_days` | 7 | leaves at most this many days apart form one absence |
-//! | `rating_lookback_months` | 24 | pre-leave ratings are those in this window before the absence |
-//! | `min_group_size` | 5 | aggregates over fewer people are suppressed |
-//! | `strict` | `false` | stop at the first rejected row |
-//! | `significance_level` | 0.05 | level of every test and of the Benjamini–Hochberg adjustment; intervals are at 1 − level |
-//! | `horizons_months` | `[6, 12, 24, 36]` | months after return at which trajectories are read |
-//! | `peers_per_return` | 5 | matched peers per return (with replacement) |
-//! | `peer_tenure_band_years` | 2.0 | a peer's tenure differs from the returner's by at most this |
-//! | `peer_same_department` | `false` | peers must also share the returner's department |
-//! | `flag_window_months` | 12 | a drop, downgrade, demotion or conversion counts when it happens this long after return |
-//! | `rating_drop_threshold` | 1.0 | post-return mean rating this far below the pre-leave mean is a `rating_drop` |
-//! | `rating_drop_min_ratings` | 2 | ratings after return needed before a `rating_drop` is judged |
-//! | `reduced_hours_months` | 36 | reduced hours still in force this long after return is `prolonged_reduced_hours` |
-//! | `stall_multiple` | 1.5 | no promotion by this multiple of the peers' median time to promotion is a `promotion_stall` |
-//! | `policy_date` | none | countermeasure date: flag rates before and after it are compared |
-//! | `event_time_min` / `event_time_max` | −3 / 5 | years around the first parental absence in the event study |
-//! | `fiscal_year_start` | `"04-01"` | first day (MM-DD) of the fiscal year used by the disclosure figures |
-//! | `manager_grade` | 5 | lowest grade counted as manager (管理職, 課長級 and above) |
-//! | `uptake_decimals` | 1 | decimals kept (truncated) in the leave-uptake percentage |
+//! | section | key | default | meaning |
+//! |---|---|---|---|
+//! | `[ingest]` | `as_of` | latest date in the input | analysis date; events after it are rejected, open leaves are censored at it |
+//! | | `strict` | `false` | stop at the first rejected row |
+//! | | `rating_scale` | `{ min = 1, max = 5 }` | range of `rating`; higher is better |
+//! | `[absences]` | `gap_days` | 7 | leaves at most this many days apart form one absence |
+//! | | `rating_lookback_months` | 24 | pre-leave ratings are those in this window before the absence (and post-return ratings those this long after the return) |
+//! | `[careers]` | `track_order` | `["general", "specialist", "career"]` | career tracks from least to most senior |
+//! | `[privacy]` | `min_group_size` | 5 | aggregates over fewer people are suppressed |
+//! | `[statistics]` | `significance_level` | 0.05 | level of every test and of the Benjamini–Hochberg adjustment; intervals are at 1 − level |
+//! | `[trajectories]` | `horizons_months` | `[6, 12, 24, 36]` | months after return at which trajectories are read |
+//! | `[peers]` | `per_return` | 5 | matched peers per return (with replacement) |
+//! | | `tenure_band_years` | 2.0 | a peer's tenure differs from the returner's by at most this |
+//! | | `same_department` | `false` | peers must also share the returner's department |
+//! | `[flags]` | `window_months` | 12 | a drop, downgrade, demotion or conversion counts when it happens this long after return |
+//! | | `rating_drop_threshold` | 1.0 | post-return mean rating this far below the pre-leave mean is a `rating_drop` |
+//! | | `rating_drop_min_ratings` | 2 | ratings after return needed before a `rating_drop` is judged (at least 1) |
+//! | | `reduced_hours_months` | 36 | reduced hours still in force this long after return is `prolonged_reduced_hours` |
+//! | | `stall_multiple` | 1.5 | no promotion by this multiple of the peers' median time to promotion is a `promotion_stall` |
+//! | `[concentration]` | `policy_date` | none | countermeasure date: flag rates before and after it are compared |
+//! | `[event_study]` | `event_time_min` / `event_time_max` | −3 / 5 | years around the first parental absence |
+//! | `[disclosure]` | `fiscal_year_start` | `"04-01"` | first day (MM-DD) of the fiscal year of the statutory figures |
+//! | | `manager_grade` | 5 | lowest grade counted as manager (管理職, 課長級 and above) |
+//! | | `uptake_decimals` | 1 | decimals kept (truncated) in the leave-uptake percentage |
+//!
+//! Unknown keys are an error, so that a misspelt option is not silently
+//! ignored. Files written for earlier versions, with every key at the top
+//! level (`absence_gap_days = 10`, `peer_same_department = true`, …), are
+//! still read: each such key is moved into its section (the table in
+//! [`LEGACY_KEYS`]); giving a key both ways is an error.
 //!
 //! ```
 //! use mommytrack::config::Config;
-//! let config = Config::from_toml_str("absence_gap_days = 10\nmin_group_size = 10").unwrap();
+//! let config = Config::from_toml_str("[absences]\ngap_days = 10\n\n[privacy]\nmin_group_size = 10").unwrap();
 //! let valid = config.validate().unwrap();
-//! assert_eq!(valid.absence_gap_days(), 10);
-//! assert!(Config::from_toml_str("min_group_size = 0").unwrap().validate().is_err());
+//! assert_eq!(valid.absences().gap_days, 10);
+//! assert_eq!(valid.min_group_size(), 10);
+//! // The flat keys of earlier versions still read the same.
+//! let flat = Config::from_toml_str("absence_gap_days = 10\nmin_group_size = 10").unwrap();
+//! assert_eq!(flat.validate().unwrap(), valid);
+//! assert!(Config::from_toml_str("[privacy]\nmin_group_size = 0").unwrap().validate().is_err());
 //! ```
 
 use crate::error::{ConfigFileError, Error, Result};
@@ -55,38 +66,128 @@ impl Default for RatingScale {
     }
 }
 
-/// Every option of the analysis, as written in a TOML or JSON file.
-///
-/// Unknown keys are an error, so that a misspelt option is not silently ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `[ingest]`: how the tables are read.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Config {
+pub struct IngestConfig {
     /// Analysis date; `None` = the latest date found in the input.
     pub as_of: Option<NaiveDate>,
-    /// Range of ratings.
-    pub rating_scale: RatingScale,
-    /// Career tracks from least to most senior.
-    pub track_order: Vec<String>,
-    /// Largest gap in days between a `leave_end` and the next `leave_start` that still joins them into one absence.
-    pub absence_gap_days: u32,
-    /// Months before an absence whose ratings count as pre-leave performance.
-    pub rating_lookback_months: u32,
-    /// Aggregates over fewer people than this are suppressed.
-    pub min_group_size: usize,
     /// Stop at the first rejected row instead of collecting them all.
     pub strict: bool,
+    /// Range of ratings.
+    pub rating_scale: RatingScale,
+}
+
+/// `[absences]`: how leaves form absences.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AbsenceConfig {
+    /// Largest gap in days between a `leave_end` and the next `leave_start` that still joins them into one absence.
+    pub gap_days: u32,
+    /// Months before an absence whose ratings count as pre-leave performance
+    /// (and after a return, as post-return performance).
+    pub rating_lookback_months: u32,
+}
+
+impl Default for AbsenceConfig {
+    fn default() -> Self {
+        AbsenceConfig {
+            gap_days: 7,
+            rating_lookback_months: 24,
+        }
+    }
+}
+
+/// `[careers]`: the organisation's career structure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CareerConfig {
+    /// Career tracks from least to most senior.
+    pub track_order: Vec<String>,
+}
+
+impl Default for CareerConfig {
+    fn default() -> Self {
+        CareerConfig {
+            track_order: vec!["general".into(), "specialist".into(), "career".into()],
+        }
+    }
+}
+
+/// `[privacy]`: what may be published.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Aggregates over fewer people than this are suppressed.
+    pub min_group_size: usize,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        PrivacyConfig { min_group_size: 5 }
+    }
+}
+
+/// `[statistics]`: the level of tests and intervals.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StatisticsConfig {
     /// Level of every test; confidence intervals are at `1 − significance_level`.
     pub significance_level: f64,
+}
+
+impl Default for StatisticsConfig {
+    fn default() -> Self {
+        StatisticsConfig {
+            significance_level: 0.05,
+        }
+    }
+}
+
+/// `[trajectories]`: when careers are read after a return.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrajectoryConfig {
     /// Months after return at which trajectories are read.
     pub horizons_months: Vec<u32>,
+}
+
+impl Default for TrajectoryConfig {
+    fn default() -> Self {
+        TrajectoryConfig {
+            horizons_months: vec![6, 12, 24, 36],
+        }
+    }
+}
+
+/// `[peers]`: how matched peers are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PeerConfig {
     /// Matched peers per return, drawn with replacement.
-    pub peers_per_return: usize,
+    pub per_return: usize,
     /// Largest tenure difference, in years, between a returner and a peer.
-    pub peer_tenure_band_years: f64,
+    pub tenure_band_years: f64,
     /// Whether a peer must work in the returner's department.
-    pub peer_same_department: bool,
+    pub same_department: bool,
+}
+
+impl Default for PeerConfig {
+    fn default() -> Self {
+        PeerConfig {
+            per_return: 5,
+            tenure_band_years: 2.0,
+            same_department: false,
+        }
+    }
+}
+
+/// `[flags]`: the thresholds of the mommy-track flags.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlagConfig {
     /// Months after return within which a drop, downgrade, demotion or conversion is flagged.
-    pub flag_window_months: u32,
+    pub window_months: u32,
     /// Fall in mean rating (post-return against pre-leave) that is a `rating_drop`.
     pub rating_drop_threshold: f64,
     /// Ratings after return needed before a `rating_drop` is judged.
@@ -95,12 +196,51 @@ pub struct Config {
     pub reduced_hours_months: u32,
     /// Multiple of the peers' median time to promotion after which no promotion is a `promotion_stall`.
     pub stall_multiple: f64,
+}
+
+impl Default for FlagConfig {
+    fn default() -> Self {
+        FlagConfig {
+            window_months: 12,
+            rating_drop_threshold: 1.0,
+            rating_drop_min_ratings: 2,
+            reduced_hours_months: 36,
+            stall_multiple: 1.5,
+        }
+    }
+}
+
+/// `[concentration]`: where flags are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConcentrationConfig {
     /// Date of a countermeasure; flag rates before and after it are compared.
     pub policy_date: Option<NaiveDate>,
-    /// First event time (years) of the child-penalty event study.
+}
+
+/// `[event_study]`: the window of the child-penalty event study.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventStudyConfig {
+    /// First event time (years).
     pub event_time_min: i32,
-    /// Last event time (years) of the child-penalty event study.
+    /// Last event time (years).
     pub event_time_max: i32,
+}
+
+impl Default for EventStudyConfig {
+    fn default() -> Self {
+        EventStudyConfig {
+            event_time_min: -3,
+            event_time_max: 5,
+        }
+    }
+}
+
+/// `[disclosure]`: the statutory figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DisclosureConfig {
     /// First day of the fiscal year, `MM-DD`.
     pub fiscal_year_start: String,
     /// Lowest grade counted as manager (管理職).
@@ -109,29 +249,9 @@ pub struct Config {
     pub uptake_decimals: u32,
 }
 
-impl Default for Config {
+impl Default for DisclosureConfig {
     fn default() -> Self {
-        Config {
-            as_of: None,
-            rating_scale: RatingScale::default(),
-            track_order: vec!["general".into(), "specialist".into(), "career".into()],
-            absence_gap_days: 7,
-            rating_lookback_months: 24,
-            min_group_size: 5,
-            strict: false,
-            significance_level: 0.05,
-            horizons_months: vec![6, 12, 24, 36],
-            peers_per_return: 5,
-            peer_tenure_band_years: 2.0,
-            peer_same_department: false,
-            flag_window_months: 12,
-            rating_drop_threshold: 1.0,
-            rating_drop_min_ratings: 2,
-            reduced_hours_months: 36,
-            stall_multiple: 1.5,
-            policy_date: None,
-            event_time_min: -3,
-            event_time_max: 5,
+        DisclosureConfig {
             fiscal_year_start: "04-01".into(),
             manager_grade: 5,
             uptake_decimals: 1,
@@ -139,174 +259,336 @@ impl Default for Config {
     }
 }
 
+/// Every option of the analysis, as written in a TOML or JSON file: one
+/// field per section.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `[ingest]`
+    pub ingest: IngestConfig,
+    /// `[absences]`
+    pub absences: AbsenceConfig,
+    /// `[careers]`
+    pub careers: CareerConfig,
+    /// `[privacy]`
+    pub privacy: PrivacyConfig,
+    /// `[statistics]`
+    pub statistics: StatisticsConfig,
+    /// `[trajectories]`
+    pub trajectories: TrajectoryConfig,
+    /// `[peers]`
+    pub peers: PeerConfig,
+    /// `[flags]`
+    pub flags: FlagConfig,
+    /// `[concentration]`
+    pub concentration: ConcentrationConfig,
+    /// `[event_study]`
+    pub event_study: EventStudyConfig,
+    /// `[disclosure]`
+    pub disclosure: DisclosureConfig,
+}
+
+/// The top-level keys of earlier versions and where each now lives
+/// (`section`, `key`).
+pub const LEGACY_KEYS: [(&str, &str, &str); 23] = [
+    ("as_of", "ingest", "as_of"),
+    ("strict", "ingest", "strict"),
+    ("rating_scale", "ingest", "rating_scale"),
+    ("absence_gap_days", "absences", "gap_days"),
+    (
+        "rating_lookback_months",
+        "absences",
+        "rating_lookback_months",
+    ),
+    ("track_order", "careers", "track_order"),
+    ("min_group_size", "privacy", "min_group_size"),
+    ("significance_level", "statistics", "significance_level"),
+    ("horizons_months", "trajectories", "horizons_months"),
+    ("peers_per_return", "peers", "per_return"),
+    ("peer_tenure_band_years", "peers", "tenure_band_years"),
+    ("peer_same_department", "peers", "same_department"),
+    ("flag_window_months", "flags", "window_months"),
+    ("rating_drop_threshold", "flags", "rating_drop_threshold"),
+    (
+        "rating_drop_min_ratings",
+        "flags",
+        "rating_drop_min_ratings",
+    ),
+    ("reduced_hours_months", "flags", "reduced_hours_months"),
+    ("stall_multiple", "flags", "stall_multiple"),
+    ("policy_date", "concentration", "policy_date"),
+    ("event_time_min", "event_study", "event_time_min"),
+    ("event_time_max", "event_study", "event_time_max"),
+    ("fiscal_year_start", "disclosure", "fiscal_year_start"),
+    ("manager_grade", "disclosure", "manager_grade"),
+    ("uptake_decimals", "disclosure", "uptake_decimals"),
+];
+
+/// Moves the flat keys of earlier versions into their sections, in a
+/// TOML table or a JSON object alike; `Err` names a key given both ways.
+fn move_legacy_keys<V>(
+    root: &mut impl MapLike<V>,
+    new_table: impl Fn() -> V,
+) -> std::result::Result<(), String> {
+    for (old, section, key) in LEGACY_KEYS {
+        let Some(value) = root.take(old) else {
+            continue;
+        };
+        let table = root.table_entry(section, &new_table)?;
+        if !table.insert_new(key, value) {
+            return Err(format!(
+                "`{old}` is given both at the top level and as `[{section}] {key}`"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The two map types a configuration file parses into.
+trait MapLike<V> {
+    fn take(&mut self, key: &str) -> Option<V>;
+    fn table_entry(
+        &mut self,
+        key: &str,
+        new_table: &dyn Fn() -> V,
+    ) -> std::result::Result<&mut Self, String>;
+    fn insert_new(&mut self, key: &str, value: V) -> bool;
+}
+
+impl MapLike<toml::Value> for toml::Table {
+    fn take(&mut self, key: &str) -> Option<toml::Value> {
+        self.remove(key)
+    }
+    fn table_entry(
+        &mut self,
+        key: &str,
+        new_table: &dyn Fn() -> toml::Value,
+    ) -> std::result::Result<&mut Self, String> {
+        match self.entry(key.to_string()).or_insert_with(new_table) {
+            toml::Value::Table(t) => Ok(t),
+            _ => Err(format!("`{key}` must be a section (a table)")),
+        }
+    }
+    fn insert_new(&mut self, key: &str, value: toml::Value) -> bool {
+        if self.contains_key(key) {
+            return false;
+        }
+        self.insert(key.to_string(), value);
+        true
+    }
+}
+
+impl MapLike<serde_json::Value> for serde_json::Map<String, serde_json::Value> {
+    fn take(&mut self, key: &str) -> Option<serde_json::Value> {
+        self.remove(key)
+    }
+    fn table_entry(
+        &mut self,
+        key: &str,
+        new_table: &dyn Fn() -> serde_json::Value,
+    ) -> std::result::Result<&mut Self, String> {
+        match self.entry(key.to_string()).or_insert_with(new_table) {
+            serde_json::Value::Object(t) => Ok(t),
+            _ => Err(format!("`{key}` must be a section (an object)")),
+        }
+    }
+    fn insert_new(&mut self, key: &str, value: serde_json::Value) -> bool {
+        if self.contains_key(key) {
+            return false;
+        }
+        self.insert(key.to_string(), value);
+        true
+    }
+}
+
 impl Config {
     /// Parses a TOML document; absent keys take their defaults.
     pub fn from_toml_str(text: &str) -> Result<Config> {
-        toml::from_str(text).map_err(|e| Error::ConfigFile {
+        Config::parse_toml(text).map_err(|source| Error::ConfigFile {
             path: "<string>".into(),
-            source: ConfigFileError::Toml(e),
-        })
-    }
-
-    /// Reads a `.toml` or `.json` configuration file.
-    pub fn from_file(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::ConfigFile {
-            path: path.to_path_buf(),
-            source: ConfigFileError::Io(e),
-        })?;
-        let is_json = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        let parsed = if is_json {
-            serde_json::from_str(&text).map_err(ConfigFileError::Json)
-        } else {
-            toml::from_str(&text).map_err(ConfigFileError::Toml)
-        };
-        parsed.map_err(|source| Error::ConfigFile {
-            path: path.to_path_buf(),
             source,
         })
     }
 
-    /// Checks every value once; the analyses only take the result.
+    fn parse_toml(text: &str) -> std::result::Result<Config, ConfigFileError> {
+        let mut table: toml::Table = toml::from_str(text)?;
+        move_legacy_keys(&mut table, || toml::Value::Table(toml::Table::new()))
+            .map_err(ConfigFileError::Layout)?;
+        Ok(Config::deserialize(toml::Value::Table(table))?)
+    }
+
+    fn parse_json(text: &str) -> std::result::Result<Config, ConfigFileError> {
+        let mut value: serde_json::Value = serde_json::from_str(text)?;
+        if let serde_json::Value::Object(map) = &mut value {
+            move_legacy_keys(map, || serde_json::Value::Object(serde_json::Map::new()))
+                .map_err(ConfigFileError::Layout)?;
+        }
+        Ok(serde_json::from_value(value)?)
+    }
+
+    /// Reads a `.toml` or `.json` configuration file.
+    pub fn from_file(path: &Path) -> Result<Config> {
+        let at = |source| Error::ConfigFile {
+            path: path.to_path_buf(),
+            source,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| at(ConfigFileError::Io(e)))?;
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if is_json {
+            Config::parse_json(&text).map_err(at)
+        } else {
+            Config::parse_toml(&text).map_err(at)
+        }
+    }
+
+    /// Checks every section once; the analyses only take the result.
     pub fn validate(self) -> Result<ValidConfig> {
-        let invalid = |field: &'static str, value: String, expected: &str| Error::InvalidConfig {
-            field,
-            value,
-            expected: expected.into(),
-        };
-        let s = self.rating_scale;
-        if !(s.min.is_finite() && s.max.is_finite() && s.min < s.max) {
-            return Err(invalid(
-                "rating_scale",
-                format!("{}..{}", s.min, s.max),
-                "finite numbers with min < max",
-            ));
-        }
-        for (i, t) in self.track_order.iter().enumerate() {
-            if t.trim().is_empty() {
-                return Err(invalid(
-                    "track_order",
-                    format!("{t:?}"),
-                    "non-empty track names",
-                ));
-            }
-            if self.track_order[..i].contains(t) {
-                return Err(invalid(
-                    "track_order",
-                    format!("{t:?} twice"),
-                    "each track once",
-                ));
-            }
-        }
-        if self.absence_gap_days > 366 {
-            return Err(invalid(
-                "absence_gap_days",
-                self.absence_gap_days.to_string(),
-                "0 to 366 days",
-            ));
-        }
-        if !(1..=240).contains(&self.rating_lookback_months) {
-            return Err(invalid(
-                "rating_lookback_months",
-                self.rating_lookback_months.to_string(),
-                "1 to 240 months",
-            ));
-        }
-        if self.min_group_size == 0 {
-            return Err(invalid("min_group_size", "0".into(), "at least 1"));
-        }
-        let level = self.significance_level;
-        if !(level > 0.0 && level < 0.5) {
-            return Err(invalid(
-                "significance_level",
-                level.to_string(),
-                "a number between 0 and 0.5",
-            ));
-        }
-        if self.horizons_months.is_empty()
-            || self.horizons_months.iter().any(|m| *m == 0 || *m > 600)
-        {
-            return Err(invalid(
-                "horizons_months",
-                format!("{:?}", self.horizons_months),
-                "one or more months from 1 to 600",
-            ));
-        }
-        if !(1..=100).contains(&self.peers_per_return) {
-            return Err(invalid(
-                "peers_per_return",
-                self.peers_per_return.to_string(),
-                "1 to 100",
-            ));
-        }
-        if !(self.peer_tenure_band_years >= 0.0 && self.peer_tenure_band_years <= 50.0) {
-            return Err(invalid(
-                "peer_tenure_band_years",
-                self.peer_tenure_band_years.to_string(),
-                "0 to 50 years",
-            ));
-        }
-        for (field, months) in [
-            ("flag_window_months", self.flag_window_months),
-            ("reduced_hours_months", self.reduced_hours_months),
-        ] {
-            if !(1..=600).contains(&months) {
-                return Err(invalid(field, months.to_string(), "1 to 600 months"));
-            }
-        }
-        if !(self.rating_drop_threshold > 0.0 && self.rating_drop_threshold.is_finite()) {
-            return Err(invalid(
-                "rating_drop_threshold",
-                self.rating_drop_threshold.to_string(),
-                "a positive number",
-            ));
-        }
-        if !(self.stall_multiple >= 1.0 && self.stall_multiple <= 20.0) {
-            return Err(invalid(
-                "stall_multiple",
-                self.stall_multiple.to_string(),
-                "1 to 20",
-            ));
-        }
-        if !(self.event_time_min < -1
-            && self.event_time_max >= 0
-            && self.event_time_max <= 30
-            && self.event_time_min >= -30)
-        {
-            return Err(invalid(
-                "event_time_min",
-                format!("{}..{}", self.event_time_min, self.event_time_max),
-                "event_time_min from -30 to -2 and event_time_max from 0 to 30",
-            ));
-        }
-        let Some(fiscal_year_start) = parse_month_day(&self.fiscal_year_start) else {
-            return Err(invalid(
-                "fiscal_year_start",
-                format!("{:?}", self.fiscal_year_start),
-                "a month and day as MM-DD, e.g. \"04-01\" (29 February is not allowed)",
-            ));
-        };
-        if self.rating_drop_min_ratings == 0 {
-            return Err(invalid(
-                "rating_drop_min_ratings",
-                "0".into(),
-                "at least 1 (a rating drop needs a rating after the return)",
-            ));
-        }
-        if self.uptake_decimals > 3 {
-            return Err(invalid(
-                "uptake_decimals",
-                self.uptake_decimals.to_string(),
-                "0 to 3",
-            ));
-        }
+        let fiscal_year_start = check(&self)?;
         Ok(ValidConfig {
             config: self,
             fiscal_year_start,
         })
     }
 }
+
+/// Every rule of every section; the parsed fiscal-year start.
+fn check(c: &Config) -> Result<(u32, u32)> {
+    let invalid = |field: &'static str, value: String, expected: &str| {
+        Err(Error::InvalidConfig {
+            field,
+            value,
+            expected: expected.into(),
+        })
+    };
+    let s = c.ingest.rating_scale;
+    if !(s.min.is_finite() && s.max.is_finite() && s.min < s.max) {
+        return invalid(
+            "ingest.rating_scale",
+            format!("{}..{}", s.min, s.max),
+            "finite numbers with min < max",
+        );
+    }
+    let a = c.absences;
+    if a.gap_days > 366 {
+        return invalid("absences.gap_days", a.gap_days.to_string(), "0 to 366 days");
+    }
+    if !(1..=240).contains(&a.rating_lookback_months) {
+        return invalid(
+            "absences.rating_lookback_months",
+            a.rating_lookback_months.to_string(),
+            "1 to 240 months",
+        );
+    }
+    let tracks = &c.careers.track_order;
+    for (i, t) in tracks.iter().enumerate() {
+        if t.trim().is_empty() {
+            return invalid(
+                "careers.track_order",
+                format!("{t:?}"),
+                "non-empty track names",
+            );
+        }
+        if tracks[..i].contains(t) {
+            return invalid(
+                "careers.track_order",
+                format!("{t:?} twice"),
+                "each track once",
+            );
+        }
+    }
+    if c.privacy.min_group_size == 0 {
+        return invalid("privacy.min_group_size", "0".into(), "at least 1");
+    }
+    let level = c.statistics.significance_level;
+    if !(level > 0.0 && level < 0.5) {
+        return invalid(
+            "statistics.significance_level",
+            level.to_string(),
+            "a number between 0 and 0.5",
+        );
+    }
+    let h = &c.trajectories.horizons_months;
+    if h.is_empty() || h.iter().any(|m| *m == 0 || *m > 600) {
+        return invalid(
+            "trajectories.horizons_months",
+            format!("{h:?}"),
+            "one or more months from 1 to 600",
+        );
+    }
+    let p = c.peers;
+    if !(1..=100).contains(&p.per_return) {
+        return invalid("peers.per_return", p.per_return.to_string(), "1 to 100");
+    }
+    if !(p.tenure_band_years >= 0.0 && p.tenure_band_years <= 50.0) {
+        return invalid(
+            "peers.tenure_band_years",
+            p.tenure_band_years.to_string(),
+            "0 to 50 years",
+        );
+    }
+    let f = c.flags;
+    for (field, months) in [
+        ("flags.window_months", f.window_months),
+        ("flags.reduced_hours_months", f.reduced_hours_months),
+    ] {
+        if !(1..=600).contains(&months) {
+            return invalid(field, months.to_string(), "1 to 600 months");
+        }
+    }
+    if !(f.rating_drop_threshold > 0.0 && f.rating_drop_threshold.is_finite()) {
+        return invalid(
+            "flags.rating_drop_threshold",
+            f.rating_drop_threshold.to_string(),
+            "a positive number",
+        );
+    }
+    if f.rating_drop_min_ratings == 0 {
+        return invalid(
+            "flags.rating_drop_min_ratings",
+            "0".into(),
+            "at least 1 (a rating drop needs a rating after the return)",
+        );
+    }
+    if !(f.stall_multiple >= 1.0 && f.stall_multiple <= 20.0) {
+        return invalid(
+            "flags.stall_multiple",
+            f.stall_multiple.to_string(),
+            "1 to 20",
+        );
+    }
+    let e = c.event_study;
+    if !(e.event_time_min < -1
+        && e.event_time_max >= 0
+        && e.event_time_max <= 30
+        && e.event_time_min >= -30)
+    {
+        return invalid(
+            "event_study.event_time_min",
+            format!("{}..{}", e.event_time_min, e.event_time_max),
+            "event_time_min from -30 to -2 and event_time_max from 0 to 30",
+        );
+    }
+    let d = &c.disclosure;
+    let Some(fiscal_year_start) = parse_month_day(&d.fiscal_year_start) else {
+        return invalid(
+            "disclosure.fiscal_year_start",
+            format!("{:?}", d.fiscal_year_start),
+            FISCAL_START,
+        );
+    };
+    if d.uptake_decimals > 3 {
+        return invalid(
+            "disclosure.uptake_decimals",
+            d.uptake_decimals.to_string(),
+            "0 to 3",
+        );
+    }
+    Ok(fiscal_year_start)
+}
+
+const FISCAL_START: &str = "a month and day as MM-DD, e.g. \"04-01\" (29 February is not allowed)";
 
 /// Parses `MM-DD` into (month, day); 29 February is refused, since a fiscal
 /// year must start on a day every year has.
@@ -354,105 +636,122 @@ impl ValidConfig {
     pub fn config(&self) -> &Config {
         &self.config
     }
+    /// `[ingest]`, checked.
+    pub fn ingest(&self) -> &IngestConfig {
+        &self.config.ingest
+    }
+    /// `[absences]`, checked.
+    pub fn absences(&self) -> &AbsenceConfig {
+        &self.config.absences
+    }
+    /// `[peers]`, checked.
+    pub fn peers(&self) -> &PeerConfig {
+        &self.config.peers
+    }
+    /// `[flags]`, checked.
+    pub fn flags(&self) -> &FlagConfig {
+        &self.config.flags
+    }
     /// Analysis date, when set.
     pub fn as_of(&self) -> Option<NaiveDate> {
-        self.config.as_of
+        self.config.ingest.as_of
     }
     /// Range of ratings.
     pub fn rating_scale(&self) -> RatingScale {
-        self.config.rating_scale
+        self.config.ingest.rating_scale
     }
     /// Career tracks from least to most senior.
     pub fn track_order(&self) -> &[String] {
-        &self.config.track_order
+        &self.config.careers.track_order
     }
     /// Rank of a track in [`Self::track_order`] (0 = least senior); `None` when unlisted.
     pub fn track_rank(&self, track: &str) -> Option<usize> {
-        self.config.track_order.iter().position(|t| t == track)
+        self.track_order().iter().position(|t| t == track)
     }
     /// Largest gap in days that still joins two leaves.
     pub fn absence_gap_days(&self) -> u32 {
-        self.config.absence_gap_days
+        self.config.absences.gap_days
     }
     /// Look-back window for pre-leave ratings, in months.
     pub fn rating_lookback_months(&self) -> u32 {
-        self.config.rating_lookback_months
+        self.config.absences.rating_lookback_months
     }
     /// Smallest group an aggregate may show.
     pub fn min_group_size(&self) -> usize {
-        self.config.min_group_size
+        self.config.privacy.min_group_size
     }
     /// Whether the first rejection stops ingestion.
     pub fn strict(&self) -> bool {
-        self.config.strict
+        self.config.ingest.strict
     }
     /// Level of every test.
     pub fn significance_level(&self) -> f64 {
-        self.config.significance_level
+        self.config.statistics.significance_level
     }
     /// Confidence level of every interval, `1 − significance_level`.
     pub fn confidence_level(&self) -> f64 {
-        1.0 - self.config.significance_level
+        1.0 - self.significance_level()
     }
     /// Months after return at which trajectories are read.
     pub fn horizons_months(&self) -> &[u32] {
-        &self.config.horizons_months
+        &self.config.trajectories.horizons_months
     }
     /// Matched peers per return.
     pub fn peers_per_return(&self) -> usize {
-        self.config.peers_per_return
+        self.config.peers.per_return
     }
     /// Largest tenure difference between a returner and a peer, in years.
     pub fn peer_tenure_band_years(&self) -> f64 {
-        self.config.peer_tenure_band_years
+        self.config.peers.tenure_band_years
     }
     /// Whether peers must share the returner's department.
     pub fn peer_same_department(&self) -> bool {
-        self.config.peer_same_department
+        self.config.peers.same_department
     }
     /// Flag window after return, in months.
     pub fn flag_window_months(&self) -> u32 {
-        self.config.flag_window_months
+        self.config.flags.window_months
     }
     /// Fall in mean rating that is a `rating_drop`.
     pub fn rating_drop_threshold(&self) -> f64 {
-        self.config.rating_drop_threshold
+        self.config.flags.rating_drop_threshold
     }
-    /// Ratings after return needed before a `rating_drop` is judged.
+    /// Ratings after return needed before a `rating_drop` is judged (at least 1).
     pub fn rating_drop_min_ratings(&self) -> usize {
-        self.config.rating_drop_min_ratings
+        self.config.flags.rating_drop_min_ratings
     }
     /// Months of reduced hours that make `prolonged_reduced_hours`.
     pub fn reduced_hours_months(&self) -> u32 {
-        self.config.reduced_hours_months
+        self.config.flags.reduced_hours_months
     }
     /// Multiple of the peers' median time to promotion that makes a stall.
     pub fn stall_multiple(&self) -> f64 {
-        self.config.stall_multiple
+        self.config.flags.stall_multiple
     }
     /// Countermeasure date, when set.
     pub fn policy_date(&self) -> Option<NaiveDate> {
-        self.config.policy_date
+        self.config.concentration.policy_date
     }
     /// Event-time window of the event study, in years (inclusive).
     pub fn event_times(&self) -> (i32, i32) {
-        (self.config.event_time_min, self.config.event_time_max)
+        let e = self.config.event_study;
+        (e.event_time_min, e.event_time_max)
     }
-    /// First day of the fiscal year as (month, day).
+    /// First day of the fiscal year as (month, day), parsed once.
     pub fn fiscal_year_start(&self) -> (u32, u32) {
         self.fiscal_year_start
     }
     /// Lowest manager grade.
     pub fn manager_grade(&self) -> u32 {
-        self.config.manager_grade
+        self.config.disclosure.manager_grade
     }
     /// Decimals kept in the uptake percentage.
     pub fn uptake_decimals(&self) -> u32 {
-        self.config.uptake_decimals
+        self.config.disclosure.uptake_decimals
     }
     /// The same configuration with another policy date.
     pub fn with_policy_date(mut self, date: Option<NaiveDate>) -> ValidConfig {
-        self.config.policy_date = date;
+        self.config.concentration.policy_date = date;
         self
     }
     /// The same configuration with another fiscal-year start, `MM-DD`; an
@@ -460,24 +759,23 @@ impl ValidConfig {
     pub fn with_fiscal_year_start(mut self, month_day: &str) -> Result<ValidConfig> {
         let Some(parsed) = parse_month_day(month_day) else {
             return Err(Error::InvalidConfig {
-                field: "fiscal_year_start",
+                field: "disclosure.fiscal_year_start",
                 value: format!("{month_day:?}"),
-                expected: "a month and day as MM-DD, e.g. \"04-01\" (29 February is not allowed)"
-                    .into(),
+                expected: FISCAL_START.into(),
             });
         };
-        self.config.fiscal_year_start = month_day.trim().to_string();
+        self.config.disclosure.fiscal_year_start = month_day.trim().to_string();
         self.fiscal_year_start = parsed;
         Ok(self)
     }
     /// The same configuration with another analysis date.
     pub fn with_as_of(mut self, as_of: Option<NaiveDate>) -> ValidConfig {
-        self.config.as_of = as_of;
+        self.config.ingest.as_of = as_of;
         self
     }
     /// The same configuration in strict or lenient mode.
     pub fn with_strict(mut self, strict: bool) -> ValidConfig {
-        self.config.strict = strict;
+        self.config.ingest.strict = strict;
         self
     }
 }
@@ -494,42 +792,124 @@ mod tests {
         assert_eq!(c.rating_lookback_months(), 24);
         assert_eq!(c.rating_scale(), RatingScale { min: 1.0, max: 5.0 });
         assert_eq!(c.track_rank("career"), Some(2));
+        assert_eq!(c.fiscal_year_start(), (4, 1));
         assert!(!c.strict());
+        assert_eq!(Config::default().validate().unwrap(), c);
     }
 
     #[test]
     fn invalid_values_are_errors_naming_the_field() {
         let bad = [
-            "rating_scale = { min = 5, max = 1 }",
-            "track_order = [\"a\", \"a\"]",
-            "absence_gap_days = 400",
-            "rating_lookback_months = 0",
-            "min_group_size = 0",
-            "significance_level = 0.7",
-            "horizons_months = []",
-            "peers_per_return = 0",
-            "flag_window_months = 0",
-            "stall_multiple = 0.5",
-            "fiscal_year_start = \"02-29\"",
-            "uptake_decimals = 9",
+            (
+                "[ingest]\nrating_scale = { min = 5, max = 1 }",
+                "ingest.rating_scale",
+            ),
+            (
+                "[careers]\ntrack_order = [\"a\", \"a\"]",
+                "careers.track_order",
+            ),
+            ("[absences]\ngap_days = 400", "absences.gap_days"),
+            (
+                "[absences]\nrating_lookback_months = 0",
+                "absences.rating_lookback_months",
+            ),
+            ("[privacy]\nmin_group_size = 0", "privacy.min_group_size"),
+            (
+                "[statistics]\nsignificance_level = 0.7",
+                "statistics.significance_level",
+            ),
+            (
+                "[trajectories]\nhorizons_months = []",
+                "trajectories.horizons_months",
+            ),
+            ("[peers]\nper_return = 0", "peers.per_return"),
+            ("[flags]\nwindow_months = 0", "flags.window_months"),
+            ("[flags]\nstall_multiple = 0.5", "flags.stall_multiple"),
+            (
+                "[flags]\nrating_drop_min_ratings = 0",
+                "flags.rating_drop_min_ratings",
+            ),
+            (
+                "[disclosure]\nfiscal_year_start = \"02-29\"",
+                "disclosure.fiscal_year_start",
+            ),
+            (
+                "[disclosure]\nuptake_decimals = 9",
+                "disclosure.uptake_decimals",
+            ),
+            // The flat keys of earlier versions are checked the same.
+            ("absence_gap_days = 400", "absences.gap_days"),
+            (
+                "rating_drop_min_ratings = 0",
+                "flags.rating_drop_min_ratings",
+            ),
         ];
-        for text in bad {
+        for (text, field) in bad {
             let err = Config::from_toml_str(text).unwrap().validate().unwrap_err();
-            let field = text.split(' ').next().unwrap();
-            assert!(err.to_string().contains(field), "{err}");
+            assert!(
+                matches!(&err, Error::InvalidConfig { field: f, .. } if *f == field),
+                "{text}: {err}"
+            );
         }
+    }
+
+    #[test]
+    fn flat_keys_of_earlier_versions_move_into_their_sections() {
+        let flat = "as_of = 2024-03-31\nabsence_gap_days = 10\npeer_same_department = true\n\
+                    fiscal_year_start = \"01-01\"\nmin_group_size = 3";
+        let sectioned = "[ingest]\nas_of = 2024-03-31\n[absences]\ngap_days = 10\n\
+                         [peers]\nsame_department = true\n[disclosure]\nfiscal_year_start = \"01-01\"\n\
+                         [privacy]\nmin_group_size = 3";
+        let a = Config::from_toml_str(flat).unwrap();
+        assert_eq!(a, Config::from_toml_str(sectioned).unwrap());
+        let v = a.validate().unwrap();
+        assert_eq!(v.as_of(), NaiveDate::from_ymd_opt(2024, 3, 31));
+        assert_eq!((v.absence_gap_days(), v.peer_same_department()), (10, true));
+        assert_eq!(v.fiscal_year_start(), (1, 1));
+        // Mixed: a flat key beside other keys of its section.
+        let mixed =
+            Config::from_toml_str("absence_gap_days = 10\n[absences]\nrating_lookback_months = 12")
+                .unwrap();
+        assert_eq!(
+            (
+                mixed.absences.gap_days,
+                mixed.absences.rating_lookback_months
+            ),
+            (10, 12)
+        );
+        // The same key both ways is an error naming it.
+        let both =
+            Config::from_toml_str("absence_gap_days = 10\n[absences]\ngap_days = 9").unwrap_err();
+        assert!(both.to_string().contains("absence_gap_days"), "{both}");
     }
 
     #[test]
     fn unknown_keys_and_json_files_are_handled() {
         assert!(Config::from_toml_str("min_group = 3").is_err());
+        assert!(Config::from_toml_str("[privacy]\nmin_group = 3").is_err());
         let dir = std::env::temp_dir().join(format!("mt-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("c.json");
-        std::fs::write(&path, r#"{"as_of": "2024-03-31", "min_group_size": 3}"#).unwrap();
-        let c = Config::from_file(&path).unwrap().validate().unwrap();
-        assert_eq!(c.as_of(), NaiveDate::from_ymd_opt(2024, 3, 31));
-        assert_eq!(c.min_group_size(), 3);
+        for (name, text) in [
+            (
+                "flat.json",
+                r#"{"as_of": "2024-03-31", "min_group_size": 3}"#,
+            ),
+            (
+                "sections.json",
+                r#"{"ingest": {"as_of": "2024-03-31"}, "privacy": {"min_group_size": 3}}"#,
+            ),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            let c = Config::from_file(&path).unwrap().validate().unwrap();
+            assert_eq!(c.as_of(), NaiveDate::from_ymd_opt(2024, 3, 31));
+            assert_eq!(c.min_group_size(), 3);
+        }
+        // The configuration as report.json echoes it reads back to the same.
+        let path = dir.join("echo.json");
+        let c = Config::from_file(&dir.join("sections.json")).unwrap();
+        std::fs::write(&path, serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(Config::from_file(&path).unwrap(), c);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

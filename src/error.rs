@@ -145,6 +145,9 @@ pub enum ConfigFileError {
     /// The JSON did not parse into a [`Config`](crate::Config).
     #[error(transparent)]
     Json(#[from] serde_json::Error),
+    /// A key of an earlier version's flat layout clashes with its section.
+    #[error("{0}")]
+    Layout(String),
 }
 
 /// Why an output could not be encoded.

@@ -52,7 +52,7 @@
 //!     .from_paths("data-samples/employees.csv", "data-samples/events.csv")?;
 //! println!("{} employees, {} rejected rows", data.timelines.len(), data.report.rejections.len());
 //! for timeline in &data.timelines {
-//!     for absence in timeline.absences(&config) {
+//!     for absence in timeline.absences(config.absences()) {
 //!         println!("{} returned on {:?}", timeline.employee().employee_id, absence.return_date);
 //!     }
 //! }

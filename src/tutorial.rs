@@ -10,17 +10,27 @@
 //!
 //! # 2. Options, checked once
 //!
-//! [`Config`](crate::Config) holds every option with its default; it is
+//! [`Config`](crate::Config) holds every option with its default, in one
+//! section per analysis (`ingest`, `absences`, `peers`, `flags`, …); it is
 //! checked once into a [`ValidConfig`](crate::ValidConfig), the only type the
 //! analyses take. A value that makes no sense is an error here, not later:
 //!
 //! ```
 //! use mommytrack::{Config, Error};
-//! let config = Config { min_group_size: 10, ..Config::default() }.validate()?;
+//! let mut config = Config::default();
+//! config.privacy.min_group_size = 10;
+//! config.peers.same_department = true;
+//! let config = config.validate()?;
 //! assert_eq!(config.min_group_size(), 10);
 //!
-//! let bad = Config { rating_drop_min_ratings: 0, ..Config::default() }.validate();
-//! assert!(matches!(bad, Err(Error::InvalidConfig { field: "rating_drop_min_ratings", .. })));
+//! let mut bad = Config::default();
+//! bad.flags.rating_drop_min_ratings = 0;
+//! assert!(matches!(bad.validate(),
+//!                  Err(Error::InvalidConfig { field: "flags.rating_drop_min_ratings", .. })));
+//!
+//! // The same from a file, section by section (see the table in `mommytrack::config`).
+//! let from_file = Config::from_toml_str("[privacy]\nmin_group_size = 10\n[peers]\nsame_department = true")?;
+//! assert_eq!(from_file.validate()?, config);
 //! # Ok::<(), mommytrack::Error>(())
 //! ```
 //!

@@ -36,13 +36,11 @@ fn ten_mothers() -> (Dataset, mommytrack::ValidConfig) {
         ev.push_str(&format!("b{i},2020-01-13,leave_start,maternity,,,\n"));
         ev.push_str(&format!("b{i},2021-01-04,leave_end,maternity,,,\n"));
     }
-    let config = Config {
-        as_of: "2025-03-31".parse().ok(),
-        policy_date: "2020-01-01".parse().ok(),
-        ..Config::default()
-    }
-    .validate()
-    .unwrap();
+    let mut c = Config::default();
+    c.ingest.as_of = "2025-03-31".parse().ok();
+    c.concentration.policy_date = "2020-01-01".parse().ok();
+    let config = c.validate().unwrap();
+
     let data = Dataset::builder(&config)
         .from_readers(emp.as_bytes(), ev.as_bytes())
         .unwrap();

@@ -10,13 +10,10 @@ const EMP: &str = "employee_id,gender,hire_date,exit_date,grade,responsibility,e
 const EV: &str = "employee_id,date,event,leave_type,grade,employment_type,weekly_hours,salary";
 
 fn config(min_group_size: usize) -> ValidConfig {
-    Config {
-        min_group_size,
-        as_of: "2026-03-31".parse().ok(),
-        ..Config::default()
-    }
-    .validate()
-    .unwrap()
+    let mut c = Config::default();
+    c.privacy.min_group_size = min_group_size;
+    c.ingest.as_of = "2026-03-31".parse().ok();
+    c.validate().unwrap()
 }
 
 fn disclose(emp: &[&str], ev: &[&str], year: i32, min: usize) -> Disclosure {

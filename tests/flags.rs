@@ -34,12 +34,10 @@ fn flags_with(employment_type: &str, extra_emp: &[&str], events: &[&str]) -> Vec
         ev.push_str(e);
         ev.push('\n');
     }
-    let config = Config {
-        as_of: "2025-03-31".parse().ok(),
-        ..Config::default()
-    }
-    .validate()
-    .unwrap();
+    let mut c = Config::default();
+    c.ingest.as_of = "2025-03-31".parse().ok();
+    let config = c.validate().unwrap();
+
     let data = mommytrack::Dataset::builder(&config)
         .from_readers(emp.as_bytes(), ev.as_bytes())
         .unwrap();

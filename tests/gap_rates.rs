@@ -36,13 +36,11 @@ fn rate_table_by_hand() {
         emp.push_str(&format!("p{i},M,2012-04-01,3,3,regular,40\n"));
         ev.push_str(&format!("p{i},2021-06-01,promotion,,4\n"));
     }
-    let config = Config {
-        as_of: "2025-03-31".parse().ok(),
-        min_group_size: 1,
-        ..Config::default()
-    }
-    .validate()
-    .unwrap();
+    let mut c = Config::default();
+    c.ingest.as_of = "2025-03-31".parse().ok();
+    c.privacy.min_group_size = 1;
+    let config = c.validate().unwrap();
+
     let data = Dataset::builder(&config)
         .from_readers(emp.as_bytes(), ev.as_bytes())
         .unwrap();

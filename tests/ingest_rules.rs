@@ -386,12 +386,10 @@ fn events_of_unknown_employees_or_outside_employment() {
 
 #[test]
 fn events_after_the_analysis_date_are_rejected() {
-    let config = Config {
-        as_of: NaiveDate::from_ymd_opt(2020, 12, 31),
-        ..Config::default()
-    }
-    .validate()
-    .unwrap();
+    let mut c = Config::default();
+    c.ingest.as_of = NaiveDate::from_ymd_opt(2020, 12, 31);
+    let config = c.validate().unwrap();
+
     let data = ingest_with(
         &employees(&[]),
         &events(&[

@@ -44,14 +44,12 @@ fn matched(same_department: bool) -> BTreeSet<String> {
         "p7,2021-01-04,role_change,,,sales",
         "p8,2021-01-04,promotion,,4,",
     ];
-    let config = Config {
-        as_of: "2025-03-31".parse().ok(),
-        peer_same_department: same_department,
-        peers_per_return: 10,
-        ..Config::default()
-    }
-    .validate()
-    .unwrap();
+    let mut c = Config::default();
+    c.ingest.as_of = "2025-03-31".parse().ok();
+    c.peers.same_department = same_department;
+    c.peers.per_return = 10;
+    let config = c.validate().unwrap();
+
     let emp = format!("{EMP}\n{}\n", emp.join("\n"));
     let ev = format!("{EV}\n{}\n", ev.join("\n"));
     let data = mommytrack::Dataset::builder(&config)

@@ -33,7 +33,7 @@ fn clean_samples_ingest_without_rejection() {
     let with_leave = data
         .timelines
         .iter()
-        .filter(|t| !t.absences(&config).is_empty())
+        .filter(|t| !t.absences(config.absences()).is_empty())
         .count();
     assert!(with_leave > 30 && with_leave < 250, "{with_leave}");
 }

@@ -45,13 +45,11 @@ fn fixture() -> (Dataset, ValidConfig) {
          b1,2019-01-01,leave_start,medical,,,,,,,\n\
          b1,2019-03-01,leave_end,medical,,,,,,,\n"
     );
-    let config = Config {
-        as_of: "2025-03-31".parse().ok(),
-        min_group_size: 1,
-        ..Config::default()
-    }
-    .validate()
-    .unwrap();
+    let mut c = Config::default();
+    c.ingest.as_of = "2025-03-31".parse().ok();
+    c.privacy.min_group_size = 1;
+    let config = c.validate().unwrap();
+
     let data = Dataset::builder(&config)
         .from_readers(emp.as_bytes(), ev.as_bytes())
         .unwrap();
@@ -229,12 +227,10 @@ fn department_fixture() -> (Dataset, ValidConfig) {
             _ => {}
         }
     }
-    let config = Config {
-        as_of: "2025-03-31".parse().ok(),
-        ..Config::default()
-    }
-    .validate()
-    .unwrap();
+    let mut c = Config::default();
+    c.ingest.as_of = "2025-03-31".parse().ok();
+    let config = c.validate().unwrap();
+
     // The employees table has no department column in EMP: every return is in "(none)".
     let data = Dataset::builder(&config)
         .from_readers(emp.as_bytes(), ev.as_bytes())

@@ -80,7 +80,10 @@ impl<'a> Context<'a> {
         config: &'a ValidConfig,
         as_of: NaiveDate,
     ) -> Context<'a> {
-        let per: Vec<Vec<Absence>> = timelines.par_iter().map(|t| t.absences(config)).collect();
+        let per: Vec<Vec<Absence>> = timelines
+            .par_iter()
+            .map(|t| t.absences(config.absences()))
+            .collect();
         let mut offsets = Vec::with_capacity(timelines.len() + 1);
         offsets.push(0);
         let mut absences = Vec::with_capacity(per.iter().map(Vec::len).sum());

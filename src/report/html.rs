@@ -215,7 +215,7 @@ fn bar_chart(title: &str, bars: &[(String, Option<f64>)]) -> String {
 impl Analysis {
     /// The report as one self-contained HTML page with SVG charts.
     pub fn to_html(&self) -> String {
-        let min = self.config.min_group_size;
+        let min = self.config.privacy.min_group_size;
         let mut s = String::from(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>mommytrack report</title>\
              <style>body{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;padding:0 1em;color:#222}\
@@ -251,7 +251,7 @@ impl Analysis {
                         s,
                         "<p>Returners from maternity, paternity or parental leave are promoted at <strong>{:.2}</strong> times the rate of matched peers who took no such leave ({}% CI {:.2}–{:.2}, p = {:.3}; Cox model adjusted for gender, grade and tenure). Log-rank p = {}.</p>",
                         hr.hazard_ratio,
-                        super::confidence_percent(self.config.significance_level),
+                        super::confidence_percent(self.config.statistics.significance_level),
                         hr.ci_lower,
                         hr.ci_upper,
                         hr.p_value,
@@ -289,7 +289,7 @@ impl Analysis {
             let _ = write!(
                 s,
                 "<table><tr><th>promoted within</th><th>returners</th><th>peers</th><th>difference ({}% CI)</th><th>impact ratio</th><th>Fisher p</th></tr>",
-                super::confidence_percent(self.config.significance_level)
+                super::confidence_percent(self.config.statistics.significance_level)
             );
             for r in &c.rates {
                 let _ = write!(

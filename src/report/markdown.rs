@@ -9,7 +9,7 @@ impl Analysis {
         let mut s = String::new();
         let count = |c: &Count| match c.value {
             Some(v) => v.to_string(),
-            None => "<5 (suppressed)".replace('5', &self.config.min_group_size.to_string()),
+            None => format!("<{} (suppressed)", self.config.privacy.min_group_size),
         };
         s.push_str("# mommytrack report\n\n");
         s.push_str(&format!(
@@ -40,7 +40,7 @@ impl Analysis {
             "\n## Absences from work\n\n{} absences, of which {} for a child (maternity, paternity or parental leave). Leaves at most {} days apart count as one absence.\n\n",
             count(&self.absences.total),
             count(&self.absences.childcare),
-            self.config.absence_gap_days
+            self.config.absences.gap_days
         ));
         s.push_str("| leave type | gender | absences | returned | still on leave | left during leave |\n|---|---|---|---|---|---|\n");
         for c in &self.absences.by_leave_type_and_gender {
@@ -54,7 +54,7 @@ impl Analysis {
                 count(&c.exited)
             ));
         }
-        let min = self.config.min_group_size;
+        let min = self.config.privacy.min_group_size;
         let num = |v: Option<f64>, d: usize| v.map_or("—".to_string(), |v| format!("{v:.d$}"));
         if let Some(g) = &self.promotion_gap {
             let c = &g.returners_vs_peers;
@@ -62,7 +62,7 @@ impl Analysis {
             match &c.cox {
                 Some(hr) => s.push_str(&format!(
                     "Hazard ratio of promotion, returners vs matched peers: **{:.2}** ({}% CI {:.2}–{:.2}, p = {:.3}); log-rank p = {}. Matching: {}.\n\n",
-                    hr.hazard_ratio, super::confidence_percent(self.config.significance_level), hr.ci_lower, hr.ci_upper, hr.p_value, num(c.logrank_p_value, 3), g.matching
+                    hr.hazard_ratio, super::confidence_percent(self.config.statistics.significance_level), hr.ci_lower, hr.ci_upper, hr.p_value, num(c.logrank_p_value, 3), g.matching
                 )),
                 None => s.push_str(&format!(
                     "The Cox model could not be fitted: {}.\n\n",

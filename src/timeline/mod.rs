@@ -4,12 +4,12 @@
 //! first (the return), then the other events in file order, `leave_start`
 //! last. [`Timeline::state_on`] replays them up to a date, and
 //! [`Timeline::absences`] joins leaves that are at most
-//! [`absence_gap_days`](crate::config::ValidConfig::absence_gap_days) apart
+//! [`gap_days`](crate::config::AbsenceConfig::gap_days) apart
 //! (for example maternity then parental leave) into one [`Absence`].
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use mommytrack::config::ValidConfig;
+//! use mommytrack::config::AbsenceConfig;
 //! use mommytrack::schema::*;
 //! use mommytrack::timeline::Timeline;
 //!
@@ -25,13 +25,13 @@
 //!     ev("2021-04-03", EventKind::LeaveStart { leave_type: LeaveType::Parental }),
 //!     ev("2022-04-01", EventKind::LeaveEnd { leave_type: LeaveType::Parental }),
 //! ]);
-//! let absences = timeline.absences(&ValidConfig::default());
+//! let absences = timeline.absences(&AbsenceConfig::default());
 //! assert_eq!(absences.len(), 1);
 //! assert_eq!(absences[0].return_date, Some(d("2022-04-01")));
 //! assert!(timeline.state_on(d("2021-06-01")).on_leave.is_some());
 //! ```
 
-use crate::config::ValidConfig;
+use crate::config::AbsenceConfig;
 mod returns;
 
 pub(crate) use returns::returns_of;
@@ -350,8 +350,8 @@ impl Timeline {
     /// An absence with no return is [`AbsenceEnd::Exited`] when the employee
     /// has an exit date, otherwise [`AbsenceEnd::OnLeave`] (censored at the
     /// analysis date).
-    pub fn absences(&self, config: &ValidConfig) -> Vec<Absence> {
-        let gap = i64::from(config.absence_gap_days());
+    pub fn absences(&self, config: &AbsenceConfig) -> Vec<Absence> {
+        let gap = i64::from(config.gap_days);
         let mut groups: Vec<Vec<LeaveSpell>> = Vec::new();
         for spell in self.leave_spells() {
             let joins = groups
@@ -370,7 +370,7 @@ impl Timeline {
             .collect()
     }
 
-    fn absence_from(&self, spells: Vec<LeaveSpell>, config: &ValidConfig) -> Absence {
+    fn absence_from(&self, spells: Vec<LeaveSpell>, config: &AbsenceConfig) -> Absence {
         let start = spells[0].start;
         let return_date = spells.last().and_then(|s| s.end);
         let end = match (return_date, self.employee.exit_date) {
@@ -383,7 +383,7 @@ impl Timeline {
         leave_types.dedup();
         let day_before = start.pred_opt().unwrap_or(start);
         let window_start = start
-            .checked_sub_months(Months::new(config.rating_lookback_months()))
+            .checked_sub_months(Months::new(config.rating_lookback_months))
             .unwrap_or(NaiveDate::MIN);
         let pre_leave_ratings = self
             .events
@@ -482,7 +482,7 @@ mod tests {
 
     #[test]
     fn maternity_then_parental_joins_at_gaps_of_0_and_3_days_not_8() {
-        let config = ValidConfig::default();
+        let config = AbsenceConfig::default();
         for (gap, expected) in [(0, 1), (3, 1), (7, 1), (8, 2)] {
             let absences = maternity_then_parental(gap).absences(&config);
             assert_eq!(absences.len(), expected, "gap {gap}");
@@ -532,7 +532,7 @@ mod tests {
         let spells = t.leave_spells();
         assert_eq!(spells.len(), 2);
         assert_eq!(spells[1].end, None);
-        let absences = t.absences(&ValidConfig::default());
+        let absences = t.absences(&AbsenceConfig::default());
         assert_eq!(absences.len(), 1);
         assert_eq!(absences[0].end, AbsenceEnd::OnLeave);
         assert_eq!(absences[0].return_date, None);
@@ -547,11 +547,11 @@ mod tests {
             },
         );
         let open = Timeline::new(employee(None), vec![start.clone()]);
-        let a = open.absences(&ValidConfig::default());
+        let a = open.absences(&AbsenceConfig::default());
         assert_eq!(a[0].end, AbsenceEnd::OnLeave);
         assert!(open.state_on(d("2024-03-31")).on_leave.is_some());
         let exited = Timeline::new(employee(Some("2024-01-31")), vec![start]);
-        let a = exited.absences(&ValidConfig::default());
+        let a = exited.absences(&AbsenceConfig::default());
         assert_eq!(a[0].end, AbsenceEnd::Exited);
         assert!(!exited.state_on(d("2024-02-01")).employed);
         assert!(exited.state_on(d("2024-01-31")).employed);
@@ -608,7 +608,7 @@ mod tests {
         assert_eq!(after.weekly_hours, 30.0);
         assert_eq!(after.rating.map(|r| r.rating), Some(3.0));
         assert!(!t.state_on(d("2015-03-31")).employed);
-        let a = &t.absences(&ValidConfig::default())[0];
+        let a = &t.absences(&AbsenceConfig::default())[0];
         assert_eq!(a.pre_leave.date, d("2020-04-30"));
         assert_eq!(a.pre_leave.responsibility, 5);
         // 24-month window before 2020-05-01 starts 2018-05-01: the 2017 rating is out.
