@@ -69,7 +69,7 @@ fn main() -> ExitCode {
         args.out.display()
     );
     if let (Some(dir), Some(data)) = (args.dirty, data) {
-        let dirty = dirty_copy(&data);
+        let dirty = dirty_copy(&data).expect("generated data has employees");
         let written = std::fs::create_dir_all(&dir)
             .and_then(|_| std::fs::write(dir.join("employees.csv"), &dirty.employees_csv))
             .and_then(|_| std::fs::write(dir.join("events.csv"), &dirty.events_csv))

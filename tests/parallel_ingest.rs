@@ -32,7 +32,10 @@ fn big() -> (Dataset, DirtyCopy) {
     let clean = Dataset::builder(&ValidConfig::default())
         .from_readers(&emp[..], &ev[..])
         .unwrap();
-    (clean, dirty_copy(&data))
+    (
+        clean,
+        dirty_copy(&data).expect("generated data has employees"),
+    )
 }
 
 fn line(csv: &[u8], n: u64) -> Vec<u8> {

@@ -73,7 +73,7 @@ fn committed_samples_are_what_the_generator_makes() {
         w.into_inner().unwrap(),
         std::fs::read(dir.join("employees.csv")).unwrap()
     );
-    let dirty = dirty_copy(&data);
+    let dirty = dirty_copy(&data).expect("generated data has employees");
     assert_eq!(
         dirty.events_csv,
         std::fs::read(dir.join("dirty/events.csv")).unwrap()

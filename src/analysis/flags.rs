@@ -31,6 +31,23 @@
 //! severity is `1 − Π(1 − weight)` over the row's kinds, halved when
 //! `employee_initiated`: in [0, 1], rising with every further kind.
 //!
+//! Why these weights: they are an ordinal judgement, not an estimate, and
+//! no published scale exists to take them from. They rank the changes by
+//! how far they move a career off the promotion path in the literature on
+//! the mommy track: a demotion or a conversion to non-regular work changes
+//! pay, status and the route back at once (in Japan a non-regular contract
+//! rarely leads back to a regular one), so they weigh most; a track
+//! downgrade (コース別管理: a move off the management course) closes the
+//! path without a pay cut; responsibility falls by degrees, so it weighs by
+//! level; a stall and a rating drop are outcomes that other causes share,
+//! so they weigh less; reduced hours are often the employee's own wish and
+//! legally protected (短時間勤務制度), so they weigh least. The product form
+//! treats the kinds as independent pieces of evidence (a noisy-OR), so no
+//! combination exceeds 1 and each further kind raises the severity. Halving
+//! for changes the employee asked for keeps them visible without ranking
+//! them with imposed ones. The order of flags matters more than the values;
+//! change them by forking `weight` if your organisation ranks otherwise.
+//!
 //! # Involuntary
 //!
 //! A flag is *involuntary* when it holds a structural kind and is not
@@ -40,10 +57,8 @@
 use super::peers::PeerSample;
 use super::Context;
 use crate::config::ValidConfig;
-
-use crate::schema::{EmploymentType, EventKind, InitiatedBy, LeaveType};
-
 use crate::dates::{add_months, months_between};
+use crate::schema::{EmploymentType, EventKind, InitiatedBy, LeaveType};
 use crate::timeline::Return;
 use chrono::NaiveDate;
 use rayon::prelude::*;

@@ -14,6 +14,25 @@
 //! Fisher's exact test and the adverse impact ratio (four-fifths rule); the
 //! same comparison of mothers and fathers; by department, Fisher's test with
 //! Benjamini–Hochberg adjustment.
+//!
+//! # Methods and their sources
+//!
+//! | figure | method | source | reproduces |
+//! |---|---|---|---|
+//! | time to promotion | Kaplan–Meier, Greenwood variance, log(−log) interval | Kaplan & Meier, JASA 53 (1958) | lifelines `KaplanMeierFitter` |
+//! | returners against peers | log-rank test | Mantel, Cancer Chemother. Rep. 50 (1966) | lifelines `logrank_test` |
+//! | hazard ratio | Cox proportional hazards, Efron ties | Cox, JRSS B 34 (1972); Efron, JASA 72 (1977) | lifelines `CoxPHFitter` |
+//! | promotion rate interval | Wilson score interval | Wilson, JASA 22 (1927) | statsmodels `proportion_confint(method="wilson")` |
+//! | difference of rates | Newcombe's hybrid score interval (method 10) | Newcombe, Stat. Med. 17 (1998) | statsmodels `confint_proportions_2indep(method="newcomb")` |
+//! | rate comparison | Fisher's exact test, two-sided | Fisher, JRSS 85 (1922) | scipy `fisher_exact` |
+//! | adverse impact | rate ratio below 0.8 | the four-fifths rule, Uniform Guidelines on Employee Selection Procedures, 29 CFR 1607.4(D) | — |
+//! | many departments | false discovery rate | Benjamini & Hochberg, JRSS B 57 (1995) | statsmodels `multipletests(method="fdr_bh")` |
+//!
+//! The Cox standard errors treat every follow-up as independent although a
+//! peer may serve several returns; lifelines' `robust=True, cluster_col=…`
+//! (Lin & Wei, JASA 84, 1989) would widen them. The design differs from a
+//! clustered analysis on purpose until that is built; the numbers match
+//! lifelines without `robust`.
 
 use super::peers::{FollowUp, PeerSample};
 use super::Context;
@@ -330,8 +349,7 @@ fn compare(
 impl PromotionGap {
     /// Compares returners with their peers, mothers with fathers, and by department.
     pub(crate) fn new(ctx: &Context<'_>, sample: &PeerSample) -> PromotionGap {
-        let (timelines, returns, config, as_of) =
-            (ctx.timelines(), ctx.returns(), ctx.config(), ctx.as_of());
+        let (timelines, returns, config) = (ctx.timelines(), ctx.returns(), ctx.config());
         let min = config.min_group_size();
         let returners: Vec<&FollowUp> = sample.follow_ups.iter().filter(|x| x.returner).collect();
         let peers: Vec<&FollowUp> = sample.follow_ups.iter().filter(|x| !x.returner).collect();
@@ -447,7 +465,6 @@ impl PromotionGap {
                 by_department[i].significant = q <= config.significance_level();
             }
         }
-        let _ = as_of;
         PromotionGap {
             matching: format!(
                 "exact grade at the return date, hire date within {} years, {}{} nearest peers with replacement, no childcare leave ever",

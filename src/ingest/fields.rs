@@ -19,35 +19,65 @@ pub(super) struct Columns {
 
 /// Column indices into `EMPLOYEE_COLUMNS` / `EVENT_COLUMNS`.
 pub(super) mod col {
-    pub const E_ID: usize = 0;
-    pub const E_GENDER: usize = 1;
-    pub const E_BIRTH_YEAR: usize = 2;
-    pub const E_HIRE: usize = 3;
-    pub const E_EXIT: usize = 4;
-    pub const E_EXIT_REASON: usize = 5;
-    pub const E_DEPARTMENT: usize = 6;
-    pub const E_GRADE: usize = 7;
-    pub const E_RESPONSIBILITY: usize = 8;
-    pub const E_TRACK: usize = 9;
-    pub const E_MANAGER: usize = 10;
-    pub const E_EMPLOYMENT: usize = 11;
-    pub const E_HOURS: usize = 12;
-    pub const E_SALARY: usize = 13;
+    //! Found by name in the schema's column lists at compile time, so that
+    //! the two cannot drift apart (a missing name fails the build).
+    use crate::schema::{EMPLOYEE_COLUMNS as E, EVENT_COLUMNS as V};
 
-    pub const V_ID: usize = 0;
-    pub const V_DATE: usize = 1;
-    pub const V_EVENT: usize = 2;
-    pub const V_LEAVE_TYPE: usize = 3;
-    pub const V_GRADE: usize = 4;
-    pub const V_RESPONSIBILITY: usize = 5;
-    pub const V_TRACK: usize = 6;
-    pub const V_DEPARTMENT: usize = 7;
-    pub const V_MANAGER: usize = 8;
-    pub const V_INITIATED_BY: usize = 9;
-    pub const V_RATING: usize = 10;
-    pub const V_EMPLOYMENT: usize = 11;
-    pub const V_HOURS: usize = 12;
-    pub const V_SALARY: usize = 13;
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    const fn at(columns: &[(&str, bool)], name: &str) -> usize {
+        let mut i = 0;
+        while i < columns.len() {
+            if same(columns[i].0, name) {
+                return i;
+            }
+            i += 1;
+        }
+        panic!("a column the checks read is missing from the schema")
+    }
+
+    pub const E_ID: usize = at(E, "employee_id");
+    pub const E_GENDER: usize = at(E, "gender");
+    pub const E_BIRTH_YEAR: usize = at(E, "birth_year");
+    pub const E_HIRE: usize = at(E, "hire_date");
+    pub const E_EXIT: usize = at(E, "exit_date");
+    pub const E_EXIT_REASON: usize = at(E, "exit_reason");
+    pub const E_DEPARTMENT: usize = at(E, "department");
+    pub const E_GRADE: usize = at(E, "grade");
+    pub const E_RESPONSIBILITY: usize = at(E, "responsibility");
+    pub const E_TRACK: usize = at(E, "track");
+    pub const E_MANAGER: usize = at(E, "manager_id");
+    pub const E_EMPLOYMENT: usize = at(E, "employment_type");
+    pub const E_HOURS: usize = at(E, "weekly_hours");
+    pub const E_SALARY: usize = at(E, "salary");
+
+    pub const V_ID: usize = at(V, "employee_id");
+    pub const V_DATE: usize = at(V, "date");
+    pub const V_EVENT: usize = at(V, "event");
+    pub const V_LEAVE_TYPE: usize = at(V, "leave_type");
+    pub const V_GRADE: usize = at(V, "grade");
+    pub const V_RESPONSIBILITY: usize = at(V, "responsibility");
+    pub const V_TRACK: usize = at(V, "track");
+    pub const V_DEPARTMENT: usize = at(V, "department");
+    pub const V_MANAGER: usize = at(V, "manager_id");
+    pub const V_INITIATED_BY: usize = at(V, "initiated_by");
+    pub const V_RATING: usize = at(V, "rating");
+    pub const V_EMPLOYMENT: usize = at(V, "employment_type");
+    pub const V_HOURS: usize = at(V, "weekly_hours");
+    pub const V_SALARY: usize = at(V, "salary");
 }
 
 /// One row being checked: gives typed access to its fields, or a rejection.

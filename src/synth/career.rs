@@ -3,6 +3,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use rand_distr::StandardNormal;
 
 pub(super) struct Person {
     pub(super) id: String,
@@ -21,8 +22,12 @@ pub(super) struct Person {
     pub(super) promotion_factor: f64,
 }
 
+/// A date the generator forms: 1 April, 31 March or another day that every
+/// year has, so only a year outside chrono's range (±262,143) can fail; such
+/// a date saturates at `NaiveDate::MAX`, after every analysis date, so the
+/// yearly loop simply ends there.
 pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MAX)
 }
 
 pub(super) fn manager_id(department: usize, k: usize) -> String {
@@ -35,9 +40,10 @@ pub(super) fn generate_employee(
     i: usize,
     out: &mut Synthetic,
 ) {
-    let std_normal = Normal::new(0.0, 1.0).unwrap_or_else(|_| unreachable!());
+    let std_normal = StandardNormal;
+    let first_year = config.first_year.clamp(1900, config.as_of.year());
     let last_hire_year = config.as_of.year() - 1;
-    let hire_year = rng.random_range(config.first_year..=last_hire_year.max(config.first_year));
+    let hire_year = rng.random_range(first_year..=last_hire_year.max(first_year));
     let hire = if rng.random_bool(0.7) {
         date(hire_year, 4, 1)
     } else {
@@ -70,7 +76,7 @@ pub(super) fn generate_employee(
         id: format!("E{:06}", i + 1),
         female,
         birth_year: hire.year() - age_at_hire,
-        ability: std_normal.sample(rng),
+        ability: Distribution::<f64>::sample(&std_normal, rng),
         grade,
         responsibility: grade + u32::from(track == "career"),
         track,
@@ -186,7 +192,8 @@ pub(super) fn generate_employee(
         // Evaluation at the end of the fiscal year, when at work.
         if march >= busy_until && march > hire {
             let hours_penalty = if p.hours < 35.0 { 0.4 } else { 0.0 };
-            let raw = 3.2 + 0.8 * p.ability - hours_penalty + 0.5 * std_normal.sample(rng);
+            let raw = 3.2 + 0.8 * p.ability - hours_penalty
+                + 0.5 * Distribution::<f64>::sample(&std_normal, rng);
             let rating = raw.round().clamp(1.0, 5.0);
             let mut row = base(&p.id, march, "evaluation");
             row.rating = format!("{rating}");

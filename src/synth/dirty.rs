@@ -61,11 +61,12 @@ pub(super) fn csv_line(fields: &[&str]) -> Vec<u8> {
 ///
 /// Every good row is kept unchanged, so ingesting the copy must accept
 /// exactly what ingesting `data` accepts. Each planted row is spread through
-/// the file at a fixed place, and its line recorded.
-pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
+/// the file at a fixed place, and its line recorded. `None` when `data`
+/// has no employee to hang the bad rows on.
+pub fn dirty_copy(data: &Synthetic) -> Option<DirtyCopy> {
+    let first = data.employees.first()?;
     let mut emp_lines = csv_lines(&data.employees);
     let mut ev_lines = csv_lines(&data.events);
-    let first = &data.employees[0];
     // Employees to hang sequence errors on.
     let has_event = |id: &str, kinds: &[&str]| {
         data.events
@@ -385,10 +386,10 @@ pub fn dirty_copy(data: &Synthetic) -> DirtyCopy {
         }
         out
     };
-    DirtyCopy {
+    Some(DirtyCopy {
         employees_csv: join(emp_lines),
         events_csv: join(ev_lines),
         planted,
         duplicates: 1,
-    }
+    })
 }

@@ -30,7 +30,7 @@ use crate::schema::{EmployeeRow, EventRow};
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Normal};
+use rand_distr::Distribution;
 use serde::{Deserialize, Serialize};
 
 /// What happens to a returning mother, as planted by the generator.
@@ -77,7 +77,8 @@ pub struct SynthConfig {
     pub employees: usize,
     /// Random seed.
     pub seed: u64,
-    /// First fiscal year in which people are hired.
+    /// First fiscal year in which people are hired (taken within 1900 and
+    /// the year of `as_of`).
     pub first_year: i32,
     /// Analysis date: nothing is dated after it.
     pub as_of: NaiveDate,
@@ -120,7 +121,7 @@ impl Default for SynthConfig {
             employees: 300,
             seed: 7,
             first_year: 2012,
-            as_of: NaiveDate::from_ymd_opt(2025, 3, 31).unwrap_or_default(),
+            as_of: career::date(2025, 3, 31),
             share_women: 0.45,
             birth_rate: 0.09,
             father_leave_share: 0.3,
