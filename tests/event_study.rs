@@ -74,7 +74,7 @@ fn event_study_matches_statsmodels_ols_with_clustered_errors() {
                 .filter_map(|r| r.outcome(outcome).map(|y| (r, y)))
                 .collect();
             let fit = fit_event_model(&sample, -1).expect("fit");
-            let g = &golden[outcome][gender];
+            let g = &golden[outcome.as_str()][gender];
             assert_eq!(fit.n as u64, g["n"].as_u64().unwrap());
             for (j, name) in fit.names.iter().enumerate() {
                 let coef = g["params"][name]
@@ -101,8 +101,8 @@ fn event_study_matches_statsmodels_ols_with_clustered_errors() {
     let config = ValidConfig::default();
     let study = EventStudy::new(&Context::new(&data, &config)).unwrap();
     for outcome in OUTCOMES {
-        let ours = &study.outcomes[outcome];
-        let theirs = golden[outcome]["penalty"].as_array().unwrap();
+        let ours = &study.outcomes[&outcome];
+        let theirs = golden[outcome.as_str()]["penalty"].as_array().unwrap();
         for (i, t) in ours.event_time.iter().enumerate() {
             let expected = &theirs[i];
             assert_eq!(expected["event_time"].as_i64().unwrap(), i64::from(*t));

@@ -44,8 +44,48 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// An outcome of the event study; its name is the key under
+/// `report.json`'s `event_study` (variants in the keys' alphabetical order,
+/// which is the order of the map).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Grade on 31 December.
+    Grade,
+    /// 1 when regular on 31 December.
+    Regular,
+    /// Responsibility on 31 December.
+    Responsibility,
+    /// Salary on 31 December.
+    Salary,
+}
+
+impl Outcome {
+    /// The name, as in `report.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Grade => "grade",
+            Outcome::Regular => "regular",
+            Outcome::Responsibility => "responsibility",
+            Outcome::Salary => "salary",
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The outcomes of the event study, in report order.
-pub const OUTCOMES: [&str; 4] = ["grade", "responsibility", "salary", "regular"];
+pub const OUTCOMES: [Outcome; 4] = [
+    Outcome::Grade,
+    Outcome::Responsibility,
+    Outcome::Salary,
+    Outcome::Regular,
+];
 
 /// One parent-year of the panel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,13 +112,12 @@ pub struct PanelRow {
 
 impl PanelRow {
     /// The named outcome (see [`OUTCOMES`]).
-    pub fn outcome(&self, name: &str) -> Option<f64> {
-        match name {
-            "grade" => Some(self.grade),
-            "responsibility" => Some(self.responsibility),
-            "salary" => self.salary,
-            "regular" => Some(self.regular),
-            _ => None,
+    pub fn outcome(&self, outcome: Outcome) -> Option<f64> {
+        match outcome {
+            Outcome::Grade => Some(self.grade),
+            Outcome::Responsibility => Some(self.responsibility),
+            Outcome::Salary => self.salary,
+            Outcome::Regular => Some(self.regular),
         }
     }
 }
@@ -200,7 +239,7 @@ pub struct EventStudy {
     pub rows_without_birth_year: u64,
     /// By outcome: `grade`, `responsibility`, `salary`, `regular`.
     #[serde(flatten)]
-    pub outcomes: BTreeMap<String, Penalty>,
+    pub outcomes: BTreeMap<Outcome, Penalty>,
 }
 
 impl EventStudy {
@@ -215,7 +254,7 @@ impl EventStudy {
         let z = z_for(config.confidence_level());
         let min = config.min_group_size() as u64;
         // Outcomes, and within each the two genders, in parallel.
-        let outcomes: BTreeMap<String, Penalty> = OUTCOMES
+        let outcomes: BTreeMap<Outcome, Penalty> = OUTCOMES
             .par_iter()
             .map(|&name| {
                 let sample = |female: bool| -> Vec<(&PanelRow, f64)> {
@@ -287,7 +326,7 @@ impl EventStudy {
                     p.women.push(Count::new(nw, min as usize));
                     p.men.push(Count::new(nm, min as usize));
                 }
-                (name.to_string(), p)
+                (name, p)
             })
             .collect();
         Some(EventStudy {

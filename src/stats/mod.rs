@@ -27,7 +27,7 @@ pub use cox::{CoxCoefficient, CoxFit, CoxModel, Ties};
 pub use km::{KaplanMeier, SurvivalPoint};
 pub use logrank::{logrank, logrank_with_entry, LogRank};
 pub use ols::{DummyOls, Factor, Reference};
-pub use proportion::{newcombe, wilson, ImpactRatio, Interval, TwoByTwo};
+pub use proportion::{newcombe, wilson, ChiSquare, ImpactRatio, Interval, TwoByTwo};
 pub use rank::{benjamini_hochberg, mann_whitney_u, MannWhitney};
 
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -51,12 +51,12 @@ pub enum StatsError {
 }
 
 /// The two-sided standard normal quantile for a confidence level, e.g. 1.959964 for 0.95.
-pub fn z_for(level: f64) -> f64 {
+pub(crate) fn z_for(level: f64) -> f64 {
     standard_normal().inverse_cdf(1.0 - (1.0 - level) / 2.0)
 }
 
 /// Two-sided p-value of a standard normal statistic.
-pub fn normal_two_sided_p(z: f64) -> f64 {
+pub(crate) fn normal_two_sided_p(z: f64) -> f64 {
     (2.0 * standard_normal().sf(z.abs())).min(1.0)
 }
 
