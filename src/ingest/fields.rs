@@ -17,10 +17,10 @@ pub(super) struct Columns {
     pub(super) positions: Vec<Option<usize>>,
 }
 
-/// Column indices into `EMPLOYEE_COLUMNS` / `EVENT_COLUMNS`.
+/// Column indices into `EMPLOYEE_COLUMNS` / `EVENT_COLUMNS`, found by name
+/// at compile time so that the two cannot drift apart (a missing name fails
+/// the build).
 pub(super) mod col {
-    //! Found by name in the schema's column lists at compile time, so that
-    //! the two cannot drift apart (a missing name fails the build).
     use crate::schema::{EMPLOYEE_COLUMNS as E, EVENT_COLUMNS as V};
 
     const fn same(a: &str, b: &str) -> bool {
