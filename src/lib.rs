@@ -101,4 +101,4 @@ pub use error::{Error, Result};
 pub use ingest::{Dataset, IngestBuilder, IngestReport};
 pub use schema::{Rejection, RejectionKind, Table, TableReport};
 pub use suppress::Count;
-pub use timeline::{Absence, Return, Timeline};
+pub use timeline::{Absence, AbsenceFacts, Return, Timeline};

@@ -47,8 +47,8 @@ impl AbsenceSummary {
             for a in absences {
                 total += 1;
                 childcare += u64::from(a.is_childcare());
-                for lt in &a.leave_types {
-                    let c = cells.entry((*lt, t.employee().gender)).or_default();
+                for lt in a.leave_types() {
+                    let c = cells.entry((lt, t.employee().gender)).or_default();
                     c[0] += 1;
                     match a.end {
                         AbsenceEnd::Returned => c[1] += 1,

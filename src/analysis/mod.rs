@@ -38,7 +38,7 @@ pub mod trajectory;
 use crate::config::ValidConfig;
 use crate::ingest::Dataset;
 use crate::schema::TableReport;
-use crate::timeline::{returns_of, Absence, Return, Timeline};
+use crate::timeline::{return_from, AbsenceFacts, Return, Timeline};
 use absences::AbsenceSummary;
 use chrono::NaiveDate;
 use concentration::{policy_effect, Concentration, PolicyEffect};
@@ -63,7 +63,7 @@ pub struct Context<'a> {
     as_of: NaiveDate,
     /// Every timeline's absences, back to back; timeline `i`'s are
     /// `absences[offsets[i]..offsets[i + 1]]`.
-    absences: Vec<Absence>,
+    absences: Vec<AbsenceFacts>,
     offsets: Vec<usize>,
     returns: Vec<Return<'a>>,
 }
@@ -80,18 +80,41 @@ impl<'a> Context<'a> {
         config: &'a ValidConfig,
         as_of: NaiveDate,
     ) -> Context<'a> {
-        let per: Vec<Vec<Absence>> = timelines
-            .par_iter()
-            .map(|t| t.absences(config.absences()))
+        // Each timeline's absences, once: their facts for the counts, and
+        // the absences the employee came back from moved into returns.
+        // Chunks of timelines in parallel (`collect` keeps their order),
+        // each with one vector per kind, so that memory stays flat.
+        const CHUNK: usize = 4096;
+        type Chunk<'a> = (Vec<AbsenceFacts>, Vec<usize>, Vec<Return<'a>>);
+        let chunks: Vec<Chunk<'a>> = timelines
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let (mut facts, mut counts, mut returns) = (Vec::new(), Vec::new(), Vec::new());
+                for (j, t) in chunk.iter().enumerate() {
+                    let absences = t.absences(config.absences());
+                    counts.push(absences.len());
+                    facts.extend(absences.iter().map(AbsenceFacts::of));
+                    returns.extend(
+                        absences
+                            .into_iter()
+                            .filter_map(|a| return_from(c * CHUNK + j, t, a)),
+                    );
+                }
+                (facts, counts, returns)
+            })
             .collect();
         let mut offsets = Vec::with_capacity(timelines.len() + 1);
         offsets.push(0);
-        let mut absences = Vec::with_capacity(per.iter().map(Vec::len).sum());
-        for a in per {
-            absences.extend(a);
-            offsets.push(absences.len());
+        let mut absences = Vec::with_capacity(chunks.iter().map(|c| c.0.len()).sum());
+        let mut returns = Vec::with_capacity(chunks.iter().map(|c| c.2.len()).sum());
+        for (facts, counts, rets) in chunks {
+            absences.extend(facts);
+            for n in counts {
+                offsets.push(offsets.last().copied().unwrap_or(0) + n);
+            }
+            returns.extend(rets);
         }
-        let returns = returns_of(timelines, |i| &absences[offsets[i]..offsets[i + 1]]);
         Context {
             timelines,
             config,
@@ -118,7 +141,7 @@ impl<'a> Context<'a> {
     }
 
     /// The absences of timeline `i` (empty for an index out of range).
-    pub fn absences_of(&self, i: usize) -> &[Absence] {
+    pub fn absences_of(&self, i: usize) -> &[AbsenceFacts] {
         match (self.offsets.get(i), self.offsets.get(i + 1)) {
             (Some(&a), Some(&b)) => &self.absences[a..b],
             _ => &[],
@@ -126,7 +149,7 @@ impl<'a> Context<'a> {
     }
 
     /// Every timeline with its absences, in input order.
-    pub fn absences(&self) -> impl Iterator<Item = (&'a Timeline, &[Absence])> + '_ {
+    pub fn absences(&self) -> impl Iterator<Item = (&'a Timeline, &[AbsenceFacts])> + '_ {
         self.timelines
             .iter()
             .enumerate()

@@ -34,7 +34,7 @@
 use crate::config::AbsenceConfig;
 mod returns;
 
-pub(crate) use returns::returns_of;
+pub(crate) use returns::return_from;
 pub use returns::Return;
 
 use crate::schema::{Employee, EmploymentType, Event, EventKind, LeaveType};
@@ -202,6 +202,50 @@ pub struct Absence {
     pub pre_leave: State,
     /// Evaluations in the look-back window before `start`, oldest first.
     pub pre_leave_ratings: Vec<Rating>,
+}
+
+/// What the aggregate analyses need of an absence, in 12 bytes: when it
+/// began, how it ended and its leave types (the full [`Absence`] of a
+/// return lives in its [`Return`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AbsenceFacts {
+    /// First day of the first leave.
+    pub start: NaiveDate,
+    /// Whether the employee returned, left, or is still on leave.
+    pub end: AbsenceEnd,
+    /// One bit per [`LeaveType::ALL`] position.
+    leave_types: u8,
+}
+
+impl AbsenceFacts {
+    /// The facts of `absence`.
+    pub fn of(absence: &Absence) -> AbsenceFacts {
+        let mut bits = 0u8;
+        for t in &absence.leave_types {
+            if let Some(i) = LeaveType::ALL.iter().position(|x| x == t) {
+                bits |= 1 << i;
+            }
+        }
+        AbsenceFacts {
+            start: absence.start,
+            end: absence.end,
+            leave_types: bits,
+        }
+    }
+
+    /// The distinct leave types, in contract order (as [`Absence::leave_types`]).
+    pub fn leave_types(&self) -> impl Iterator<Item = LeaveType> + '_ {
+        LeaveType::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.leave_types & (1 << i) != 0)
+            .map(|(_, t)| *t)
+    }
+
+    /// `true` when the absence holds a maternity, paternity or parental leave.
+    pub fn is_childcare(&self) -> bool {
+        self.leave_types().any(LeaveType::is_childcare)
+    }
 }
 
 impl Absence {

@@ -5,7 +5,6 @@ use crate::config::ValidConfig;
 use crate::dates::add_months;
 use crate::schema::{EventKind, Gender};
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use std::sync::OnceLock;
 
 /// One absence the employee came back from.
@@ -87,29 +86,21 @@ impl Timeline {
     }
 }
 
-/// Every return from an absence, in timeline order; `absences_of(i)` gives
-/// timeline `i`'s absences (built once by the analysis context).
-pub(crate) fn returns_of<'a, 'b>(
-    timelines: &'a [Timeline],
-    absences_of: impl Fn(usize) -> &'b [Absence] + Sync,
-) -> Vec<Return<'a>> {
-    // Timelines in parallel; `collect` keeps their order.
-    timelines
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(employee, t)| {
-            absences_of(employee).iter().filter_map(move |absence| {
-                match (absence.end, absence.return_date) {
-                    (AbsenceEnd::Returned, Some(r)) => Some(Return {
-                        employee,
-                        timeline: t,
-                        absence: absence.clone(),
-                        return_date: r,
-                        state: OnceLock::new(),
-                    }),
-                    _ => None,
-                }
-            })
-        })
-        .collect()
+/// The return from `absence`, when the employee came back from it
+/// (`employee` is the timeline's index in the analysed slice).
+pub(crate) fn return_from(
+    employee: usize,
+    timeline: &Timeline,
+    absence: Absence,
+) -> Option<Return<'_>> {
+    match (absence.end, absence.return_date) {
+        (AbsenceEnd::Returned, Some(return_date)) => Some(Return {
+            employee,
+            timeline,
+            absence,
+            return_date,
+            state: OnceLock::new(),
+        }),
+        _ => None,
+    }
 }
