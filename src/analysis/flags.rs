@@ -245,6 +245,27 @@ fn weight(kind: FlagKind, responsibility_levels: i64) -> f64 {
     }
 }
 
+/// The kinds found on one return so far, with who asked for each structural change.
+#[derive(Default)]
+struct Found {
+    kinds: BTreeMap<FlagKind, Change>,
+    initiators: Vec<InitiatedBy>,
+    /// Levels of the responsibility drop (its weight grows with them).
+    responsibility_levels: i64,
+}
+
+impl Found {
+    /// Records `change` under `kind` unless an earlier change already holds it.
+    fn first(&mut self, kind: FlagKind, change: Change, initiated_by: Option<InitiatedBy>) -> bool {
+        if self.kinds.contains_key(&kind) {
+            return false;
+        }
+        self.kinds.insert(kind, change);
+        self.initiators.extend(initiated_by);
+        true
+    }
+}
+
 /// Flags one return; `None` when nothing is flagged.
 pub(crate) fn flag_return(
     index: usize,
@@ -256,156 +277,28 @@ pub(crate) fn flag_return(
     if !ret.absence.is_childcare() {
         return None;
     }
-    let before = &ret.absence.pre_leave;
-    let window_end = add_months(ret.return_date, config.flag_window_months());
     let until = ret.observed_until(as_of);
-    let mut kinds: BTreeMap<FlagKind, Change> = BTreeMap::new();
-    let mut initiators: Vec<InitiatedBy> = Vec::new();
-    let mut resp_levels = 0i64;
-    let rank = |t: &Option<String>| t.as_deref().and_then(|t| config.track_rank(t));
-    for e in ret.timeline.events() {
-        if e.date < ret.absence.start || e.date > window_end || e.date > as_of {
-            continue;
-        }
-        match &e.kind {
-            EventKind::RoleChange(r) | EventKind::Promotion(r) => {
-                if let Some(x) = r.responsibility.filter(|x| *x < before.responsibility) {
-                    if let std::collections::btree_map::Entry::Vacant(slot) =
-                        kinds.entry(FlagKind::ResponsibilityDrop)
-                    {
-                        resp_levels = i64::from(before.responsibility) - i64::from(x);
-                        slot.insert(Change::ResponsibilityDrop {
-                            date: e.date,
-                            from: before.responsibility,
-                            to: x,
-                            initiated_by: r.initiated_by,
-                        });
-                        initiators.push(r.initiated_by);
-                    }
-                }
-                if let (Some(new), Some(old)) = (rank(&r.track), rank(&before.track)) {
-                    if new < old && !kinds.contains_key(&FlagKind::TrackDowngrade) {
-                        kinds.insert(
-                            FlagKind::TrackDowngrade,
-                            Change::TrackDowngrade {
-                                date: e.date,
-                                from: before.track.clone(),
-                                to: r.track.clone(),
-                                initiated_by: r.initiated_by,
-                            },
-                        );
-                        initiators.push(r.initiated_by);
-                    }
-                }
-                if let Some(g) = r.grade.filter(|g| *g < before.grade) {
-                    if let std::collections::btree_map::Entry::Vacant(slot) =
-                        kinds.entry(FlagKind::Demotion)
-                    {
-                        slot.insert(Change::Demotion {
-                            date: e.date,
-                            from: before.grade,
-                            to: g,
-                            initiated_by: r.initiated_by,
-                        });
-                        initiators.push(r.initiated_by);
-                    }
-                }
-            }
-            EventKind::EmploymentChange {
-                employment_type,
-                initiated_by,
-            } if before.employment_type.is_regular()
-                && !employment_type.is_regular()
-                && !kinds.contains_key(&FlagKind::NonRegularConversion) =>
-            {
-                kinds.insert(
-                    FlagKind::NonRegularConversion,
-                    Change::NonRegularConversion {
-                        date: e.date,
-                        from: before.employment_type,
-                        to: *employment_type,
-                        initiated_by: *initiated_by,
-                    },
-                );
-                initiators.push(*initiated_by);
-            }
-            _ => {}
-        }
-    }
-    // Reduced hours still in force long after return.
-    let hours_at = add_months(ret.return_date, config.reduced_hours_months());
-    if hours_at <= until {
-        let then = ret.timeline.state_on(hours_at);
-        if then.weekly_hours < before.weekly_hours {
-            let cut = ret
-                .timeline
-                .events()
-                .iter()
-                .filter(|e| e.date >= ret.absence.start && e.date <= hours_at)
-                .filter_map(|e| match e.kind {
-                    EventKind::HoursChange {
-                        weekly_hours,
-                        initiated_by,
-                    } if weekly_hours < before.weekly_hours => Some((e.date, initiated_by)),
-                    _ => None,
-                })
-                .next();
-            let who = cut.map_or(InitiatedBy::Unknown, |c| c.1);
-            kinds.insert(
-                FlagKind::ProlongedReducedHours,
-                Change::ProlongedReducedHours {
-                    from: before.weekly_hours,
-                    to: then.weekly_hours,
-                    months: config.reduced_hours_months(),
-                    cut,
-                },
-            );
-            initiators.push(who);
-        }
-    }
-    // Ratings after return against the employee's own pre-leave ratings.
+    let mut found = Found::default();
+    structural_changes(ret, config, as_of, &mut found);
+    reduced_hours(ret, config, until, &mut found);
     let pre = ret.absence.pre_leave_mean_rating();
-    let post = ret.post_return_ratings(config, as_of);
-    if let (Some(pre), true) = (pre, post.len() >= config.rating_drop_min_ratings()) {
-        let mean = post.iter().sum::<f64>() / post.len() as f64;
-        if pre - mean >= config.rating_drop_threshold() - 1e-12 {
-            kinds.insert(
-                FlagKind::RatingDrop,
-                Change::RatingDrop {
-                    before: pre,
-                    after: mean,
-                    ratings: post.len(),
-                },
-            );
-        }
+    if let Some(change) = rating_drop(ret, config, as_of, pre) {
+        found.first(FlagKind::RatingDrop, change, None);
     }
-    // Promotion stall against the matched peers' median.
-    let state = ret.state_at_return();
-    let benchmark = peers.peer_median_months(state.grade);
-    if let Some(median) = benchmark {
-        let limit = config.stall_multiple() * median;
-        let promoted = ret.first_promotion(until);
-        let followed = months_between(ret.return_date, until);
-        if promoted.is_none() && followed >= limit {
-            kinds.insert(
-                FlagKind::PromotionStall,
-                Change::PromotionStall {
-                    months_followed: followed,
-                    peer_median_months: median,
-                    multiple: config.stall_multiple(),
-                },
-            );
-        }
+    let benchmark = peers.peer_median_months(ret.state_at_return().grade);
+    if let Some(change) = promotion_stall(ret, config, until, benchmark) {
+        found.first(FlagKind::PromotionStall, change, None);
     }
-    if kinds.is_empty() {
+    if found.kinds.is_empty() {
         return None;
     }
-    let employee_initiated =
-        !initiators.is_empty() && initiators.iter().all(|i| *i == InitiatedBy::Employee);
+    let employee_initiated = !found.initiators.is_empty()
+        && found.initiators.iter().all(|i| *i == InitiatedBy::Employee);
     let mut severity = 1.0
-        - kinds
+        - found
+            .kinds
             .keys()
-            .map(|k| 1.0 - weight(*k, resp_levels))
+            .map(|k| 1.0 - weight(*k, found.responsibility_levels))
             .product::<f64>();
     if employee_initiated {
         severity /= 2.0;
@@ -415,16 +308,156 @@ pub(crate) fn flag_return(
         leave_start: ret.absence.start,
         return_date: ret.return_date,
         leave_types: ret.absence.leave_types.clone(),
-        kinds: kinds.keys().copied().collect(),
+        kinds: found.kinds.keys().copied().collect(),
         employee_initiated,
         severity: (severity * 1e4).round() / 1e4,
         evidence: Evidence {
-            changes: kinds.into_values().collect(),
+            changes: found.kinds.into_values().collect(),
             pre_leave_mean_rating: pre,
             pre_leave_ratings: ret.absence.pre_leave_ratings.len(),
             peer_median_months: benchmark,
         },
         return_index: index,
+    })
+}
+
+/// Responsibility drops, track downgrades, demotions and conversions to
+/// non-regular work from the absence's first day to `flag_window_months`
+/// after the return: the first of each kind.
+fn structural_changes(ret: &Return<'_>, config: &ValidConfig, as_of: NaiveDate, found: &mut Found) {
+    let before = &ret.absence.pre_leave;
+    let window_end = add_months(ret.return_date, config.flag_window_months());
+    let rank = |t: &Option<String>| t.as_deref().and_then(|t| config.track_rank(t));
+    for e in ret.timeline.events() {
+        if e.date < ret.absence.start || e.date > window_end || e.date > as_of {
+            continue;
+        }
+        match &e.kind {
+            EventKind::RoleChange(r) | EventKind::Promotion(r) => {
+                let who = Some(r.initiated_by);
+                if let Some(x) = r.responsibility.filter(|x| *x < before.responsibility) {
+                    let change = Change::ResponsibilityDrop {
+                        date: e.date,
+                        from: before.responsibility,
+                        to: x,
+                        initiated_by: r.initiated_by,
+                    };
+                    if found.first(FlagKind::ResponsibilityDrop, change, who) {
+                        found.responsibility_levels =
+                            i64::from(before.responsibility) - i64::from(x);
+                    }
+                }
+                if let (Some(new), Some(old)) = (rank(&r.track), rank(&before.track)) {
+                    if new < old {
+                        let change = Change::TrackDowngrade {
+                            date: e.date,
+                            from: before.track.clone(),
+                            to: r.track.clone(),
+                            initiated_by: r.initiated_by,
+                        };
+                        found.first(FlagKind::TrackDowngrade, change, who);
+                    }
+                }
+                if let Some(g) = r.grade.filter(|g| *g < before.grade) {
+                    let change = Change::Demotion {
+                        date: e.date,
+                        from: before.grade,
+                        to: g,
+                        initiated_by: r.initiated_by,
+                    };
+                    found.first(FlagKind::Demotion, change, who);
+                }
+            }
+            EventKind::EmploymentChange {
+                employment_type,
+                initiated_by,
+            } if before.employment_type.is_regular() && !employment_type.is_regular() => {
+                let change = Change::NonRegularConversion {
+                    date: e.date,
+                    from: before.employment_type,
+                    to: *employment_type,
+                    initiated_by: *initiated_by,
+                };
+                found.first(FlagKind::NonRegularConversion, change, Some(*initiated_by));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Hours below the pre-leave hours still in force `reduced_hours_months`
+/// after the return, while she is observed that long; who asked for the
+/// first cut after the absence began (unknown when none is recorded).
+fn reduced_hours(ret: &Return<'_>, config: &ValidConfig, until: NaiveDate, found: &mut Found) {
+    let before = &ret.absence.pre_leave;
+    let hours_at = add_months(ret.return_date, config.reduced_hours_months());
+    if hours_at > until {
+        return;
+    }
+    let then = ret.timeline.state_on(hours_at);
+    if then.weekly_hours >= before.weekly_hours {
+        return;
+    }
+    let cut = ret
+        .timeline
+        .events()
+        .iter()
+        .filter(|e| e.date >= ret.absence.start && e.date <= hours_at)
+        .find_map(|e| match e.kind {
+            EventKind::HoursChange {
+                weekly_hours,
+                initiated_by,
+            } if weekly_hours < before.weekly_hours => Some((e.date, initiated_by)),
+            _ => None,
+        });
+    let who = cut.map_or(InitiatedBy::Unknown, |c| c.1);
+    let change = Change::ProlongedReducedHours {
+        from: before.weekly_hours,
+        to: then.weekly_hours,
+        months: config.reduced_hours_months(),
+        cut,
+    };
+    found.first(FlagKind::ProlongedReducedHours, change, Some(who));
+}
+
+/// The mean of at least `rating_drop_min_ratings` ratings after the return
+/// at least `rating_drop_threshold` below her own pre-leave mean.
+fn rating_drop(
+    ret: &Return<'_>,
+    config: &ValidConfig,
+    as_of: NaiveDate,
+    pre: Option<f64>,
+) -> Option<Change> {
+    let pre = pre?;
+    let post = ret.post_return_ratings(config, as_of);
+    if post.len() < config.rating_drop_min_ratings() {
+        return None;
+    }
+    let mean = post.iter().sum::<f64>() / post.len() as f64;
+    // The tolerance lets a drop of exactly the threshold count despite
+    // binary rounding of the means.
+    (pre - mean >= config.rating_drop_threshold() - 1e-12).then_some(Change::RatingDrop {
+        before: pre,
+        after: mean,
+        ratings: post.len(),
+    })
+}
+
+/// No promotion by `stall_multiple` × the matched peers' median months to
+/// promotion, while she is observed that long.
+fn promotion_stall(
+    ret: &Return<'_>,
+    config: &ValidConfig,
+    until: NaiveDate,
+    peer_median: Option<f64>,
+) -> Option<Change> {
+    let median = peer_median?;
+    let limit = config.stall_multiple() * median;
+    let followed = months_between(ret.return_date, until);
+    (ret.first_promotion(until).is_none() && followed >= limit).then_some(Change::PromotionStall {
+        months_followed: followed,
+        peer_median_months: median,
+        multiple: config.stall_multiple(),
     })
 }
 

@@ -170,6 +170,155 @@ fn follow(t: &Timeline, index: NaiveDate, as_of: NaiveDate) -> (f64, bool) {
     }
 }
 
+/// Every pool spell, per (grade, department) in (hire date, employee,
+/// spell) order, with a bit set of the spells active on the sweep date.
+struct PoolIndex<'a> {
+    slot_of: HashMap<(u32, Option<&'a str>), usize>,
+    grades: Vec<GradeIndex>,
+    /// Where each spell sits: (grade index, position).
+    slot: Vec<(usize, usize)>,
+}
+
+impl<'a> PoolIndex<'a> {
+    fn new(pool: &[Spell<'a>]) -> PoolIndex<'a> {
+        let mut slot_of: HashMap<(u32, Option<&str>), usize> = HashMap::new();
+        let mut grades: Vec<GradeIndex> = Vec::new();
+        for (si, s) in pool.iter().enumerate() {
+            let g = *slot_of.entry((s.grade, s.department)).or_insert_with(|| {
+                grades.push(GradeIndex::default());
+                grades.len() - 1
+            });
+            grades[g].entries.push((s.hire, s.employee, si));
+        }
+        let mut slot: Vec<(usize, usize)> = vec![(0, 0); pool.len()];
+        for (gi, g) in grades.iter_mut().enumerate() {
+            g.entries.sort_unstable();
+            g.active = ActiveSet::new(g.entries.len());
+            for (pos, e) in g.entries.iter().enumerate() {
+                slot[e.2] = (gi, pos);
+            }
+        }
+        PoolIndex {
+            slot_of,
+            grades,
+            slot,
+        }
+    }
+
+    fn set_active(&mut self, spell: usize, active: bool) {
+        let (gi, pos) = self.slot[spell];
+        if active {
+            self.grades[gi].active.set(pos);
+        } else {
+            self.grades[gi].active.clear(pos);
+        }
+    }
+}
+
+/// The `k` active spells of one grade nearest in hire date to `hire`,
+/// within `band`: people hired the same day are taken from a starting
+/// employee picked by hashing the returner's id (O(k log n) per return,
+/// however large the tie), ordered by a hash of the two ids.
+fn nearest(
+    g: &GradeIndex,
+    timelines: &[Timeline],
+    id: &str,
+    hire: NaiveDate,
+    k: usize,
+    band: chrono::Duration,
+) -> Vec<usize> {
+    // First position at or after (date, employee).
+    let at = |date: NaiveDate, employee: usize| {
+        g.entries.partition_point(|e| (e.0, e.1) < (date, employee))
+    };
+    let pivot = (fnv(id, "") % timelines.len().max(1) as u64) as usize;
+    let mut candidates: Vec<(u64, usize)> = Vec::new();
+    let one_day = chrono::Duration::days(1);
+    let (mut below_end, mut above_start) = (hire, hire);
+    while candidates.len() < k {
+        let nb = g.active.prev(at(below_end, 0)).map(|p| g.entries[p].0);
+        let na = g.active.next(at(above_start, 0)).map(|p| g.entries[p].0);
+        let d = match (nb, na) {
+            (None, None) => break,
+            (Some(b), None) => (hire - b).num_days(),
+            (None, Some(a)) => (a - hire).num_days(),
+            (Some(b), Some(a)) => (hire - b).num_days().min((a - hire).num_days()),
+        };
+        if d > band.num_days() {
+            break;
+        }
+        let need = k - candidates.len();
+        let mut group = Vec::new();
+        let dd = chrono::Duration::days(d);
+        let mut dates = vec![hire + dd];
+        if d > 0 {
+            dates.push(hire - dd);
+        }
+        for date in dates {
+            let start = at(date, 0);
+            let split = at(date, pivot);
+            let end = g.entries.partition_point(|e| e.0 <= date);
+            let from_pivot = g
+                .active
+                .within(split, end)
+                .chain(g.active.within(start, split));
+            group.extend(
+                from_pivot
+                    .map(|pos| g.entries[pos].1)
+                    .take(need)
+                    .map(|e| (fnv(id, &timelines[e].employee().employee_id), e)),
+            );
+        }
+        group.sort_unstable();
+        candidates.extend(group.into_iter().take(need));
+        below_end = hire - dd;
+        above_start = hire + dd + one_day;
+    }
+    candidates.truncate(k);
+    candidates.into_iter().map(|c| c.1).collect()
+}
+
+/// A return's own follow-up and its peers', from the return date.
+fn follow_ups_of(
+    ri: usize,
+    r: &Return<'_>,
+    state: &State,
+    chosen: Vec<usize>,
+    timelines: &[Timeline],
+    as_of: NaiveDate,
+) -> (FollowUp, Vec<FollowUp>) {
+    let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / DAYS_PER_YEAR;
+    let (months, promoted) = follow(r.timeline, r.return_date, as_of);
+    let own = FollowUp {
+        employee: r.employee,
+        return_index: ri,
+        returner: true,
+        female: r.gender() == Gender::Female,
+        grade: state.grade,
+        tenure_years: tenure(r.timeline.employee().hire_date),
+        months,
+        promoted,
+    };
+    let peers = chosen
+        .into_iter()
+        .map(|p| {
+            let t = &timelines[p];
+            let (months, promoted) = follow(t, r.return_date, as_of);
+            FollowUp {
+                employee: p,
+                return_index: ri,
+                returner: false,
+                female: t.employee().gender == Gender::Female,
+                grade: state.grade,
+                tenure_years: tenure(t.employee().hire_date),
+                months,
+                promoted,
+            }
+        })
+        .collect();
+    (own, peers)
+}
+
 impl PeerSample {
     /// Matches peers to every childcare return (see the module docs).
     pub fn build(ctx: &Context<'_>) -> PeerSample {
@@ -191,31 +340,11 @@ impl PeerSample {
             .par_iter()
             .map(|r| eligible(r).then(|| r.state_at_return()))
             .collect();
-        // Sweep the returns in date order. Every pool spell sits, per grade
-        // (and department), in (hire date, employee, spell) order; the sweep
-        // switches spells on and off in a bit set over that order, so that
-        // on a return date the active spells of her grade nearest in hire
-        // date are found by scanning bits outwards from hers.
-        let mut grade_slot: HashMap<(u32, Option<&str>), usize> = HashMap::new();
-        let mut grades: Vec<GradeIndex> = Vec::new();
-        for (si, s) in pool.iter().enumerate() {
-            let g = *grade_slot
-                .entry((s.grade, s.department))
-                .or_insert_with(|| {
-                    grades.push(GradeIndex::default());
-                    grades.len() - 1
-                });
-            grades[g].entries.push((s.hire, s.employee, si));
-        }
-        // Where each spell sits: (grade index, position).
-        let mut slot: Vec<(usize, usize)> = vec![(0, 0); pool.len()];
-        for (gi, g) in grades.iter_mut().enumerate() {
-            g.entries.sort_unstable();
-            g.active = ActiveSet::new(g.entries.len());
-            for (pos, e) in g.entries.iter().enumerate() {
-                slot[e.2] = (gi, pos);
-            }
-        }
+        // Sweep the returns in date order, switching pool spells on as
+        // they begin and off after they end, so that on a return date the
+        // active spells of her grade nearest in hire date are found by
+        // scanning bits outwards from hers.
+        let mut index = PoolIndex::new(&pool);
         let mut by_date: Vec<usize> = (0..returns.len())
             .filter(|&i| eligible(&returns[i]))
             .collect();
@@ -229,13 +358,11 @@ impl PeerSample {
         for &ri in &by_date {
             let r = &returns[ri];
             while ai < adds.len() && pool[adds[ai]].from <= r.return_date {
-                let (gi, pos) = slot[adds[ai]];
-                grades[gi].active.set(pos);
+                index.set_active(adds[ai], true);
                 ai += 1;
             }
             while di < removes.len() && pool[removes[di]].to < r.return_date {
-                let (gi, pos) = slot[removes[di]];
-                grades[gi].active.clear(pos);
+                index.set_active(removes[di], false);
                 di += 1;
             }
             let Some(state) = states[ri] else { continue };
@@ -243,63 +370,18 @@ impl PeerSample {
                 state.grade,
                 state.department.as_deref().filter(|_| by_department),
             );
-            let Some(g) = grade_slot.get(&key).map(|&gi| &grades[gi]) else {
+            let Some(g) = index.slot_of.get(&key).map(|&gi| &index.grades[gi]) else {
                 continue;
             };
-            let hire = r.timeline.employee().hire_date;
-            let id = &r.timeline.employee().employee_id;
-            // First position at or after (date, employee).
-            let at = |date: NaiveDate, employee: usize| {
-                g.entries.partition_point(|e| (e.0, e.1) < (date, employee))
-            };
-            // Ties in hire date (many people are hired on the same day) are
-            // broken from a starting employee picked by hashing the
-            // returner's id: O(k log n) per return, however large the tie.
-            let pivot = (fnv(id, "") % timelines.len().max(1) as u64) as usize;
-            let mut candidates: Vec<(u64, usize)> = Vec::new();
-            let one_day = chrono::Duration::days(1);
-            let (mut below_end, mut above_start) = (hire, hire);
-            while candidates.len() < k {
-                let nb = g.active.prev(at(below_end, 0)).map(|p| g.entries[p].0);
-                let na = g.active.next(at(above_start, 0)).map(|p| g.entries[p].0);
-                let d = match (nb, na) {
-                    (None, None) => break,
-                    (Some(b), None) => (hire - b).num_days(),
-                    (None, Some(a)) => (a - hire).num_days(),
-                    (Some(b), Some(a)) => (hire - b).num_days().min((a - hire).num_days()),
-                };
-                if d > band.num_days() {
-                    break;
-                }
-                let need = k - candidates.len();
-                let mut group = Vec::new();
-                let dd = chrono::Duration::days(d);
-                let mut dates = vec![hire + dd];
-                if d > 0 {
-                    dates.push(hire - dd);
-                }
-                for date in dates {
-                    let start = at(date, 0);
-                    let split = at(date, pivot);
-                    let end = g.entries.partition_point(|e| e.0 <= date);
-                    let from_pivot = g
-                        .active
-                        .within(split, end)
-                        .chain(g.active.within(start, split));
-                    group.extend(
-                        from_pivot
-                            .map(|pos| g.entries[pos].1)
-                            .take(need)
-                            .map(|e| (fnv(id, &timelines[e].employee().employee_id), e)),
-                    );
-                }
-                group.sort_unstable();
-                candidates.extend(group.into_iter().take(need));
-                below_end = hire - dd;
-                above_start = hire + dd + one_day;
-            }
-            candidates.truncate(k);
-            matched[ri] = Some(candidates.into_iter().map(|c| c.1).collect());
+            let employee = r.timeline.employee();
+            matched[ri] = Some(nearest(
+                g,
+                timelines,
+                &employee.employee_id,
+                employee.hire_date,
+                k,
+                band,
+            ));
         }
         // Each return's follow-ups, in parallel (`collect` keeps the order).
         let per_return: Vec<Option<(FollowUp, Vec<FollowUp>)>> = returns
@@ -312,38 +394,14 @@ impl PeerSample {
                     return None;
                 }
                 let state = (*state)?;
-                let hire = r.timeline.employee().hire_date;
-                let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / DAYS_PER_YEAR;
-                let (months, promoted) = follow(r.timeline, r.return_date, as_of);
-                let own = FollowUp {
-                    employee: r.employee,
-                    return_index: ri,
-                    returner: true,
-                    female: r.gender() == Gender::Female,
-                    grade: state.grade,
-                    tenure_years: tenure(hire),
-                    months,
-                    promoted,
-                };
-                let peers = chosen
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|p| {
-                        let t = &timelines[p];
-                        let (months, promoted) = follow(t, r.return_date, as_of);
-                        FollowUp {
-                            employee: p,
-                            return_index: ri,
-                            returner: false,
-                            female: t.employee().gender == Gender::Female,
-                            grade: state.grade,
-                            tenure_years: tenure(t.employee().hire_date),
-                            months,
-                            promoted,
-                        }
-                    })
-                    .collect();
-                Some((own, peers))
+                Some(follow_ups_of(
+                    ri,
+                    r,
+                    state,
+                    chosen.unwrap_or_default(),
+                    timelines,
+                    as_of,
+                ))
             })
             .collect();
         let mut follow_ups = Vec::new();

@@ -241,208 +241,242 @@ impl Analysis {
             );
         }
         s.push_str("</table><p class=\"note\">Each rejected row is listed, with its line, column and reason, in <code>rejections.csv</code>.</p>");
-        // Promotion gap.
         if let Some(g) = &self.promotion_gap {
-            let c = &g.returners_vs_peers;
-            s.push_str("<h2>Promotion after a return from childcare leave</h2>");
-            match &c.cox {
-                Some(hr) => {
-                    let _ = write!(
-                        s,
-                        "<p>Returners from maternity, paternity or parental leave are promoted at <strong>{:.2}</strong> times the rate of matched peers who took no such leave ({}% CI {:.2}–{:.2}, p = {:.3}; Cox model adjusted for gender, grade and tenure). Log-rank p = {}.</p>",
-                        hr.hazard_ratio,
-                        super::confidence_percent(self.config.statistics.significance_level),
-                        hr.ci_lower,
-                        hr.ci_upper,
-                        hr.p_value,
-                        c.logrank_p_value.map_or("—".into(), |p| format!("{p:.3}"))
-                    );
-                }
-                None => {
-                    let _ = write!(
-                        s,
-                        "<p>The Cox model could not be fitted: {}.</p>",
-                        esc(c.cox_error.as_deref().unwrap_or("no data"))
-                    );
-                }
-            }
-            let _ = write!(s, "<p class=\"note\">Matching: {}.</p>", esc(&g.matching));
-            let curve = |name, cv: &Option<crate::analysis::gap::Curve>| Series {
-                name,
-                points: cv.as_ref().map_or(vec![], |cv| {
-                    std::iter::once((0.0, 1.0))
-                        .chain(cv.months.iter().copied().zip(cv.survival.iter().copied()))
-                        .collect()
-                }),
-                step: true,
-            };
-            s.push_str(&line_chart(
-                "Kaplan–Meier: share not yet promoted, returners vs matched peers",
-                "months since return",
-                "not yet promoted",
-                &[
-                    curve("returners", &c.group_curve),
-                    curve("matched peers", &c.reference_curve),
-                ],
-                Some((0.0, 1.0)),
-            ));
-            let _ = write!(
-                s,
-                "<table><tr><th>promoted within</th><th>returners</th><th>peers</th><th>difference ({}% CI)</th><th>impact ratio</th><th>Fisher p</th></tr>",
-                super::confidence_percent(self.config.statistics.significance_level)
-            );
-            for r in &c.rates {
-                let _ = write!(
-                    s,
-                    "<tr><td>{} year(s)</td><td>{} of {}</td><td>{} of {}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>",
-                    r.years,
-                    count(&r.group.promoted, min),
-                    count(&r.group.eligible, min),
-                    count(&r.reference.promoted, min),
-                    count(&r.reference.eligible, min),
-                    r.difference.map_or("—".into(), |d| format!("{:+.1} pts ({:+.1} to {:+.1})", d[0] * 100.0, d[1] * 100.0, d[2] * 100.0)),
-                    r.impact_ratio.map_or("—".into(), |v| format!("{v:.2}")),
-                    if r.four_fifths_violated == Some(true) { " (below 4/5)" } else { "" },
-                    r.fisher_p_value.map_or("—".into(), |p| format!("{p:.3}"))
-                );
-            }
-            s.push_str("</table>");
+            self.promotion_gap_html(&mut s, g, min);
         }
-        // Trajectories.
         if let Some(t) = &self.trajectories {
-            s.push_str("<h2>What changes after the return</h2>");
-            let mut series = Vec::new();
-            let names: Vec<String> = t
-                .by_leave_and_gender
-                .iter()
-                .filter(|g| g.group.starts_with("childcare/"))
-                .map(|g| {
-                    g.group
-                        .replace("childcare/F", "mothers")
-                        .replace("childcare/M", "fathers")
-                })
-                .collect();
-            for (g, name) in t
-                .by_leave_and_gender
-                .iter()
-                .filter(|g| g.group.starts_with("childcare/"))
-                .zip(&names)
-            {
-                let pts: Vec<(f64, f64)> = g
-                    .at_horizon
-                    .iter()
-                    .filter_map(|h| {
-                        let obs = h.observed.value? as f64;
-                        let worse = h.responsibility_lower.value? + h.became_non_regular.value?;
-                        (obs > 0.0).then(|| (f64::from(h.months), (worse as f64 / obs).min(1.0)))
-                    })
-                    .collect();
-                series.push(Series {
-                    name: name.as_str(),
-                    points: pts,
-                    step: false,
-                });
-            }
-            s.push_str(&line_chart(
-                "Returners with lower responsibility or non-regular employment, by months after return",
-                "months after return",
-                "share (responsibility lower + non-regular)",
-                &series,
-                None,
-            ));
-            s.push_str("<table><tr><th>group</th><th>returns</th><th>retained 12 months</th><th>median months to promotion</th></tr>");
-            for g in &t.by_leave_and_gender {
-                let r12 = g
-                    .retention
-                    .iter()
-                    .find(|r| r.months == 12)
-                    .and_then(|r| r.retained);
-                let _ = write!(
-                    s,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&g.group),
-                    count(&g.returns, min),
-                    pct(r12),
-                    g.median_months_to_promotion
-                        .map_or("not reached".into(), |m| format!("{m:.1}"))
-                );
-            }
-            s.push_str("</table>");
+            self.trajectories_html(&mut s, t, min);
         }
-        // Flags and concentration.
         if let Some(c) = &self.concentration {
-            let _ = write!(
-                s,
-                "<h2>Mommy-track flags</h2><p>{} childcare returns; {} flagged with an employer-initiated (or unrecorded) change; {} flagged with changes the employee asked for. Each flagged return, with its evidence, is in <code>flags.csv</code>.</p>",
-                count(&c.returns, min),
-                count(&c.flagged_involuntary, min),
-                count(&c.flagged_employee_initiated, min)
-            );
-            let bars: Vec<(String, Option<f64>)> = c
-                .by_cohort
-                .iter()
-                .map(|k| (k.year.to_string(), k.rate))
-                .collect();
-            s.push_str(&bar_chart("Involuntary flag rate by year of return", &bars));
-            s.push_str("<h3>Managers</h3><table><tr><th>manager</th><th>returns</th><th>flagged</th><th>p</th><th>p (BH)</th><th>significant</th></tr>");
-            for m in &c.managers {
-                let _ =
-                    write!(
-                    s,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(m.manager_id.as_deref().unwrap_or("")),
-                    m.returns,
-                    m.flagged,
-                    m.p_value.map_or("—".into(), |v| format!("{v:.4}")),
-                    m.p_adjusted.map_or("—".into(), |v| format!("{v:.4}")),
-                    if m.significant { "<strong>yes</strong>" } else { "no" }
-                );
-            }
-            s.push_str("</table>");
-            if let Some(p) = &self.policy {
-                let _ = write!(
-                    s,
-                    "<h3>Before and after {}</h3><p>Involuntary flag rate {} before, {} after (Fisher p = {}).</p>",
-                    p.date,
-                    pct(p.flag_rate_before),
-                    pct(p.flag_rate_after),
-                    p.p_value.map_or("—".into(), |v| format!("{v:.3}"))
-                );
-            }
+            self.concentration_html(&mut s, c, min);
         }
-        // Event study.
         if let Some(e) = &self.event_study {
-            s.push_str("<h2>Child penalty (event study)</h2>");
-            let series: Vec<Series<'_>> = e
-                .outcomes
-                .iter()
-                .map(|(name, p)| Series {
-                    name: name.as_str(),
-                    points: p
-                        .event_time
-                        .iter()
-                        .zip(&p.penalty)
-                        .filter_map(|(t, v)| v.map(|v| (f64::from(*t), v * 100.0)))
-                        .collect(),
-                    step: false,
-                })
-                .collect();
-            s.push_str(&line_chart(
-                "Women's outcomes relative to men's, % of the counterfactual, by years since the first childcare leave",
-                "years since the first childcare leave",
-                "penalty (%)",
-                &series,
-                None,
-            ));
+            self.event_study_html(&mut s, e);
         }
         if let Some(d) = &self.disclosure {
-            let _ = write!(
-                s,
-                "<h2>Disclosure figures</h2><pre>{}</pre>",
-                esc(&d.to_text())
-            );
+            self.disclosure_html(&mut s, d);
         }
         s.push_str("</body></html>\n");
         s
+    }
+
+    fn promotion_gap_html(
+        &self,
+        s: &mut String,
+        g: &crate::analysis::gap::PromotionGap,
+        min: usize,
+    ) {
+        let c = &g.returners_vs_peers;
+        s.push_str("<h2>Promotion after a return from childcare leave</h2>");
+        match &c.cox {
+            Some(hr) => {
+                let _ = write!(
+                    s,
+                    "<p>Returners from maternity, paternity or parental leave are promoted at <strong>{:.2}</strong> times the rate of matched peers who took no such leave ({}% CI {:.2}–{:.2}, p = {:.3}; Cox model adjusted for gender, grade and tenure). Log-rank p = {}.</p>",
+                    hr.hazard_ratio,
+                    super::confidence_percent(self.config.statistics.significance_level),
+                    hr.ci_lower,
+                    hr.ci_upper,
+                    hr.p_value,
+                    c.logrank_p_value.map_or("—".into(), |p| format!("{p:.3}"))
+                );
+            }
+            None => {
+                let _ = write!(
+                    s,
+                    "<p>The Cox model could not be fitted: {}.</p>",
+                    esc(c.cox_error.as_deref().unwrap_or("no data"))
+                );
+            }
+        }
+        let _ = write!(s, "<p class=\"note\">Matching: {}.</p>", esc(&g.matching));
+        let curve = |name, cv: &Option<crate::analysis::gap::Curve>| Series {
+            name,
+            points: cv.as_ref().map_or(vec![], |cv| {
+                std::iter::once((0.0, 1.0))
+                    .chain(cv.months.iter().copied().zip(cv.survival.iter().copied()))
+                    .collect()
+            }),
+            step: true,
+        };
+        s.push_str(&line_chart(
+            "Kaplan–Meier: share not yet promoted, returners vs matched peers",
+            "months since return",
+            "not yet promoted",
+            &[
+                curve("returners", &c.group_curve),
+                curve("matched peers", &c.reference_curve),
+            ],
+            Some((0.0, 1.0)),
+        ));
+        let _ = write!(
+            s,
+            "<table><tr><th>promoted within</th><th>returners</th><th>peers</th><th>difference ({}% CI)</th><th>impact ratio</th><th>Fisher p</th></tr>",
+            super::confidence_percent(self.config.statistics.significance_level)
+        );
+        for r in &c.rates {
+            let _ = write!(
+                s,
+                "<tr><td>{} year(s)</td><td>{} of {}</td><td>{} of {}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>",
+                r.years,
+                count(&r.group.promoted, min),
+                count(&r.group.eligible, min),
+                count(&r.reference.promoted, min),
+                count(&r.reference.eligible, min),
+                r.difference.map_or("—".into(), |d| format!("{:+.1} pts ({:+.1} to {:+.1})", d[0] * 100.0, d[1] * 100.0, d[2] * 100.0)),
+                r.impact_ratio.map_or("—".into(), |v| format!("{v:.2}")),
+                if r.four_fifths_violated == Some(true) { " (below 4/5)" } else { "" },
+                r.fisher_p_value.map_or("—".into(), |p| format!("{p:.3}"))
+            );
+        }
+        s.push_str("</table>");
+    }
+
+    fn trajectories_html(
+        &self,
+        s: &mut String,
+        t: &crate::analysis::trajectory::TrajectorySummary,
+        min: usize,
+    ) {
+        s.push_str("<h2>What changes after the return</h2>");
+        let mut series = Vec::new();
+        let names: Vec<String> = t
+            .by_leave_and_gender
+            .iter()
+            .filter(|g| g.group.starts_with("childcare/"))
+            .map(|g| {
+                g.group
+                    .replace("childcare/F", "mothers")
+                    .replace("childcare/M", "fathers")
+            })
+            .collect();
+        for (g, name) in t
+            .by_leave_and_gender
+            .iter()
+            .filter(|g| g.group.starts_with("childcare/"))
+            .zip(&names)
+        {
+            let pts: Vec<(f64, f64)> = g
+                .at_horizon
+                .iter()
+                .filter_map(|h| {
+                    let obs = h.observed.value? as f64;
+                    let worse = h.responsibility_lower.value? + h.became_non_regular.value?;
+                    (obs > 0.0).then(|| (f64::from(h.months), (worse as f64 / obs).min(1.0)))
+                })
+                .collect();
+            series.push(Series {
+                name: name.as_str(),
+                points: pts,
+                step: false,
+            });
+        }
+        s.push_str(&line_chart(
+            "Returners with lower responsibility or non-regular employment, by months after return",
+            "months after return",
+            "share (responsibility lower + non-regular)",
+            &series,
+            None,
+        ));
+        s.push_str("<table><tr><th>group</th><th>returns</th><th>retained 12 months</th><th>median months to promotion</th></tr>");
+        for g in &t.by_leave_and_gender {
+            let r12 = g
+                .retention
+                .iter()
+                .find(|r| r.months == 12)
+                .and_then(|r| r.retained);
+            let _ = write!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&g.group),
+                count(&g.returns, min),
+                pct(r12),
+                g.median_months_to_promotion
+                    .map_or("not reached".into(), |m| format!("{m:.1}"))
+            );
+        }
+        s.push_str("</table>");
+    }
+
+    fn concentration_html(
+        &self,
+        s: &mut String,
+        c: &crate::analysis::concentration::Concentration,
+        min: usize,
+    ) {
+        let _ = write!(
+            s,
+            "<h2>Mommy-track flags</h2><p>{} childcare returns; {} flagged with an employer-initiated (or unrecorded) change; {} flagged with changes the employee asked for. Each flagged return, with its evidence, is in <code>flags.csv</code>.</p>",
+            count(&c.returns, min),
+            count(&c.flagged_involuntary, min),
+            count(&c.flagged_employee_initiated, min)
+        );
+        let bars: Vec<(String, Option<f64>)> = c
+            .by_cohort
+            .iter()
+            .map(|k| (k.year.to_string(), k.rate))
+            .collect();
+        s.push_str(&bar_chart("Involuntary flag rate by year of return", &bars));
+        s.push_str("<h3>Managers</h3><table><tr><th>manager</th><th>returns</th><th>flagged</th><th>p</th><th>p (BH)</th><th>significant</th></tr>");
+        for m in &c.managers {
+            let _ = write!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(m.manager_id.as_deref().unwrap_or("")),
+                m.returns,
+                m.flagged,
+                m.p_value.map_or("—".into(), |v| format!("{v:.4}")),
+                m.p_adjusted.map_or("—".into(), |v| format!("{v:.4}")),
+                if m.significant {
+                    "<strong>yes</strong>"
+                } else {
+                    "no"
+                }
+            );
+        }
+        s.push_str("</table>");
+        if let Some(p) = &self.policy {
+            let _ = write!(
+                s,
+                "<h3>Before and after {}</h3><p>Involuntary flag rate {} before, {} after (Fisher p = {}).</p>",
+                p.date,
+                pct(p.flag_rate_before),
+                pct(p.flag_rate_after),
+                p.p_value.map_or("—".into(), |v| format!("{v:.3}"))
+            );
+        }
+    }
+
+    fn event_study_html(&self, s: &mut String, e: &crate::analysis::event_study::EventStudy) {
+        s.push_str("<h2>Child penalty (event study)</h2>");
+        let series: Vec<Series<'_>> = e
+            .outcomes
+            .iter()
+            .map(|(name, p)| Series {
+                name: name.as_str(),
+                points: p
+                    .event_time
+                    .iter()
+                    .zip(&p.penalty)
+                    .filter_map(|(t, v)| v.map(|v| (f64::from(*t), v * 100.0)))
+                    .collect(),
+                step: false,
+            })
+            .collect();
+        s.push_str(&line_chart(
+            "Women's outcomes relative to men's, % of the counterfactual, by years since the first childcare leave",
+            "years since the first childcare leave",
+            "penalty (%)",
+            &series,
+            None,
+        ));
+    }
+
+    fn disclosure_html(&self, s: &mut String, d: &crate::analysis::disclosure::Disclosure) {
+        let _ = write!(
+            s,
+            "<h2>Disclosure figures</h2><pre>{}</pre>",
+            esc(&d.to_text())
+        );
     }
 }

@@ -7,10 +7,6 @@ impl Analysis {
     /// The report as Markdown, for people.
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();
-        let count = |c: &Count| match c.value {
-            Some(v) => v.to_string(),
-            None => format!("<{} (suppressed)", self.config.privacy.min_group_size),
-        };
         s.push_str("# mommytrack report\n\n");
         s.push_str(&format!(
             "Analysis date: {}. Made by mommytrack {}.\n\n",
@@ -38,8 +34,8 @@ impl Analysis {
         }
         s.push_str(&format!(
             "\n## Absences from work\n\n{} absences, of which {} for a child (maternity, paternity or parental leave). Leaves at most {} days apart count as one absence.\n\n",
-            count(&self.absences.total),
-            count(&self.absences.childcare),
+            self.count(&self.absences.total),
+            self.count(&self.absences.childcare),
             self.config.absences.gap_days
         ));
         s.push_str("| leave type | gender | absences | returned | still on leave | left during leave |\n|---|---|---|---|---|---|\n");
@@ -48,100 +44,137 @@ impl Analysis {
                 "| {} | {} | {} | {} | {} | {} |\n",
                 c.leave_type,
                 c.gender,
-                count(&c.absences),
-                count(&c.returned),
-                count(&c.on_leave),
-                count(&c.exited)
+                self.count(&c.absences),
+                self.count(&c.returned),
+                self.count(&c.on_leave),
+                self.count(&c.exited)
             ));
         }
         let min = self.config.privacy.min_group_size;
-        let num = |v: Option<f64>, d: usize| v.map_or("—".to_string(), |v| format!("{v:.d$}"));
         if let Some(g) = &self.promotion_gap {
-            let c = &g.returners_vs_peers;
-            s.push_str("\n## Promotion after a return from childcare leave\n\n");
-            match &c.cox {
-                Some(hr) => s.push_str(&format!(
-                    "Hazard ratio of promotion, returners vs matched peers: **{:.2}** ({}% CI {:.2}–{:.2}, p = {:.3}); log-rank p = {}. Matching: {}.\n\n",
-                    hr.hazard_ratio, super::confidence_percent(self.config.statistics.significance_level), hr.ci_lower, hr.ci_upper, hr.p_value, num(c.logrank_p_value, 3), g.matching
-                )),
-                None => s.push_str(&format!(
-                    "The Cox model could not be fitted: {}.\n\n",
-                    c.cox_error.as_deref().unwrap_or("no data")
-                )),
-            }
-            s.push_str("| promoted within | returners | peers | difference | impact ratio | Fisher p |\n|---|---|---|---|---|---|\n");
-            for r in &c.rates {
-                s.push_str(&format!(
-                    "| {} year(s) | {} of {} | {} of {} | {} | {} | {} |\n",
-                    r.years,
-                    count(&r.group.promoted),
-                    count(&r.group.eligible),
-                    count(&r.reference.promoted),
-                    count(&r.reference.eligible),
-                    r.difference
-                        .map_or("—".into(), |d| format!("{:+.1} pts", d[0] * 100.0)),
-                    num(r.impact_ratio, 2),
-                    num(r.fisher_p_value, 3)
-                ));
-            }
+            self.promotion_gap_md(&mut s, g);
         }
         if let Some(c) = &self.concentration {
-            s.push_str(&format!(
-                "\n## Mommy-track flags\n\n{} childcare returns; {} flagged with an employer-initiated or unrecorded change, {} with changes the employee asked for (each in `flags.csv`).\n\n",
-                count(&c.returns),
-                count(&c.flagged_involuntary),
-                count(&c.flagged_employee_initiated)
-            ));
-            s.push_str(&format!("Managers with at least {min} returns:\n\n| manager | returns | flagged | p | p (BH) | significant |\n|---|---|---|---|---|---|\n"));
-            for m in &c.managers {
-                s.push_str(&format!(
-                    "| {} | {} | {} | {} | {} | {} |\n",
-                    m.manager_id.as_deref().unwrap_or(""),
-                    m.returns,
-                    m.flagged,
-                    num(m.p_value, 4),
-                    num(m.p_adjusted, 4),
-                    if m.significant { "**yes**" } else { "no" }
-                ));
-            }
+            self.concentration_md(&mut s, c, min);
         }
         if let Some(p) = &self.policy {
-            s.push_str(&format!(
-                "\n## Before and after {}\n\nInvoluntary flag rate {} before, {} after (Fisher p = {}).\n",
-                p.date,
-                p.flag_rate_before.map_or("—".into(), |v| format!("{:.1}%", v * 100.0)),
-                p.flag_rate_after.map_or("—".into(), |v| format!("{:.1}%", v * 100.0)),
-                num(p.p_value, 3)
-            ));
+            self.policy_md(&mut s, p);
         }
         if let Some(e) = &self.event_study {
-            s.push_str("\n## Child penalty (event study)\n\nWomen's outcome relative to men's, as a share of the counterfactual, by years since the first childcare leave (t = −1 is the reference).\n\n| outcome |");
-            let times = e
-                .outcomes
-                .values()
-                .next()
-                .map(|p| p.event_time.clone())
-                .unwrap_or_default();
-            for t in &times {
-                s.push_str(&format!(" {t} |"));
-            }
-            s.push_str(&format!("\n|---|{}\n", "---|".repeat(times.len())));
-            for (name, p) in &e.outcomes {
-                s.push_str(&format!("| {name} |"));
-                for v in &p.penalty {
-                    s.push_str(&format!(
-                        " {} |",
-                        v.map_or("—".into(), |v| format!("{:+.1}%", v * 100.0))
-                    ));
-                }
-                s.push('\n');
-            }
+            self.event_study_md(&mut s, e);
         }
         if let Some(d) = &self.disclosure {
-            s.push_str("\n## Disclosure figures\n\n```text\n");
-            s.push_str(&d.to_text());
-            s.push_str("```\n");
+            self.disclosure_md(&mut s, d);
         }
         s
     }
+
+    fn promotion_gap_md(&self, s: &mut String, g: &crate::analysis::gap::PromotionGap) {
+        let c = &g.returners_vs_peers;
+        s.push_str("\n## Promotion after a return from childcare leave\n\n");
+        match &c.cox {
+            Some(hr) => s.push_str(&format!(
+                "Hazard ratio of promotion, returners vs matched peers: **{:.2}** ({}% CI {:.2}–{:.2}, p = {:.3}); log-rank p = {}. Matching: {}.\n\n",
+                hr.hazard_ratio, super::confidence_percent(self.config.statistics.significance_level), hr.ci_lower, hr.ci_upper, hr.p_value, num(c.logrank_p_value, 3), g.matching
+            )),
+            None => s.push_str(&format!(
+                "The Cox model could not be fitted: {}.\n\n",
+                c.cox_error.as_deref().unwrap_or("no data")
+            )),
+        }
+        s.push_str("| promoted within | returners | peers | difference | impact ratio | Fisher p |\n|---|---|---|---|---|---|\n");
+        for r in &c.rates {
+            s.push_str(&format!(
+                "| {} year(s) | {} of {} | {} of {} | {} | {} | {} |\n",
+                r.years,
+                self.count(&r.group.promoted),
+                self.count(&r.group.eligible),
+                self.count(&r.reference.promoted),
+                self.count(&r.reference.eligible),
+                r.difference
+                    .map_or("—".into(), |d| format!("{:+.1} pts", d[0] * 100.0)),
+                num(r.impact_ratio, 2),
+                num(r.fisher_p_value, 3)
+            ));
+        }
+    }
+
+    fn concentration_md(
+        &self,
+        s: &mut String,
+        c: &crate::analysis::concentration::Concentration,
+        min: usize,
+    ) {
+        s.push_str(&format!(
+            "\n## Mommy-track flags\n\n{} childcare returns; {} flagged with an employer-initiated or unrecorded change, {} with changes the employee asked for (each in `flags.csv`).\n\n",
+            self.count(&c.returns),
+            self.count(&c.flagged_involuntary),
+            self.count(&c.flagged_employee_initiated)
+        ));
+        s.push_str(&format!("Managers with at least {min} returns:\n\n| manager | returns | flagged | p | p (BH) | significant |\n|---|---|---|---|---|---|\n"));
+        for m in &c.managers {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                m.manager_id.as_deref().unwrap_or(""),
+                m.returns,
+                m.flagged,
+                num(m.p_value, 4),
+                num(m.p_adjusted, 4),
+                if m.significant { "**yes**" } else { "no" }
+            ));
+        }
+    }
+
+    fn policy_md(&self, s: &mut String, p: &crate::analysis::concentration::PolicyEffect) {
+        s.push_str(&format!(
+            "\n## Before and after {}\n\nInvoluntary flag rate {} before, {} after (Fisher p = {}).\n",
+            p.date,
+            p.flag_rate_before.map_or("—".into(), |v| format!("{:.1}%", v * 100.0)),
+            p.flag_rate_after.map_or("—".into(), |v| format!("{:.1}%", v * 100.0)),
+            num(p.p_value, 3)
+        ));
+    }
+
+    fn event_study_md(&self, s: &mut String, e: &crate::analysis::event_study::EventStudy) {
+        s.push_str("\n## Child penalty (event study)\n\nWomen's outcome relative to men's, as a share of the counterfactual, by years since the first childcare leave (t = −1 is the reference).\n\n| outcome |");
+        let times = e
+            .outcomes
+            .values()
+            .next()
+            .map(|p| p.event_time.clone())
+            .unwrap_or_default();
+        for t in &times {
+            s.push_str(&format!(" {t} |"));
+        }
+        s.push_str(&format!("\n|---|{}\n", "---|".repeat(times.len())));
+        for (name, p) in &e.outcomes {
+            s.push_str(&format!("| {name} |"));
+            for v in &p.penalty {
+                s.push_str(&format!(
+                    " {} |",
+                    v.map_or("—".into(), |v| format!("{:+.1}%", v * 100.0))
+                ));
+            }
+            s.push('\n');
+        }
+    }
+
+    fn disclosure_md(&self, s: &mut String, d: &crate::analysis::disclosure::Disclosure) {
+        s.push_str("\n## Disclosure figures\n\n```text\n");
+        s.push_str(&d.to_text());
+        s.push_str("```\n");
+    }
+
+    /// A head count, or that it is suppressed.
+    fn count(&self, c: &Count) -> String {
+        match c.value {
+            Some(v) => v.to_string(),
+            None => format!("<{} (suppressed)", self.config.privacy.min_group_size),
+        }
+    }
+}
+
+/// A number with `d` decimals, or a dash.
+fn num(v: Option<f64>, d: usize) -> String {
+    v.map_or("—".to_string(), |v| format!("{v:.d$}"))
 }
