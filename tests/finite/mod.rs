@@ -62,38 +62,27 @@ impl ser::SerializeMap for &mut Finite {
         Ok(())
     }
 }
-impl ser::SerializeStruct for &mut Finite {
-    type Ok = ();
-    type Error = NotFinite;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), NotFinite> {
-        value
-            .serialize(&mut Finite)
-            .map_err(|e| NotFinite(format!("{key}.{}", e.0)))
-    }
-    fn end(self) -> Result<(), NotFinite> {
-        Ok(())
-    }
+macro_rules! fields {
+    ($($tr:ident),*) => {$(
+        impl ser::$tr for &mut Finite {
+            type Ok = ();
+            type Error = NotFinite;
+            fn serialize_field<T: ?Sized + Serialize>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), NotFinite> {
+                value
+                    .serialize(&mut Finite)
+                    .map_err(|e| NotFinite(format!("{key}.{}", e.0)))
+            }
+            fn end(self) -> Result<(), NotFinite> {
+                Ok(())
+            }
+        }
+    )*};
 }
-impl ser::SerializeStructVariant for &mut Finite {
-    type Ok = ();
-    type Error = NotFinite;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), NotFinite> {
-        value
-            .serialize(&mut Finite)
-            .map_err(|e| NotFinite(format!("{key}.{}", e.0)))
-    }
-    fn end(self) -> Result<(), NotFinite> {
-        Ok(())
-    }
-}
+fields!(SerializeStruct, SerializeStructVariant);
 
 impl ser::Serializer for &mut Finite {
     type Ok = ();
