@@ -70,6 +70,7 @@
 //!
 //! The input and output formats are in [`contract`].
 #![warn(missing_docs)]
+#![warn(unnameable_types)]
 
 pub mod analysis;
 pub mod config;
@@ -97,7 +98,7 @@ pub struct ReadmeDoctests;
 pub use analysis::flags::{Flag, FlagKind};
 pub use analysis::{Analysis, Context, Step};
 pub use config::{Config, ValidConfig};
-pub use error::{Error, Result};
+pub use error::{ConfigFileError, EncodeError, Error, Result};
 pub use ingest::{Dataset, IngestBuilder, IngestReport};
 pub use schema::{Rejection, RejectionKind, Table, TableReport};
 pub use suppress::Count;
