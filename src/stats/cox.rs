@@ -66,8 +66,12 @@ pub struct CoxCoefficient {
     pub name: String,
     /// Log hazard ratio.
     pub coef: f64,
-    /// Standard error of `coef`.
+    /// Standard error of `coef`: cluster-robust when the fit was clustered
+    /// ([`CoxModel::fit_clustered`]), else model-based. `z`, `p_value` and
+    /// the interval use it.
     pub se: f64,
+    /// The model-based standard error (inverse information), clustered or not.
+    pub model_se: f64,
     /// Wald z = coef / se.
     pub z: f64,
     /// Two-sided Wald p-value.
@@ -103,6 +107,8 @@ pub struct CoxFit {
     pub events: usize,
     /// Newton–Raphson steps taken.
     pub iterations: usize,
+    /// Clusters of the robust variance, when the fit was clustered.
+    pub clusters: Option<usize>,
 }
 
 impl CoxModel {
@@ -157,6 +163,76 @@ impl CoxModel {
         covariates: &[&[f64]],
         names: &[&str],
         strata: Option<&[u32]>,
+    ) -> Result<CoxFit, StatsError> {
+        self.fit_inner(entry, durations, events, covariates, names, strata, None)
+    }
+
+    /// [`CoxModel::fit_with_entry`] with cluster-robust standard errors:
+    /// subjects sharing a `clusters` label (an employee who is followed
+    /// several times, say) may be dependent. The variance is the sandwich
+    /// `I⁻¹ (Σ_g U_g U_gᵀ) I⁻¹` of Lin & Wei ("The robust inference for the
+    /// Cox proportional hazards model", JASA 84, 1989), `I` the information
+    /// of the chosen tie method and `U_g` the sum of the cluster's score
+    /// residuals, without a small-sample factor: as statsmodels'
+    /// `PHReg(...).fit(groups=…)`, which takes the Breslow score residuals
+    /// whatever the tie method, and as lifelines'
+    /// `CoxPHFitter().fit(..., robust=True, cluster_col=…)` where no times
+    /// are tied (lifelines' residuals depend on the row order of tied times).
+    /// The coefficients are those of the unclustered fit.
+    ///
+    /// ```
+    /// use mommytrack::stats::CoxModel;
+    /// let t = [5.0, 8.0, 3.0, 9.0, 2.0, 7.0, 4.0, 6.0];
+    /// let e = [true, true, true, false, true, true, true, false];
+    /// let x = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0];
+    /// let model = CoxModel::default();
+    /// // One subject per cluster: the plain sandwich of the independent fit.
+    /// let each = [0, 1, 2, 3, 4, 5, 6, 7];
+    /// let fit = model.fit_clustered(None, &t, &e, &[&x], &["x"], None, &each).unwrap();
+    /// let plain = model.fit(&t, &e, &[&x], &["x"], None).unwrap();
+    /// assert_eq!(fit.coefficients[0].coef, plain.coefficients[0].coef);
+    /// assert_eq!(fit.coefficients[0].model_se, plain.coefficients[0].se);
+    /// assert_eq!(fit.clusters, Some(8));
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn fit_clustered(
+        &self,
+        entry: Option<&[f64]>,
+        durations: &[f64],
+        events: &[bool],
+        covariates: &[&[f64]],
+        names: &[&str],
+        strata: Option<&[u32]>,
+        clusters: &[u64],
+    ) -> Result<CoxFit, StatsError> {
+        if clusters.len() != durations.len() {
+            return Err(StatsError::LengthMismatch(format!(
+                "{} durations, {} cluster labels",
+                durations.len(),
+                clusters.len()
+            )));
+        }
+        self.fit_inner(
+            entry,
+            durations,
+            events,
+            covariates,
+            names,
+            strata,
+            Some(clusters),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn fit_inner(
+        &self,
+        entry: Option<&[f64]>,
+        durations: &[f64],
+        events: &[bool],
+        covariates: &[&[f64]],
+        names: &[&str],
+        strata: Option<&[u32]>,
+        clusters: Option<&[u64]>,
     ) -> Result<CoxFit, StatsError> {
         let n = durations.len();
         let p = covariates.len();
@@ -301,16 +377,45 @@ impl CoxModel {
                 "the likelihood has no finite maximum: a covariate (nearly) separates events from non-events".into(),
             ));
         }
+        // The sandwich, on the scaled covariates like `cov`.
+        let robust = clusters.map(|labels| {
+            let u = data.score_residuals(&beta);
+            let mut sums: std::collections::HashMap<u64, Vec<f64>> =
+                std::collections::HashMap::new();
+            for (k, &i) in order.iter().enumerate() {
+                let g = sums.entry(labels[i]).or_insert_with(|| vec![0.0; p]);
+                for (a, v) in g.iter_mut().enumerate() {
+                    *v += u[k * p + a];
+                }
+            }
+            let mut meat = DMatrix::<f64>::zeros(p, p);
+            // Clusters in label order, so that the sum does not depend on hashing.
+            let mut labels_sorted: Vec<&u64> = sums.keys().collect();
+            labels_sorted.sort_unstable();
+            for g in &labels_sorted {
+                let v = &sums[*g];
+                for a in 0..p {
+                    for b in 0..p {
+                        meat[(a, b)] += v[a] * v[b];
+                    }
+                }
+            }
+            (&cov * meat * &cov, sums.len())
+        });
         let z_crit = z_for(self.level);
         let coefficients = (0..p)
             .map(|j| {
                 let coef = beta[j] / scale[j];
-                let se = cov[(j, j)].max(0.0).sqrt() / scale[j];
+                let model_se = cov[(j, j)].max(0.0).sqrt() / scale[j];
+                let se = robust
+                    .as_ref()
+                    .map_or(model_se, |(r, _)| r[(j, j)].max(0.0).sqrt() / scale[j]);
                 let z = coef / se;
                 CoxCoefficient {
                     name: names[j].to_string(),
                     coef,
                     se,
+                    model_se,
                     z,
                     p_value: normal_two_sided_p(z),
                     hazard_ratio: coef.exp(),
@@ -333,6 +438,7 @@ impl CoxModel {
             n,
             events: n_events,
             iterations,
+            clusters: robust.map(|r| r.1),
         })
     }
 }
@@ -351,6 +457,111 @@ struct Prepared {
 }
 
 impl Prepared {
+    /// Breslow score residuals at `beta`, row-major n × p in the sorted
+    /// order: `U_i = δ_i (x_i − x̄(t_i)) − r_i Σ_{t at risk} (x_i − x̄(t)) dΛ(t)`
+    /// with `dΛ(t) = d(t) / S0(t)` over the event times `t` at which `i` is
+    /// at risk (statsmodels' `PHReg.score_residuals`).
+    fn score_residuals(&self, beta: &[f64]) -> Vec<f64> {
+        let p = self.p;
+        let n = self.durations.len();
+        let stratum = |k: usize| self.strata.as_ref().map_or(0, |s| s[k]);
+        let risk = |k: usize| -> f64 {
+            self.x[k * p..(k + 1) * p]
+                .iter()
+                .zip(beta)
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                .exp()
+        };
+        let mut u = vec![0.0; n * p];
+        let mut lo = 0;
+        let mut q = 0;
+        while lo < n {
+            let st = stratum(lo);
+            let mut hi = lo;
+            while hi < n && stratum(hi) == st {
+                hi += 1;
+            }
+            // Pass 1, time descending: S0 and S1 of the risk set at each
+            // event time (entry < t ≤ duration), as `evaluate` builds them.
+            let (mut s0, mut s1) = (0.0, vec![0.0; p]);
+            // (time, dΛ, x̄) per event time, descending.
+            let mut steps: Vec<(f64, f64, Vec<f64>)> = Vec::new();
+            let mut i = lo;
+            while i < hi {
+                let t = self.durations[i];
+                let mut j = i;
+                let mut d = 0usize;
+                while j < hi && self.durations[j] == t {
+                    let w = risk(j);
+                    s0 += w;
+                    for a in 0..p {
+                        s1[a] += w * self.x[j * p + a];
+                    }
+                    d += usize::from(self.events[j]);
+                    j += 1;
+                }
+                if let Some((entry, exits)) = &self.entry {
+                    while q < exits.len() && stratum(exits[q]) < st {
+                        q += 1;
+                    }
+                    while q < exits.len() && stratum(exits[q]) == st && entry[exits[q]] >= t {
+                        let s = exits[q];
+                        let w = risk(s);
+                        s0 -= w;
+                        for a in 0..p {
+                            s1[a] -= w * self.x[s * p + a];
+                        }
+                        q += 1;
+                    }
+                }
+                if d > 0 {
+                    let xbar: Vec<f64> = s1.iter().map(|v| v / s0).collect();
+                    steps.push((t, d as f64 / s0, xbar));
+                }
+                i = j;
+            }
+            // Pass 2, time ascending: cumulative Λ and Σ x̄ dΛ at each event time.
+            steps.reverse();
+            let mut cum = Vec::with_capacity(steps.len());
+            let (mut lam, mut lamx) = (0.0, vec![0.0; p]);
+            for (_, dl, xbar) in &steps {
+                lam += dl;
+                for a in 0..p {
+                    lamx[a] += xbar[a] * dl;
+                }
+                cum.push((lam, lamx.clone()));
+            }
+            // The cumulative values over event times ≤ t.
+            let upto = |t: f64| -> Option<usize> {
+                let k = steps.partition_point(|s| s.0 <= t);
+                k.checked_sub(1)
+            };
+            for k in lo..hi {
+                let xi = &self.x[k * p..(k + 1) * p];
+                let r = risk(k);
+                let at = upto(self.durations[k]);
+                let before = self.entry.as_ref().and_then(|(entry, _)| upto(entry[k]));
+                let cum_at = |c: Option<usize>, a: usize| -> (f64, f64) {
+                    c.map_or((0.0, 0.0), |c| (cum[c].0, cum[c].1[a]))
+                };
+                for a in 0..p {
+                    let (l1, lx1) = cum_at(at, a);
+                    let (l0, lx0) = cum_at(before, a);
+                    let mut v = -r * (xi[a] * (l1 - l0) - (lx1 - lx0));
+                    if self.events[k] {
+                        if let Some(c) = at {
+                            v += xi[a] - steps[c].2[a];
+                        }
+                    }
+                    u[k * p + a] = v;
+                }
+            }
+            lo = hi;
+        }
+        u
+    }
+
     /// Log-likelihood, gradient and Hessian (row-major p × p) at `beta`.
     fn evaluate(&self, beta: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
         let p = self.p;
