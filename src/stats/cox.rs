@@ -495,8 +495,8 @@ impl Prepared {
                 while j < hi && self.durations[j] == t {
                     let w = risk(j);
                     s0 += w;
-                    for a in 0..p {
-                        s1[a] += w * self.x[j * p + a];
+                    for (v, xa) in s1.iter_mut().zip(&self.x[j * p..(j + 1) * p]) {
+                        *v += w * xa;
                     }
                     d += usize::from(self.events[j]);
                     j += 1;
@@ -509,8 +509,8 @@ impl Prepared {
                         let s = exits[q];
                         let w = risk(s);
                         s0 -= w;
-                        for a in 0..p {
-                            s1[a] -= w * self.x[s * p + a];
+                        for (v, xa) in s1.iter_mut().zip(&self.x[s * p..(s + 1) * p]) {
+                            *v -= w * xa;
                         }
                         q += 1;
                     }
