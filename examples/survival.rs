@@ -1,10 +1,13 @@
 //! Survival statistics for any CSV: Kaplan–Meier, log-rank, Cox.
 //!
 //! `cargo run --release --example survival -- FILE --duration COL --event COL
-//! [--group COL] [--covariates A,B,...] [--ties efron|breslow] [--entry COL] --json`
+//! [--group COL] [--covariates A,B,...] [--ties efron|breslow] [--entry COL] [--cluster COL] --json`
 //!
 //! `--entry` gives each subject's entry time (left truncation, at risk when
 //! entry < t ≤ duration) to Kaplan–Meier, the log-rank test and Cox.
+//! `--cluster` gives Cox cluster-robust standard errors (rows with the same
+//! value may be dependent: the same person followed twice, say); `se` is
+//! then the robust one and `model_se` the model-based one.
 
 use clap::Parser;
 use mommytrack::stats::{logrank_with_entry, CoxModel, KaplanMeier, Ties};
@@ -35,6 +38,9 @@ struct Args {
     /// Column of entry times (left truncation) for Kaplan–Meier, log-rank and Cox.
     #[arg(long)]
     entry: Option<String>,
+    /// Column of cluster labels (any text) for Cox's robust standard errors.
+    #[arg(long)]
+    cluster: Option<String>,
     /// Print one JSON object (the contract's format).
     #[arg(long)]
     json: bool,
@@ -156,19 +162,44 @@ fn run(args: &Args) -> Result<Value, String> {
             .collect::<Result<_, _>>()?;
         let refs: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
         let names: Vec<&str> = args.covariates.iter().map(|c| c.as_str()).collect();
-        let fit = CoxModel::default()
-            .with_ties(ties)
-            .fit_with_entry(entry.as_deref(), &durations, &events, &refs, &names, None)
-            .map_err(|e| e.to_string())?;
+        let model = CoxModel::default().with_ties(ties);
+        let fit = match &args.cluster {
+            Some(col) => {
+                // Labels as numbers, by first appearance.
+                let mut ids = std::collections::HashMap::new();
+                let labels: Vec<u64> = table
+                    .column(col)?
+                    .iter()
+                    .map(|v| {
+                        let next = ids.len() as u64;
+                        *ids.entry(*v).or_insert(next)
+                    })
+                    .collect();
+                model.fit_clustered(
+                    entry.as_deref(),
+                    &durations,
+                    &events,
+                    &refs,
+                    &names,
+                    None,
+                    &labels,
+                )
+            }
+            None => {
+                model.fit_with_entry(entry.as_deref(), &durations, &events, &refs, &names, None)
+            }
+        }
+        .map_err(|e| e.to_string())?;
         let mut coefficients = Map::new();
         for c in &fit.coefficients {
             coefficients.insert(
                 c.name.clone(),
-                json!({ "coef": c.coef, "se": c.se, "z": c.z, "p_value": c.p_value,
+                json!({ "coef": c.coef, "se": c.se, "model_se": c.model_se, "z": c.z, "p_value": c.p_value,
                         "hazard_ratio": c.hazard_ratio, "hr_ci_lower": c.hr_ci_lower, "hr_ci_upper": c.hr_ci_upper }),
             );
         }
-        json!({ "ties": args.ties, "log_likelihood": fit.log_likelihood, "coefficients": coefficients })
+        json!({ "ties": args.ties, "log_likelihood": fit.log_likelihood, "clusters": fit.clusters,
+                "coefficients": coefficients })
     };
     Ok(json!({
         "n": durations.len(),
