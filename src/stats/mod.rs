@@ -14,8 +14,10 @@
 //! | [`TwoByTwo`] | scipy `fisher_exact`, `chi2_contingency`; statsmodels `Table2x2` |
 //! | [`mann_whitney_u`] | scipy `mannwhitneyu(method="asymptotic")` |
 //! | [`benjamini_hochberg`] | statsmodels `multipletests(method="fdr_bh")` |
+//! | [`CumulativeIncidence`] | lifelines `AalenJohansenFitter(calculate_variance=True)` |
 //! | [`DummyOls`] | statsmodels `OLS(...).fit(cov_type="cluster")` on dummy-coded factors |
 
+mod cif;
 mod cox;
 mod km;
 mod logrank;
@@ -23,6 +25,7 @@ mod ols;
 mod proportion;
 mod rank;
 
+pub use cif::{CumulativeIncidence, IncidencePoint};
 pub use cox::{CoxCoefficient, CoxFit, CoxModel, Ties};
 pub use km::{KaplanMeier, SurvivalPoint};
 pub use logrank::{logrank, logrank_with_entry, LogRank};
