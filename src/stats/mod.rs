@@ -14,6 +14,7 @@
 //! | [`TwoByTwo`] | scipy `fisher_exact`, `chi2_contingency`; statsmodels `Table2x2` |
 //! | [`mann_whitney_u`] | scipy `mannwhitneyu(method="asymptotic")` |
 //! | [`benjamini_hochberg`] | statsmodels `multipletests(method="fdr_bh")` |
+//! | [`CoxModel::fit_ph_test`] | lifelines `proportional_hazard_test` (scaled Schoenfeld residuals) |
 //! | [`CumulativeIncidence`] | lifelines `AalenJohansenFitter(calculate_variance=True)` |
 //! | [`DummyOls`] | statsmodels `OLS(...).fit(cov_type="cluster")` on dummy-coded factors |
 
@@ -26,7 +27,7 @@ mod proportion;
 mod rank;
 
 pub use cif::{CumulativeIncidence, IncidencePoint};
-pub use cox::{CoxCoefficient, CoxFit, CoxModel, Ties};
+pub use cox::{CoxCoefficient, CoxFit, CoxModel, PhTest, Ties, TimeTransform};
 pub use km::{KaplanMeier, SurvivalPoint};
 pub use logrank::{logrank, logrank_with_entry, LogRank};
 pub use ols::{DummyOls, Factor, Reference};
