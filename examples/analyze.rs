@@ -44,6 +44,10 @@ struct Args {
     /// Stop at the first rejected row.
     #[arg(long)]
     strict: bool,
+    /// Also compute the promotion gap's diagnostics (robust interval,
+    /// proportional-hazards test, hazard ratio by period, cumulative incidence).
+    #[arg(long)]
+    diagnostics: bool,
 }
 
 fn run(args: Args) -> Result<(), Error> {
@@ -60,6 +64,9 @@ fn run(args: Args) -> Result<(), Error> {
     }
     if args.strict {
         config = config.with_strict(true);
+    }
+    if args.diagnostics {
+        config = config.with_diagnostics(true);
     }
     // Progress on stderr, only on a terminal: a bar over the bytes of the two
     // CSV files while they are read, then the analysis steps.

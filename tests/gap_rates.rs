@@ -2,7 +2,7 @@
 //!
 //! Five mothers (grade 3, hired 2012-04-01) return from maternity leave on
 //! 2020-01-06; `r0` is promoted on 2020-07-01 (within a year), the others
-//! never. Ten colleagues with no childcare leave, same grade and hire date,
+//! never. Ten colleagues (one woman) with no childcare leave, same grade and hire date,
 //! are all promoted on 2021-06-01 (17 months after the index date). Each
 //! return gets 5 peers (all ten qualify and are alike), so 25 peer
 //! follow-ups. The analysis date (2025-03-31) follows everyone five years,
@@ -33,12 +33,15 @@ fn rate_table_by_hand() {
     }
     ev.push_str("r0,2020-07-01,promotion,,4\n");
     for i in 0..10 {
-        emp.push_str(&format!("p{i},M,2012-04-01,3,3,regular,40\n"));
+        // One woman among the peers, so that returner and gender are not collinear.
+        let g = if i == 0 { 'F' } else { 'M' };
+        emp.push_str(&format!("p{i},{g},2012-04-01,3,3,regular,40\n"));
         ev.push_str(&format!("p{i},2021-06-01,promotion,,4\n"));
     }
     let mut c = Config::default();
     c.ingest.as_of = "2025-03-31".parse().ok();
     c.privacy.min_group_size = 1;
+    c.statistics.diagnostics = true;
     let config = c.validate().unwrap();
 
     let data = Dataset::builder(&config)
@@ -95,4 +98,39 @@ fn rate_table_by_hand() {
         assert_eq!(r.four_fifths_violated, Some(true));
         assert!(close(r.difference.map(|d| d[0]), -0.8));
     }
+    // Cumulative incidence: nobody leaves, so it is the share promoted by
+    // then among all (everyone is followed five years): 1/5 and 0 at one
+    // year, 1/5 and 25/25 at two and three.
+    let d = gap.diagnostics.as_ref().expect("diagnostics on");
+    let ci: Vec<(u32, f64, f64)> = d
+        .cumulative_incidence
+        .iter()
+        .map(|c| {
+            (
+                c.years,
+                c.group.as_ref().unwrap().estimate,
+                c.reference.as_ref().unwrap().estimate,
+            )
+        })
+        .collect();
+    for ((years, a, b), (y, wa, wb)) in ci.iter().zip([(1, 0.2, 0.0), (2, 0.2, 1.0), (3, 0.2, 1.0)])
+    {
+        assert_eq!(*years, y);
+        assert!(
+            (a - wa).abs() < 1e-12 && (b - wb).abs() < 1e-12,
+            "{years}: {a} {b}"
+        );
+    }
+    assert!(close(
+        d.cumulative_incidence[1].difference.map(|x| x[0]),
+        -0.8
+    ));
+    // The robust fit has the headline coefficient; only its interval differs.
+    let (hr, robust) = (c.cox.as_ref().unwrap(), d.cox_robust.as_ref().unwrap());
+    assert!((hr.hazard_ratio - robust.hazard_ratio).abs() <= 1e-12 * hr.hazard_ratio);
+    assert!(robust.ci_lower <= robust.hazard_ratio && robust.hazard_ratio <= robust.ci_upper);
+    // In the first year the peers have no promotion: the period fit cannot
+    // be estimated (separation) and says so by its absence.
+    assert_eq!(d.by_period.len(), 5);
+    assert!(d.by_period[0].hazard_ratio.is_none());
 }

@@ -170,6 +170,12 @@ pub struct PromotionGap {
     pub mothers_vs_fathers: Comparison,
     /// By department, 2-year promotion rates.
     pub by_department: Vec<DepartmentGap>,
+    /// Returners against peers beyond the headline model: robust interval,
+    /// proportional hazards, hazard ratio by period, cumulative incidence
+    /// (when `[statistics] diagnostics` is on; absent from `report.json`
+    /// otherwise).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub diagnostics: Option<super::diagnostics::Diagnostics>,
 }
 
 fn rate(promoted: u64, eligible: u64, config: &ValidConfig) -> Rate {
@@ -473,6 +479,9 @@ impl PromotionGap {
                 config.peers_per_return()
             ),
             unmatched_returns: Count::new(sample.unmatched_returns as u64, min),
+            diagnostics: config
+                .diagnostics()
+                .then(|| super::diagnostics::diagnose(&returners, &peers, config)),
             returners_vs_peers,
             mothers_vs_fathers,
             by_department,

@@ -10,6 +10,7 @@
 //! | [`trajectory`] | what happens after each return, by group; GRI 401-3 |
 //! | [`peers`] | the matched peers of each return and their follow-ups |
 //! | [`gap`] | returners against peers, mothers against fathers (KM, log-rank, Cox, rates) |
+//! | [`diagnostics`] | the gap's robust interval, proportional hazards, hazard ratio by period, cumulative incidence |
 //! | [`flags`] | mommy-track flags per return |
 //! | [`concentration`] | where flags concentrate; the policy comparison |
 //! | [`event_study`] | the child penalty (Kleven, Landais & Søgaard 2019) |
@@ -28,6 +29,7 @@
 pub mod absences;
 mod bitset;
 pub mod concentration;
+pub mod diagnostics;
 pub mod disclosure;
 pub mod event_study;
 pub mod flags;

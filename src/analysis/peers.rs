@@ -56,6 +56,9 @@ pub struct FollowUp {
     pub months: f64,
     /// Promoted (else censored).
     pub promoted: bool,
+    /// Not promoted because the employee left first (a competing event;
+    /// else censored at the analysis date).
+    pub left: bool,
 }
 
 /// The matched sample: a follow-up for each childcare return and each of its peers.
@@ -162,11 +165,18 @@ fn peer_pool(timelines: &[Timeline], as_of: NaiveDate, by_department: bool) -> V
     pool
 }
 
-fn follow(t: &Timeline, index: NaiveDate, as_of: NaiveDate) -> (f64, bool) {
-    let until = t.employee().exit_date.map_or(as_of, |x| x.min(as_of));
+/// Months from `index` to the first promotion (`true`) or to censoring;
+/// and whether the censoring is the employee leaving.
+fn follow(t: &Timeline, index: NaiveDate, as_of: NaiveDate) -> (f64, bool, bool) {
+    let exit = t.employee().exit_date.filter(|x| *x <= as_of);
+    let until = exit.unwrap_or(as_of);
     match t.first_promotion_between(index.succ_opt().unwrap_or(index), until) {
-        Some(p) => (months_between(index, p), true),
-        None => (months_between(index, until.max(index)), false),
+        Some(p) => (months_between(index, p), true, false),
+        None => (
+            months_between(index, until.max(index)),
+            false,
+            exit.is_some(),
+        ),
     }
 }
 
@@ -288,7 +298,7 @@ fn follow_ups_of(
     as_of: NaiveDate,
 ) -> (FollowUp, Vec<FollowUp>) {
     let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / DAYS_PER_YEAR;
-    let (months, promoted) = follow(r.timeline, r.return_date, as_of);
+    let (months, promoted, left) = follow(r.timeline, r.return_date, as_of);
     let own = FollowUp {
         employee: r.employee,
         return_index: ri,
@@ -298,12 +308,13 @@ fn follow_ups_of(
         tenure_years: tenure(r.timeline.employee().hire_date),
         months,
         promoted,
+        left,
     };
     let peers = chosen
         .into_iter()
         .map(|p| {
             let t = &timelines[p];
-            let (months, promoted) = follow(t, r.return_date, as_of);
+            let (months, promoted, left) = follow(t, r.return_date, as_of);
             FollowUp {
                 employee: p,
                 return_index: ri,
@@ -313,6 +324,7 @@ fn follow_ups_of(
                 tenure_years: tenure(t.employee().hire_date),
                 months,
                 promoted,
+                left,
             }
         })
         .collect();

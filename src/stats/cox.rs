@@ -484,7 +484,31 @@ impl CoxModel {
         names: &[&str],
         transform: TimeTransform,
     ) -> Result<(CoxFit, Vec<PhTest>), StatsError> {
-        let (fit, f) = self.fit_inner(None, durations, events, covariates, names, None, None)?;
+        self.fit_clustered_ph_test(durations, events, covariates, names, None, transform)
+    }
+
+    /// [`CoxModel::fit_ph_test`] with, when `clusters` is given, the
+    /// cluster-robust standard errors of [`CoxModel::fit_clustered`]: one
+    /// fit for both. The test itself always uses the model-based variance,
+    /// as lifelines' does.
+    pub fn fit_clustered_ph_test(
+        &self,
+        durations: &[f64],
+        events: &[bool],
+        covariates: &[&[f64]],
+        names: &[&str],
+        clusters: Option<&[u64]>,
+        transform: TimeTransform,
+    ) -> Result<(CoxFit, Vec<PhTest>), StatsError> {
+        if clusters.is_some_and(|c| c.len() != durations.len()) {
+            return Err(StatsError::LengthMismatch(format!(
+                "{} durations, {} cluster labels",
+                durations.len(),
+                clusters.map_or(0, <[u64]>::len)
+            )));
+        }
+        let (fit, f) =
+            self.fit_inner(None, durations, events, covariates, names, None, clusters)?;
         let p = f.data.p;
         let n = f.data.durations.len();
         // Events in ascending time (the sorted layout is descending).
