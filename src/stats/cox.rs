@@ -261,31 +261,7 @@ impl CoxModel {
         if n_events == 0 {
             return Err(StatsError::NotEnoughData("no events".into()));
         }
-        // Centre and scale each covariate (sample sd, as lifelines).
-        let mut x = vec![0f64; n * p];
-        let mut scale = vec![0f64; p];
-        for (j, col) in covariates.iter().enumerate() {
-            if let Some(v) = col.iter().find(|v| !v.is_finite()) {
-                return Err(StatsError::InvalidInput(format!(
-                    "covariate `{}` has the value {v}",
-                    names[j]
-                )));
-            }
-            let mean = col.iter().sum::<f64>() / n as f64;
-            let var =
-                col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0).max(1.0);
-            let sd = var.sqrt();
-            if sd == 0.0 || !sd.is_finite() {
-                return Err(StatsError::Fit(format!(
-                    "covariate `{}` is constant",
-                    names[j]
-                )));
-            }
-            scale[j] = sd;
-            for i in 0..n {
-                x[i * p + j] = (col[i] - mean) / sd;
-            }
-        }
+        let (x, scale) = standardize(covariates, names, n)?;
         // Order: by stratum, then time descending (risk sets accumulate).
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| {
@@ -380,30 +356,7 @@ impl CoxModel {
             ));
         }
         // The sandwich, on the scaled covariates like `cov`.
-        let robust = clusters.map(|labels| {
-            let u = data.score_residuals(&beta);
-            let mut sums: std::collections::HashMap<u64, Vec<f64>> =
-                std::collections::HashMap::new();
-            for (k, &i) in order.iter().enumerate() {
-                let g = sums.entry(labels[i]).or_insert_with(|| vec![0.0; p]);
-                for (a, v) in g.iter_mut().enumerate() {
-                    *v += u[k * p + a];
-                }
-            }
-            let mut meat = DMatrix::<f64>::zeros(p, p);
-            // Clusters in label order, so that the sum does not depend on hashing.
-            let mut labels_sorted: Vec<&u64> = sums.keys().collect();
-            labels_sorted.sort_unstable();
-            for g in &labels_sorted {
-                let v = &sums[*g];
-                for a in 0..p {
-                    for b in 0..p {
-                        meat[(a, b)] += v[a] * v[b];
-                    }
-                }
-            }
-            (&cov * meat * &cov, sums.len())
-        });
+        let robust = clusters.map(|labels| data.sandwich(&beta, &cov, &order, labels));
         let z_crit = z_for(self.level);
         let coefficients = (0..p)
             .map(|j| {
@@ -604,6 +557,40 @@ struct Fitted {
     cov: DMatrix<f64>,
 }
 
+/// The covariates centred and scaled by their sample standard deviation
+/// (as lifelines does), row-major n × p, and the scales.
+fn standardize(
+    covariates: &[&[f64]],
+    names: &[&str],
+    n: usize,
+) -> Result<(Vec<f64>, Vec<f64>), StatsError> {
+    let p = covariates.len();
+    let mut x = vec![0f64; n * p];
+    let mut scale = vec![0f64; p];
+    for (j, col) in covariates.iter().enumerate() {
+        if let Some(v) = col.iter().find(|v| !v.is_finite()) {
+            return Err(StatsError::InvalidInput(format!(
+                "covariate `{}` has the value {v}",
+                names[j]
+            )));
+        }
+        let mean = col.iter().sum::<f64>() / n as f64;
+        let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0).max(1.0);
+        let sd = var.sqrt();
+        if sd == 0.0 || !sd.is_finite() {
+            return Err(StatsError::Fit(format!(
+                "covariate `{}` is constant",
+                names[j]
+            )));
+        }
+        scale[j] = sd;
+        for i in 0..n {
+            x[i * p + j] = (col[i] - mean) / sd;
+        }
+    }
+    Ok((x, scale))
+}
+
 /// The subjects sorted by stratum, then time descending.
 struct Prepared {
     /// Scaled covariates, row-major n × p.
@@ -618,6 +605,41 @@ struct Prepared {
 }
 
 impl Prepared {
+    /// The robust covariance `cov (Σ_g U_g U_gᵀ) cov` on the scaled
+    /// covariates, `U_g` the sum of cluster `g`'s score residuals (`order`
+    /// maps sorted positions to the caller's rows, whose labels these are),
+    /// and the number of clusters.
+    fn sandwich(
+        &self,
+        beta: &[f64],
+        cov: &DMatrix<f64>,
+        order: &[usize],
+        labels: &[u64],
+    ) -> (DMatrix<f64>, usize) {
+        let p = self.p;
+        let u = self.score_residuals(beta);
+        let mut sums: std::collections::HashMap<u64, Vec<f64>> = std::collections::HashMap::new();
+        for (k, &i) in order.iter().enumerate() {
+            let g = sums.entry(labels[i]).or_insert_with(|| vec![0.0; p]);
+            for (a, v) in g.iter_mut().enumerate() {
+                *v += u[k * p + a];
+            }
+        }
+        let mut meat = DMatrix::<f64>::zeros(p, p);
+        // Clusters in label order, so that the sum does not depend on hashing.
+        let mut sorted: Vec<&u64> = sums.keys().collect();
+        sorted.sort_unstable();
+        for g in &sorted {
+            let v = &sums[*g];
+            for a in 0..p {
+                for b in 0..p {
+                    meat[(a, b)] += v[a] * v[b];
+                }
+            }
+        }
+        (cov * meat * cov, sums.len())
+    }
+
     /// Schoenfeld residuals at `beta` (row-major n × p in the sorted order,
     /// zero for censored subjects): `x_i − x̄(t_i)` with Efron's mean over
     /// the tied events, `x̄ = (1/d) Σ_l (S1 − (l/d) T1) / (S0 − (l/d) T0)`
