@@ -129,13 +129,7 @@ fn returner_term(fit: &crate::stats::CoxFit) -> Option<HazardRatio> {
     fit.coefficients
         .iter()
         .find(|c| c.name == "returner")
-        .map(|c| HazardRatio {
-            covariate: c.name.clone(),
-            hazard_ratio: c.hazard_ratio,
-            ci_lower: c.hr_ci_lower,
-            ci_upper: c.hr_ci_upper,
-            p_value: c.p_value,
-        })
+        .map(HazardRatio::from)
 }
 
 /// The diagnostics of returners (`a`) against their peers (`b`).

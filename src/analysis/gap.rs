@@ -269,17 +269,19 @@ fn fit_cox(
     let fit = model
         .fit(&d, &e, &slices, &names, None)
         .map_err(|err| err.to_string())?;
-    Ok(fit
-        .coefficients
-        .iter()
-        .map(|c| HazardRatio {
+    Ok(fit.coefficients.iter().map(HazardRatio::from).collect())
+}
+
+impl From<&crate::stats::CoxCoefficient> for HazardRatio {
+    fn from(c: &crate::stats::CoxCoefficient) -> HazardRatio {
+        HazardRatio {
             covariate: c.name.clone(),
             hazard_ratio: c.hazard_ratio,
             ci_lower: c.hr_ci_lower,
             ci_upper: c.hr_ci_upper,
             p_value: c.p_value,
-        })
-        .collect())
+        }
+    }
 }
 
 /// A covariate column: its value for a follow-up in the first group (`true`) or the reference.
