@@ -182,16 +182,12 @@ pub fn fit_event_model(
     rows: &[(&PanelRow, f64)],
     omit_event_time: i32,
 ) -> Result<DummyOls, StatsError> {
-    let levels: Vec<[i32; 3]> = rows
-        .iter()
-        .map(|(r, _)| [r.event_time, r.age, r.year])
-        .collect();
-    let y: Vec<f64> = rows.iter().map(|r| r.1).collect();
-    let clusters: Vec<usize> = rows.iter().map(|(r, _)| r.employee).collect();
-    DummyOls::fit(
-        &levels,
-        &y,
-        &clusters,
+    DummyOls::fit_rows(
+        rows.len(),
+        |i| {
+            let (r, y) = rows[i];
+            ([r.event_time, r.age, r.year], y, r.employee)
+        },
         &[
             Factor::new("t", Reference::Level(omit_event_time)),
             Factor::new("age", Reference::Lowest),

@@ -89,10 +89,23 @@ impl DummyOls {
                 clusters.len()
             )));
         }
+        DummyOls::fit_rows(n, |i| (levels[i], y[i], clusters[i]), factors)
+    }
+
+    /// [`DummyOls::fit`] reading row `i` as `row(i) = (levels, y, cluster)`,
+    /// so that a caller's own rows need not be copied into columns.
+    pub fn fit_rows<const F: usize>(
+        n: usize,
+        row: impl Fn(usize) -> ([i32; F], f64, usize),
+        factors: &[Factor<'_>; F],
+    ) -> Result<DummyOls, StatsError> {
+        let level = |i: usize, f: usize| row(i).0[f];
+        let y = |i: usize| row(i).1;
+        let cluster = |i: usize| row(i).2;
         let mut names = vec!["const".to_string()];
         let mut kept: Vec<(Vec<i32>, usize)> = Vec::with_capacity(F);
         for (f, factor) in factors.iter().enumerate() {
-            let all = distinct(levels.iter().map(|l| l[f]));
+            let all = distinct((0..n).map(|i| level(i, f)));
             let list: Vec<i32> = match factor.reference {
                 Reference::Lowest => all.into_iter().skip(1).collect(),
                 Reference::Level(r) => all.into_iter().filter(|v| *v != r).collect(),
@@ -105,12 +118,12 @@ impl DummyOls {
         // Rows of one cluster are taken together: in the order given when
         // that is already grouped, else sorted.
         let mut order: Vec<usize> = (0..n).collect();
-        if !clusters.windows(2).all(|w| w[0] <= w[1]) {
-            order.sort_by_key(|&i| clusters[i]);
+        if !(1..n).all(|i| cluster(i - 1) <= cluster(i)) {
+            order.sort_by_key(|&i| cluster(i));
         }
         let g = 1 + order
             .windows(2)
-            .filter(|w| clusters[w[0]] != clusters[w[1]])
+            .filter(|w| cluster(w[0]) != cluster(w[1]))
             .count();
         if n <= k || n == 0 || g < 2 {
             return Err(StatsError::NotEnoughData(format!(
@@ -120,9 +133,9 @@ impl DummyOls {
         // The columns holding a 1 in each row besides the intercept (column
         // 0): at most one per factor, `NONE` for a reference level.
         const NONE: usize = usize::MAX;
-        let row_cols: Vec<[usize; F]> = levels
-            .iter()
-            .map(|l| {
+        let row_cols: Vec<[usize; F]> = (0..n)
+            .map(|i| {
+                let l = row(i).0;
                 std::array::from_fn(|f| {
                     let (list, base) = &kept[f];
                     list.binary_search(&l[f]).map_or(NONE, |j| base + j)
@@ -134,7 +147,8 @@ impl DummyOls {
         }
         let mut xtx = DMatrix::<f64>::zeros(k, k);
         let mut xty = DVector::<f64>::zeros(k);
-        for (cols, y) in row_cols.iter().zip(y) {
+        for (i, cols) in row_cols.iter().enumerate() {
+            let y = y(i);
             for a in present(cols) {
                 xty[a] += y;
                 for b in present(cols) {
@@ -155,17 +169,17 @@ impl DummyOls {
         let mut filled = 0usize;
         let mut previous = None;
         for &i in &order {
-            if previous != Some(clusters[i]) {
+            if previous != Some(cluster(i)) {
                 if filled == BLOCK {
                     meat.gemm_tr(1.0, &block, &block, 1.0);
                     block.fill(0.0);
                     filled = 0;
                 }
                 filled += 1;
-                previous = Some(clusters[i]);
+                previous = Some(cluster(i));
             }
             let cols = &row_cols[i];
-            let resid = y[i] - present(cols).map(|j| beta[j]).sum::<f64>();
+            let resid = y(i) - present(cols).map(|j| beta[j]).sum::<f64>();
             for j in present(cols) {
                 block[(filled - 1, j)] += resid;
             }
