@@ -23,7 +23,8 @@
 //! | | `reduced_hours_months` | 36 | reduced hours still in force this long after return is `prolonged_reduced_hours` |
 //! | | `stall_multiple` | 1.5 | no promotion by this multiple of the peers' median time to promotion is a `promotion_stall` |
 //! | `[concentration]` | `policy_date` | none | countermeasure date: flag rates before and after it are compared |
-//! | `[event_study]` | `event_time_min` / `event_time_max` | −3 / 5 | years around the first parental absence |
+//! | `[event_study]` | `event_time_min` / `event_time_max` | −3 / 5 | years around event time 0 |
+//! | | `anchor` | `"first_childcare_leave"` | event time 0: the first childcare absence, or `"first_birth"` (Kleven, Landais & Søgaard; every parent) |
 //! | `[disclosure]` | `fiscal_year_start` | `"04-01"` | first day (MM-DD) of the fiscal year of the statutory figures |
 //! | | `manager_grade` | 5 | lowest grade counted as manager (管理職, 課長級 and above) |
 //! | | `uptake_decimals` | 1 | decimals kept (truncated) in the leave-uptake percentage |
@@ -226,7 +227,24 @@ pub struct ConcentrationConfig {
     pub policy_date: Option<NaiveDate>,
 }
 
-/// `[event_study]`: the window of the child-penalty event study.
+/// What event time 0 of the child-penalty event study is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventAnchor {
+    /// The year each parent's first childcare absence began; parents who
+    /// took no childcare leave are left out.
+    #[default]
+    FirstChildcareLeave,
+    /// The year of each parent's first recorded `child_birth`, as Kleven,
+    /// Landais & Søgaard (2019) define it: every parent, whether or not they
+    /// took leave. A parent with no birth recorded but a childcare absence
+    /// is anchored on that absence, and counted in
+    /// `event_study.parents_anchored_on_leave`.
+    FirstBirth,
+}
+
+/// `[event_study]`: the window and anchor of the child-penalty event study.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EventStudyConfig {
@@ -234,6 +252,8 @@ pub struct EventStudyConfig {
     pub event_time_min: i32,
     /// Last event time (years).
     pub event_time_max: i32,
+    /// What event time 0 is.
+    pub anchor: EventAnchor,
 }
 
 impl Default for EventStudyConfig {
@@ -241,6 +261,7 @@ impl Default for EventStudyConfig {
         EventStudyConfig {
             event_time_min: -3,
             event_time_max: 5,
+            anchor: EventAnchor::FirstChildcareLeave,
         }
     }
 }
@@ -748,6 +769,10 @@ impl ValidConfig {
     /// Countermeasure date, when set.
     pub fn policy_date(&self) -> Option<NaiveDate> {
         self.config.concentration.policy_date
+    }
+    /// `[event_study]`, checked.
+    pub fn event_study(&self) -> &EventStudyConfig {
+        &self.config.event_study
     }
     /// Event-time window of the event study, in years (inclusive).
     pub fn event_times(&self) -> (i32, i32) {

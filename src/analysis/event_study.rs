@@ -3,8 +3,17 @@
 //!
 //! # Panel
 //!
-//! Parents are employees with an absence holding maternity, paternity or
-//! parental leave; the event is the start of the first such absence. Each
+//! With the default `[event_study] anchor = "first_childcare_leave"`,
+//! parents are employees with an absence holding maternity, paternity or
+//! parental leave, and the event is the start of the first such absence.
+//! With `anchor = "first_birth"` the panel is built as Kleven, Landais &
+//! Søgaard define it: every woman or man with a recorded `child_birth`,
+//! whether or not they took leave, the event being the first birth; a
+//! parent with a childcare absence but no recorded birth is anchored on the
+//! absence and counted in `parents_anchored_on_leave`. The two differ where
+//! maternity leave starts the year before the birth (event time shifts by
+//! one), where a father took leave only for a later child, and by the
+//! parents who took no leave at all (see `tests/event_anchor.rs`). Each
 //! parent contributes one row per calendar year `y` in which they are
 //! employed on 31 December, with event time `t = y − year(event)` inside
 //! [`event_time_min`, `event_time_max`] (default −3 … 5). The outcome is read
@@ -35,6 +44,8 @@
 //! the same panel.
 
 use super::Context;
+use crate::config::EventAnchor;
+use crate::schema::EventKind;
 use crate::schema::Gender;
 use crate::stats::{z_for, DummyOls, Factor, Reference, StatsError};
 use crate::suppress::Count;
@@ -133,11 +144,10 @@ pub fn panel(ctx: &Context<'_>) -> (Vec<PanelRow>, u64) {
         .enumerate()
         .filter_map(|(i, t)| {
             let e = t.employee();
-            if !matches!(e.gender, Gender::Female | Gender::Male) || !t.has_childcare_leave() {
+            if !matches!(e.gender, Gender::Female | Gender::Male) {
                 return None;
             }
-            let first = ctx.absences_of(i).iter().find(|a| a.is_childcare())?;
-            let event_year = first.start.year();
+            let event_year = anchor_year(ctx, i)?.0;
             let mut walk = t.walk();
             let mut rows = Vec::new();
             let mut no_birth_year = 0u64;
@@ -171,6 +181,39 @@ pub fn panel(ctx: &Context<'_>) -> (Vec<PanelRow>, u64) {
     let no_birth_year = per_employee.iter().map(|p| p.1).sum();
     let rows = per_employee.into_iter().flat_map(|p| p.0).collect();
     (rows, no_birth_year)
+}
+
+/// Event time 0 of timeline `i` under the configured anchor (see
+/// [`EventAnchor`]), and whether it fell back to the first childcare
+/// absence for want of a recorded birth; `None` when the employee is not
+/// in the study.
+fn anchor_year(ctx: &Context<'_>, i: usize) -> Option<(i32, bool)> {
+    let t = &ctx.timelines()[i];
+    let first_leave = || {
+        ctx.absences_of(i)
+            .iter()
+            .find(|a| a.is_childcare())
+            .map(|a| a.start.year())
+    };
+    match ctx.config().event_study().anchor {
+        EventAnchor::FirstBirth => {
+            let birth = t
+                .events()
+                .iter()
+                .find(|e| matches!(e.kind, EventKind::ChildBirth))
+                .map(|e| e.date.year());
+            match birth {
+                Some(y) => Some((y, false)),
+                None => first_leave().map(|y| (y, true)),
+            }
+        }
+        _ => {
+            if !t.has_childcare_leave() {
+                return None;
+            }
+            first_leave().map(|y| (y, false))
+        }
+    }
 }
 
 /// The event-study model of one sample: OLS of the outcome on dummies for
@@ -233,6 +276,10 @@ pub struct EventStudy {
     pub panel_rows: u64,
     /// Parent-years left out for want of a birth year.
     pub rows_without_birth_year: u64,
+    /// With `anchor = "first_birth"`: parents anchored on their first
+    /// childcare absence because no birth is recorded (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub parents_anchored_on_leave: Option<Count>,
     /// By outcome: `grade`, `responsibility`, `salary`, `regular`.
     #[serde(flatten)]
     pub outcomes: BTreeMap<Outcome, Penalty>,
@@ -325,7 +372,21 @@ impl EventStudy {
                 (name, p)
             })
             .collect();
+        let parents_anchored_on_leave = (config.event_study().anchor == EventAnchor::FirstBirth)
+            .then(|| {
+                let n = (0..ctx.timelines().len())
+                    .into_par_iter()
+                    .filter(|&i| {
+                        matches!(
+                            ctx.timelines()[i].employee().gender,
+                            Gender::Female | Gender::Male
+                        ) && anchor_year(ctx, i).is_some_and(|a| a.1)
+                    })
+                    .count();
+                Count::new(n as u64, config.min_group_size())
+            });
         Some(EventStudy {
+            parents_anchored_on_leave,
             panel_rows: rows.len() as u64,
             rows_without_birth_year: no_birth_year,
             outcomes,
