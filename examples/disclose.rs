@@ -31,6 +31,10 @@ struct Args {
     /// First day of the fiscal year, MM-DD (default: the configuration's, 04-01).
     #[arg(long)]
     fiscal_year_start: Option<String>,
+    /// UK snapshot date, MM-DD (04-05 for private employers, 03-31 for
+    /// public ones; default: the fiscal year's first day).
+    #[arg(long)]
+    uk_snapshot: Option<String>,
     /// The fiscal year, by the calendar year it starts in (default: the latest
     /// one that ended by the analysis date).
     #[arg(long)]
@@ -56,6 +60,9 @@ fn run(args: Args) -> Result<(), Error> {
     };
     if let Some(m) = args.min_group_size {
         config.privacy.min_group_size = m;
+    }
+    if args.uk_snapshot.is_some() {
+        config.disclosure.uk_snapshot = args.uk_snapshot.clone();
     }
     if let Some(s) = &args.fiscal_year_start {
         config.disclosure.fiscal_year_start = s.clone();

@@ -28,6 +28,8 @@
 //! | `[disclosure]` | `fiscal_year_start` | `"04-01"` | first day (MM-DD) of the fiscal year of the statutory figures |
 //! | | `manager_grade` | 5 | lowest grade counted as manager (管理職, 課長級 and above) |
 //! | | `uptake_decimals` | 1 | decimals kept (truncated) in the leave-uptake percentage |
+//! | | `uk_snapshot` | the fiscal year's first day | UK snapshot date, `MM-DD` (`"04-05"` private employers, `"03-31"` public) |
+//! | | `uk_reduced_pay_leave` | every leave type | leave types with reduced or no pay: staff on them on the snapshot date are left out of the UK figures |
 //!
 //! Unknown keys are an error, so that a misspelt option is not silently
 //! ignored. Files written for earlier versions, with every key at the top
@@ -276,6 +278,14 @@ pub struct DisclosureConfig {
     pub manager_grade: u32,
     /// Decimals kept, by truncation, in the leave-uptake percentage.
     pub uptake_decimals: u32,
+    /// The UK snapshot date, `MM-DD` (the first such day in the fiscal
+    /// year): the regulations use `"04-05"` for private employers and
+    /// `"03-31"` for public ones. `None`: the fiscal year's first day.
+    pub uk_snapshot: Option<String>,
+    /// Leave types on which pay is reduced or nil: UK staff on such a leave
+    /// on the snapshot date are not full-pay relevant employees and are left
+    /// out (the regulations exclude only those). Default: every type.
+    pub uk_reduced_pay_leave: Vec<crate::schema::LeaveType>,
 }
 
 impl Default for DisclosureConfig {
@@ -284,6 +294,8 @@ impl Default for DisclosureConfig {
             fiscal_year_start: "04-01".into(),
             manager_grade: 5,
             uptake_decimals: 1,
+            uk_snapshot: None,
+            uk_reduced_pay_leave: crate::schema::LeaveType::ALL.to_vec(),
         }
     }
 }
@@ -614,6 +626,13 @@ fn check(c: &Config) -> Result<(u32, u32)> {
             "0 to 3",
         );
     }
+    if let Some(s) = d
+        .uk_snapshot
+        .as_deref()
+        .filter(|s| parse_month_day(s).is_none())
+    {
+        return invalid("disclosure.uk_snapshot", format!("{s:?}"), FISCAL_START);
+    }
     Ok(fiscal_year_start)
 }
 
@@ -786,6 +805,18 @@ impl ValidConfig {
     /// Lowest manager grade.
     pub fn manager_grade(&self) -> u32 {
         self.config.disclosure.manager_grade
+    }
+    /// `[disclosure]`, checked.
+    pub fn disclosure(&self) -> &DisclosureConfig {
+        &self.config.disclosure
+    }
+    /// The UK snapshot as (month, day), when configured.
+    pub fn uk_snapshot(&self) -> Option<(u32, u32)> {
+        self.config
+            .disclosure
+            .uk_snapshot
+            .as_deref()
+            .and_then(parse_month_day)
     }
     /// Decimals kept in the uptake percentage.
     pub fn uptake_decimals(&self) -> u32 {

@@ -4,7 +4,7 @@
 
 use mommytrack::analysis::disclosure::{Disclosure, FigureStatus, FiscalYear};
 use mommytrack::config::{Config, ValidConfig};
-use mommytrack::schema::Gender;
+use mommytrack::schema::{Gender, LeaveType};
 
 const EMP: &str = "employee_id,gender,hire_date,exit_date,grade,responsibility,employment_type,weekly_hours,salary";
 const EV: &str = "employee_id,date,event,leave_type,grade,employment_type,weekly_hours,salary";
@@ -293,4 +293,60 @@ fn uk_gap_leaves_out_staff_on_leave_and_splits_quartiles() {
     let q: Vec<(u64, u64)> = uk.quartiles.iter().map(|q| (q.women, q.men)).collect();
     assert_eq!(q, vec![(1, 1), (1, 0), (0, 1), (0, 1)]);
     assert_eq!(uk.quartiles[0].women_percent, 50.0);
+}
+
+/// The UK snapshot moved to 15 June 2024 (`uk_snapshot = "06-15"`): w2 not
+/// yet hired, w4 back from leave, m2 on parental leave. By default m2 is
+/// left out; with no leave type counted as reduced pay
+/// (`uk_reduced_pay_leave = []`) he stays in. Hourly pay (salary ÷ hours ×
+/// 52): w1 1442.31, w3 641.35, w4 1682.69; m1 2403.85, m2 2884.62, m3 1282.05.
+/// Means 1255.45 and 2190.17 → gap 42.68% → 42.7%; medians w1 1442.31 and
+/// m1 2403.85 → 1 − 3/5 = 40.0%.
+#[test]
+fn uk_snapshot_date_and_reduced_pay_leave_are_configurable() {
+    let emp = [
+        "w1,F,2015-04-01,,5,5,regular,40,3000000",
+        "w2,F,2024-10-01,,3,3,regular,40,4000000",
+        "w3,F,2020-04-01,,2,2,part_time,20,667000",
+        "w4,F,2016-04-01,,3,3,regular,40,3500000",
+        "m1,M,2010-04-01,,6,6,regular,40,5000000",
+        "m2,M,2015-04-01,,5,5,regular,40,6000000",
+        "m3,M,2020-04-01,,2,2,part_time,30,2000000",
+    ];
+    let ev = [
+        "w4,2024-03-01,leave_start,parental,,,,",
+        "w4,2024-05-01,leave_end,parental,,,,",
+        "m2,2024-06-01,leave_start,parental,,,,",
+        "m2,2024-08-01,leave_end,parental,,,,",
+    ];
+    let run = |reduced: Option<Vec<LeaveType>>| {
+        let mut c = Config::default();
+        c.privacy.min_group_size = 1;
+        c.ingest.as_of = "2026-03-31".parse().ok();
+        c.disclosure.uk_snapshot = Some("06-15".into());
+        if let Some(r) = reduced {
+            c.disclosure.uk_reduced_pay_leave = r;
+        }
+        let config = c.validate().unwrap();
+        let emp = format!("{EMP}\n{}\n", emp.join("\n"));
+        let ev = format!("{EV}\n{}\n", ev.join("\n"));
+        let data = mommytrack::Dataset::builder(&config)
+            .from_readers(emp.as_bytes(), ev.as_bytes())
+            .unwrap();
+        let fy = FiscalYear::new(2024, config.fiscal_year_start()).unwrap();
+        Disclosure::compute(&data.timelines, fy, &config).uk_pay_gap
+    };
+    let default = run(None);
+    assert_eq!(default.snapshot.to_string(), "2024-06-15");
+    assert_eq!(default.excluded_on_leave, 1);
+    assert_eq!((default.women, default.men), (Some(3), Some(2)));
+    let full_pay = run(Some(vec![]));
+    assert_eq!(full_pay.excluded_on_leave, 0);
+    assert_eq!((full_pay.women, full_pay.men), (Some(3), Some(3)));
+    assert_eq!(full_pay.mean_gap_percent, Some(42.7));
+    assert_eq!(full_pay.median_gap_percent, Some(40.0));
+    // An impossible date is refused when the configuration is checked.
+    let mut c = Config::default();
+    c.disclosure.uk_snapshot = Some("02-29".into());
+    assert!(c.validate().is_err());
 }

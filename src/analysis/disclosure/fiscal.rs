@@ -16,6 +16,29 @@ pub struct FiscalYear {
 }
 
 impl FiscalYear {
+    /// The first day in the year with the given (month, day), or the first
+    /// day of the year when none is given: the UK snapshot date.
+    ///
+    /// ```
+    /// use mommytrack::analysis::disclosure::FiscalYear;
+    /// let fy = FiscalYear::new(2024, (4, 1)).unwrap();
+    /// assert_eq!(fy.uk_snapshot(Some((4, 5))).to_string(), "2024-04-05");
+    /// assert_eq!(fy.uk_snapshot(Some((3, 31))).to_string(), "2025-03-31");
+    /// assert_eq!(fy.uk_snapshot(None), fy.start);
+    /// ```
+    pub fn uk_snapshot(&self, month_day: Option<(u32, u32)>) -> NaiveDate {
+        let Some((m, d)) = month_day else {
+            return self.start;
+        };
+        [self.start.year(), self.start.year() + 1]
+            .into_iter()
+            .filter_map(|y| NaiveDate::from_ymd_opt(y, m, d))
+            .find(|date| self.contains(*date))
+            // Every MM-DD but 29 February (refused by the configuration)
+            // falls once in a year-long span, so this is never taken.
+            .unwrap_or(self.start)
+    }
+
     /// The fiscal year starting on `(month, day)` of `year`; `None` for an impossible date.
     pub fn new(year: i32, (month, day): (u32, u32)) -> Option<FiscalYear> {
         let start = NaiveDate::from_ymd_opt(year, month, day)?;

@@ -18,7 +18,7 @@
 //! | women among managers (管理職に占める女性労働者の割合) | 女性活躍推進法 | women ÷ employees with grade ≥ `manager_grade` on the last day of the fiscal year, × 100, half-up to one decimal |
 //! | women among workers, among hires | 女性活躍推進法 | on the last day of the year; hires = `hire_date` in the year |
 //! | years of service | 女性活躍推進法 | mean years since `hire_date` on the last day of the year, by gender; gap = men − women, and women ÷ men × 100 |
-//! | UK gender pay gap | Equality Act 2010 (Gender Pay Gap Information) Regulations 2017 | snapshot = first day of the fiscal year; full-pay relevant employees = employed, `F` or `M`, not on leave, salary known; hourly pay = salary ÷ (weekly hours × 52); mean and median gap = (men − women) ÷ men × 100; quartiles of hourly pay (sizes as equal as possible, the lower quartiles taking the remainder; employees tied across a boundary are interleaved by gender so that both are spread evenly) |
+//! | UK gender pay gap | Equality Act 2010 (Gender Pay Gap Information) Regulations 2017 | snapshot = first day of the fiscal year, or `uk_snapshot` (e.g. `"04-05"`, the regulations' private-sector date); full-pay relevant employees = employed, `F` or `M`, not on a leave with reduced or no pay (`uk_reduced_pay_leave`; default: any leave), salary known; hourly pay = salary ÷ (weekly hours × 52); mean and median gap = (men − women) ÷ men × 100; quartiles of hourly pay (sizes as equal as possible, the lower quartiles taking the remainder; employees tied across a boundary are interleaved by gender so that both are spread evenly) |
 //!
 //! ```
 //! use mommytrack::analysis::disclosure::FiscalYear;
@@ -226,7 +226,14 @@ impl Disclosure {
             || {
                 rayon::join(
                     || headcounts(timelines, fiscal_year, config.manager_grade()),
-                    || uk_pay_gap(timelines, fiscal_year.start, min),
+                    || {
+                        uk_pay_gap(
+                            timelines,
+                            fiscal_year.uk_snapshot(config.uk_snapshot()),
+                            &config.disclosure().uk_reduced_pay_leave,
+                            min,
+                        )
+                    },
                 )
             },
         );

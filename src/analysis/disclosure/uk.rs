@@ -2,7 +2,7 @@
 //! Regulations 2017): mean and median hourly gap, pay quartiles.
 
 use super::{round_half_up, FigureStatus};
-use crate::schema::Gender;
+use crate::schema::{Gender, LeaveType};
 use crate::timeline::Timeline;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -56,7 +56,12 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
-pub(super) fn uk_pay_gap(timelines: &[Timeline], snapshot: NaiveDate, min: usize) -> UkPayGap {
+pub(super) fn uk_pay_gap(
+    timelines: &[Timeline],
+    snapshot: NaiveDate,
+    reduced_pay: &[LeaveType],
+    min: usize,
+) -> UkPayGap {
     let (mut on_leave, mut no_salary, mut other) = (0u64, 0u64, 0u64);
     // (hourly pay, is woman)
     let mut people: Vec<(f64, bool)> = Vec::new();
@@ -70,7 +75,7 @@ pub(super) fn uk_pay_gap(timelines: &[Timeline], snapshot: NaiveDate, min: usize
             }
         };
         let state = t.state_on(snapshot);
-        if state.on_leave.is_some() {
+        if state.on_leave.is_some_and(|l| reduced_pay.contains(&l)) {
             on_leave += 1;
             continue;
         }
