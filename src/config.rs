@@ -17,6 +17,7 @@
 //! | `[peers]` | `per_return` | 5 | matched peers per return (with replacement) |
 //! | | `tenure_band_years` | 2.0 | a peer's tenure differs from the returner's by at most this |
 //! | | `same_department` | `false` | peers must also share the returner's department |
+//! | | `design` | `"legacy"` | `"symmetric"`: same-gender peers at work and with no childcare leave yet on the return date, everyone censored at their next childcare leave, Cox stratified by gender with robust variance |
 //! | `[flags]` | `window_months` | 12 | a drop, downgrade, demotion or conversion counts when it happens this long after return |
 //! | | `rating_drop_threshold` | 1.0 | post-return mean rating this far below the pre-leave mean is a `rating_drop` |
 //! | | `rating_drop_min_ratings` | 2 | ratings after return needed before a `rating_drop` is judged (at least 1) |
@@ -181,6 +182,26 @@ pub struct PeerConfig {
     pub tenure_band_years: f64,
     /// Whether a peer must work in the returner's department.
     pub same_department: bool,
+    /// Who may be a peer and how long everyone is followed.
+    pub design: PeerDesign,
+}
+
+/// Who may be a peer, and when follow-up ends (see [`crate::analysis::peers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PeerDesign {
+    /// Peers never take childcare leave; follow-up runs to promotion, exit
+    /// or the analysis date.
+    #[default]
+    Legacy,
+    /// Returners and peers followed alike: peers of the returner's gender
+    /// who, on the return date, are at work (on no leave) and have taken no
+    /// childcare leave yet; everyone censored at the start of their next
+    /// childcare leave; the Cox model stratified by gender with
+    /// cluster-robust variance by employee, and fitted for mothers and for
+    /// fathers apart.
+    Symmetric,
 }
 
 impl Default for PeerConfig {
@@ -189,6 +210,7 @@ impl Default for PeerConfig {
             per_return: 5,
             tenure_band_years: 2.0,
             same_department: false,
+            design: PeerDesign::Legacy,
         }
     }
 }

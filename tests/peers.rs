@@ -6,8 +6,9 @@
 
 use mommytrack::analysis::peers::PeerSample;
 use mommytrack::config::Config;
+use mommytrack::config::PeerDesign;
 use mommytrack::Context;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const EMP: &str =
     "employee_id,gender,hire_date,department,grade,responsibility,employment_type,weekly_hours";
@@ -78,4 +79,88 @@ fn peers_hold_her_grade_on_the_return_date() {
 fn same_department_peers_are_in_her_department_on_the_return_date() {
     let want: BTreeSet<String> = ["p1", "p2", "p7"].map(String::from).into();
     assert_eq!(matched(true), want);
+}
+
+/// The symmetric design (`[peers] design = "symmetric"`), by hand. Returner
+/// r1 (F, grade 3, hired 2015-04-01) is on maternity leave from 2020-01-06,
+/// back on 2021-01-04, and on maternity leave again from 2023-03-01. The
+/// candidates, all grade 3 and hired the same day:
+///
+/// | id | | legacy | symmetric |
+/// |---|---|---|---|
+/// | q1 | F, no leave | peer | peer, followed to the analysis date |
+/// | q2 | F, parental leave from 2022-06-01 | — (took childcare leave) | peer, censored on 2022-06-01 |
+/// | q3 | F, medical leave 2020-12-01 to 2021-02-01 | peer | — (on leave on the return date) |
+/// | q4 | F, parental leave 2019-01-07 to 2019-06-03 | — | — (childcare leave before the return date) |
+/// | q5 | M, no leave | peer | — (other gender) |
+/// | q6 | F, promoted 2021-06-01 | peer | peer, promoted |
+///
+/// r1's own follow-up ends at her second leave (2023-03-01), censored.
+#[test]
+fn symmetric_design_by_hand() {
+    let emp = ["r1,F", "q1,F", "q2,F", "q3,F", "q4,F", "q5,M", "q6,F"]
+        .iter()
+        .map(|p| format!("{p},2015-04-01,sales,3,3,regular,40"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ev = [
+        "r1,2020-01-06,leave_start,maternity,,",
+        "r1,2021-01-04,leave_end,maternity,,",
+        "r1,2023-03-01,leave_start,maternity,,",
+        "q2,2022-06-01,leave_start,parental,,",
+        "q3,2020-12-01,leave_start,medical,,",
+        "q3,2021-02-01,leave_end,medical,,",
+        "q4,2019-01-07,leave_start,parental,,",
+        "q4,2019-06-03,leave_end,parental,,",
+        "q6,2021-06-01,promotion,,4,",
+    ]
+    .join("\n");
+    let follow_ups = |design: PeerDesign| {
+        let mut c = Config::default();
+        c.ingest.as_of = "2025-03-31".parse().ok();
+        c.peers.per_return = 10;
+        c.peers.design = design;
+        let config = c.validate().unwrap();
+        let data = mommytrack::Dataset::builder(&config)
+            .from_readers(
+                format!("{EMP}\n{emp}\n").as_bytes(),
+                format!("{EV}\n{ev}\n").as_bytes(),
+            )
+            .unwrap();
+        assert_eq!(data.report.rejections, vec![]);
+        let ctx = Context::new(&data, &config);
+        let sample = PeerSample::build(&ctx);
+        let r1_return: chrono::NaiveDate = "2021-01-04".parse().unwrap();
+        sample
+            .follow_ups
+            .iter()
+            // q4's own return (2019-06-03) has follow-ups too: keep r1's.
+            .filter(|f| f.index == r1_return)
+            .map(|f| {
+                let id = data.timelines[f.employee].employee().employee_id.clone();
+                (id, (f.months, f.promoted))
+            })
+            .collect::<BTreeMap<String, (f64, bool)>>()
+    };
+    let months = |from: &str, to: &str| {
+        let (a, b): (chrono::NaiveDate, chrono::NaiveDate) =
+            (from.parse().unwrap(), to.parse().unwrap());
+        (b - a).num_days() as f64 / 30.4375
+    };
+    let legacy = follow_ups(PeerDesign::Legacy);
+    assert_eq!(
+        legacy.keys().cloned().collect::<BTreeSet<_>>(),
+        ["r1", "q1", "q3", "q5", "q6"].map(String::from).into()
+    );
+    // Legacy follows r1 to the analysis date, through her second leave.
+    assert_eq!(legacy["r1"], (months("2021-01-04", "2025-03-31"), false));
+    let symmetric = follow_ups(PeerDesign::Symmetric);
+    assert_eq!(
+        symmetric.keys().cloned().collect::<BTreeSet<_>>(),
+        ["r1", "q1", "q2", "q6"].map(String::from).into()
+    );
+    assert_eq!(symmetric["r1"], (months("2021-01-04", "2023-03-01"), false));
+    assert_eq!(symmetric["q1"], (months("2021-01-04", "2025-03-31"), false));
+    assert_eq!(symmetric["q2"], (months("2021-01-04", "2022-06-01"), false));
+    assert_eq!(symmetric["q6"], (months("2021-01-04", "2021-06-01"), true));
 }

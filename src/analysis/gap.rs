@@ -36,7 +36,7 @@
 
 use super::peers::{FollowUp, PeerSample};
 use super::Context;
-use crate::config::ValidConfig;
+use crate::config::{PeerDesign, ValidConfig};
 use crate::schema::Gender;
 use crate::stats::{
     benjamini_hochberg, logrank, newcombe, wilson, CoxModel, KaplanMeier, TwoByTwo,
@@ -124,6 +124,12 @@ pub struct Comparison {
     /// Returners vs peers only: the Cox terms of the model with the
     /// `returner_x_female` interaction (its `returner` term is the effect for men).
     pub cox_interaction_terms: Vec<HazardRatio>,
+    /// Symmetric design only: the returner hazard ratio among women.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cox_mothers: Option<HazardRatio>,
+    /// Symmetric design only: the returner hazard ratio among men.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cox_fathers: Option<HazardRatio>,
     /// Promotion rates within 1, 2 and 3 years.
     pub rates: Vec<RateComparison>,
     /// Kaplan–Meier curve of the first group (`None` when suppressed).
@@ -284,6 +290,83 @@ impl From<&crate::stats::CoxCoefficient> for HazardRatio {
     }
 }
 
+/// The symmetric design's headline model: Cox (Efron) on `returner`,
+/// `grade` and `tenure_years`, stratified by gender, with cluster-robust
+/// variance by employee (peers serve several returns); and the same within
+/// women and within men.
+fn symmetric_cox(c: &mut Comparison, a: &[&FollowUp], b: &[&FollowUp], config: &ValidConfig) {
+    let model = CoxModel {
+        level: config.confidence_level(),
+        ..CoxModel::default()
+    };
+    let fit = |rows: &[&FollowUp], stratified: bool| -> Result<Vec<HazardRatio>, String> {
+        let d: Vec<f64> = rows.iter().map(|x| x.months).collect();
+        let e: Vec<bool> = rows.iter().map(|x| x.promoted).collect();
+        let cols: [(&str, Vec<f64>); 3] = [
+            (
+                "returner",
+                rows.iter()
+                    .map(|x| f64::from(u8::from(x.returner)))
+                    .collect(),
+            ),
+            ("grade", rows.iter().map(|x| f64::from(x.grade)).collect()),
+            (
+                "tenure_years",
+                rows.iter().map(|x| x.tenure_years).collect(),
+            ),
+        ];
+        let kept: Vec<&(&str, Vec<f64>)> = cols
+            .iter()
+            .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
+            .collect();
+        let names: Vec<&str> = kept.iter().map(|c| c.0).collect();
+        let slices: Vec<&[f64]> = kept.iter().map(|c| c.1.as_slice()).collect();
+        let strata: Vec<u32> = rows.iter().map(|x| u32::from(x.female)).collect();
+        let clusters: Vec<u64> = rows.iter().map(|x| x.employee as u64).collect();
+        model
+            .fit_clustered(
+                None,
+                &d,
+                &e,
+                &slices,
+                &names,
+                stratified.then_some(strata.as_slice()),
+                &clusters,
+            )
+            .map(|f| f.coefficients.iter().map(HazardRatio::from).collect())
+            .map_err(|err| err.to_string())
+    };
+    let all: Vec<&FollowUp> = a.iter().chain(b).copied().collect();
+    match fit(&all, true) {
+        Ok(terms) => {
+            c.cox = terms.iter().find(|t| t.covariate == "returner").cloned();
+            c.cox_terms = terms;
+            c.cox_error = None;
+        }
+        Err(err) => {
+            c.cox = None;
+            c.cox_terms = Vec::new();
+            c.cox_error = Some(err);
+        }
+    }
+    let min = config.min_group_size();
+    let of_gender = |female: bool| {
+        let (ga, gb) = (
+            a.iter().filter(|x| x.female == female).count(),
+            b.iter().filter(|x| x.female == female).count(),
+        );
+        if ga < min || gb < min {
+            return None;
+        }
+        let rows: Vec<&FollowUp> = all.iter().copied().filter(|x| x.female == female).collect();
+        fit(&rows, false)
+            .ok()
+            .and_then(|t| t.into_iter().find(|t| t.covariate == "returner"))
+    };
+    c.cox_mothers = of_gender(true);
+    c.cox_fathers = of_gender(false);
+}
+
 /// A covariate column: its value for a follow-up in the first group (`true`) or the reference.
 type Covariate<'a> = &'a (dyn Fn(&FollowUp, bool) -> f64 + Sync);
 
@@ -347,6 +430,8 @@ fn compare(
         cox_terms,
         cox_error,
         cox_interaction_terms: Vec::new(),
+        cox_mothers: None,
+        cox_fathers: None,
         rates: [1, 2, 3]
             .iter()
             .map(|&y| compare_rates(a, b, y, config))
@@ -403,6 +488,12 @@ impl PromotionGap {
         if returners_vs_peers.cox_error.is_none() {
             returners_vs_peers.cox_interaction_terms = interaction_terms.unwrap_or_default();
         }
+        if config.peers().design == PeerDesign::Symmetric
+            && returners.len() >= min
+            && peers.len() >= min
+        {
+            symmetric_cox(&mut returners_vs_peers, &returners, &peers, config);
+        }
         let mothers: Vec<&FollowUp> = returners.iter().copied().filter(|x| x.female).collect();
         let fathers: Vec<&FollowUp> = returners
             .iter()
@@ -427,10 +518,10 @@ impl PromotionGap {
         );
         // By department of the returner at the index date.
         let mut by_dept: BTreeMap<String, (Vec<&FollowUp>, Vec<&FollowUp>)> = BTreeMap::new();
-        let dept_of_return: HashMap<usize, String> = returners
+        let dept_of_return: HashMap<u32, String> = returners
             .iter()
             .filter_map(|x| {
-                let r = returns.get(x.return_index)?;
+                let r = returns.get(x.return_index as usize)?;
                 Some((
                     x.return_index,
                     r.state_at_return()
@@ -474,12 +565,21 @@ impl PromotionGap {
             }
         }
         PromotionGap {
-            matching: format!(
-                "exact grade at the return date, hire date within {} years, {}{} nearest peers with replacement, no childcare leave ever",
-                config.peer_tenure_band_years(),
-                if config.peer_same_department() { "same department, " } else { "" },
-                config.peers_per_return()
-            ),
+            matching: if config.peers().design == PeerDesign::Symmetric {
+                format!(
+                    "exact grade and gender at the return date, at work and with no childcare leave yet that day, hire date within {} years, {}{} nearest peers with replacement; everyone censored at the start of their next childcare leave; Cox stratified by gender with cluster-robust variance by employee",
+                    config.peer_tenure_band_years(),
+                    if config.peer_same_department() { "same department, " } else { "" },
+                    config.peers_per_return()
+                )
+            } else {
+                format!(
+                    "exact grade at the return date, hire date within {} years, {}{} nearest peers with replacement, no childcare leave ever",
+                    config.peer_tenure_band_years(),
+                    if config.peer_same_department() { "same department, " } else { "" },
+                    config.peers_per_return()
+                )
+            },
             unmatched_returns: Count::new(sample.unmatched_returns as u64, min),
             diagnostics: config
                 .diagnostics()

@@ -28,6 +28,7 @@
 
 use super::bitset::ActiveSet;
 use super::Context;
+use crate::config::PeerDesign;
 use crate::dates::{months_between, DAYS_PER_YEAR};
 use crate::schema::Gender;
 use crate::stats::KaplanMeier;
@@ -43,7 +44,10 @@ pub struct FollowUp {
     /// Index of the employee in the timelines.
     pub employee: usize,
     /// Index of the return this follow-up belongs to (its own or the one it is a peer of).
-    pub(crate) return_index: usize,
+    pub(crate) return_index: u32,
+    /// The index date: the return date this follow-up belongs to (its own,
+    /// or the one it is a peer of).
+    pub index: NaiveDate,
     /// Whether this is the returner (else a peer).
     pub returner: bool,
     /// The employee is a woman.
@@ -98,6 +102,8 @@ struct Spell<'a> {
     grade: u32,
     /// The department, when peers must share it (else always `None`).
     department: Option<&'a str>,
+    /// The gender, when peers must share it (symmetric design; else `None`).
+    gender: Option<Gender>,
     hire: NaiveDate,
     from: NaiveDate,
     to: NaiveDate, // inclusive
@@ -115,61 +121,113 @@ struct GradeIndex {
 /// Spells of constant grade (and department, with `by_department`) of
 /// every employee who never took childcare leave. The state on a day is
 /// that after all events dated that day, as [`Timeline::state_on`] has it.
-fn peer_pool(timelines: &[Timeline], as_of: NaiveDate, by_department: bool) -> Vec<Spell<'_>> {
+///
+/// With `symmetric`, everyone is in the pool until the day before their
+/// first childcare absence, spells also carry the gender, and days on any
+/// leave are left out (a peer is at work on the return date).
+fn peer_pool<'a>(
+    ctx: &Context<'a>,
+    as_of: NaiveDate,
+    by_department: bool,
+    symmetric: bool,
+) -> Vec<Spell<'a>> {
     let mut pool = Vec::new();
-    for (i, t) in timelines.iter().enumerate() {
-        if t.has_childcare_leave() {
+    for (i, t) in ctx.timelines().iter().enumerate() {
+        let first_childcare = ctx
+            .absences_of(i)
+            .iter()
+            .find(|a| a.is_childcare())
+            .map(|a| a.start);
+        if !symmetric && t.has_childcare_leave() {
             continue;
         }
         let e = t.employee();
-        let last = e.exit_date.map_or(as_of, |x| x.min(as_of));
-        let mut grade = e.grade;
-        let mut department = e.department.as_deref().filter(|_| by_department);
-        let mut from = e.hire_date;
-        for ev in t.events() {
-            if let crate::schema::EventKind::Promotion(r)
-            | crate::schema::EventKind::RoleChange(r) = &ev.kind
-            {
-                let g = r.grade.unwrap_or(grade);
-                let d = match (&r.department, by_department) {
-                    (Some(d), true) => Some(d.as_str()),
-                    _ => department,
-                };
-                if (g, d) != (grade, department) {
-                    if ev.date > from {
-                        pool.push(Spell {
-                            grade,
-                            department,
-                            hire: e.hire_date,
-                            from,
-                            to: ev.date.pred_opt().unwrap_or(ev.date),
-                            employee: i,
-                        });
-                    }
-                    (grade, department) = (g, d);
-                    from = ev.date;
-                }
+        let mut last = e.exit_date.map_or(as_of, |x| x.min(as_of));
+        if let Some(c) = first_childcare.filter(|_| symmetric) {
+            last = last.min(c.pred_opt().unwrap_or(c));
+            if c <= e.hire_date {
+                continue;
             }
         }
-        if from <= last {
-            pool.push(Spell {
-                grade,
-                department,
-                hire: e.hire_date,
-                from,
-                to: last,
-                employee: i,
-            });
+        let gender = symmetric.then_some(e.gender);
+        let mut grade = e.grade;
+        let mut department = e.department.as_deref().filter(|_| by_department);
+        let mut on_leave = false;
+        let mut from = e.hire_date;
+        let close =
+            |from: NaiveDate, to: NaiveDate, grade, department, pool: &mut Vec<Spell<'a>>| {
+                let to = to.min(last);
+                if from <= to {
+                    pool.push(Spell {
+                        grade,
+                        department,
+                        gender,
+                        hire: e.hire_date,
+                        from,
+                        to,
+                        employee: i,
+                    });
+                }
+            };
+        let events = t.events();
+        let mut k = 0;
+        while k < events.len() {
+            // All events of one day, then the state after them.
+            let day = events[k].date;
+            let (mut g, mut d, mut leave) = (grade, department, on_leave);
+            while k < events.len() && events[k].date == day {
+                match &events[k].kind {
+                    crate::schema::EventKind::Promotion(r)
+                    | crate::schema::EventKind::RoleChange(r) => {
+                        g = r.grade.unwrap_or(g);
+                        if let (Some(x), true) = (&r.department, by_department) {
+                            d = Some(x.as_str());
+                        }
+                    }
+                    crate::schema::EventKind::LeaveStart { .. } if symmetric => leave = true,
+                    crate::schema::EventKind::LeaveEnd { .. } if symmetric => leave = false,
+                    _ => {}
+                }
+                k += 1;
+            }
+            if (g, d, leave) != (grade, department, on_leave) {
+                if !on_leave && day > from {
+                    close(
+                        from,
+                        day.pred_opt().unwrap_or(day),
+                        grade,
+                        department,
+                        &mut pool,
+                    );
+                }
+                (grade, department, on_leave) = (g, d, leave);
+                from = day;
+            }
+        }
+        if !on_leave {
+            close(from, last, grade, department, &mut pool);
         }
     }
     pool
 }
 
 /// Months from `index` to the first promotion (`true`) or to censoring;
-/// and whether the censoring is the employee leaving.
-fn follow(t: &Timeline, index: NaiveDate, as_of: NaiveDate) -> (f64, bool, bool) {
-    let exit = t.employee().exit_date.filter(|x| *x <= as_of);
-    let until = exit.unwrap_or(as_of);
+/// and whether the censoring is the employee leaving. `censor_at` (the
+/// start of the next childcare leave, symmetric design) ends the follow-up
+/// early when it comes first; a promotion dated that very day still counts
+/// (events of a day precede the day's `leave_start`).
+fn follow(
+    t: &Timeline,
+    index: NaiveDate,
+    as_of: NaiveDate,
+    censor_at: Option<NaiveDate>,
+) -> (f64, bool, bool) {
+    let mut exit = t.employee().exit_date.filter(|x| *x <= as_of);
+    let mut until = exit.unwrap_or(as_of);
+    if let Some(c) = censor_at.filter(|c| *c < until) {
+        until = c;
+        exit = None;
+    }
     match t.first_promotion_between(index.succ_opt().unwrap_or(index), until) {
         Some(p) => (months_between(index, p), true, false),
         None => (
@@ -183,7 +241,7 @@ fn follow(t: &Timeline, index: NaiveDate, as_of: NaiveDate) -> (f64, bool, bool)
 /// Every pool spell, per (grade, department) in (hire date, employee,
 /// spell) order, with a bit set of the spells active on the sweep date.
 struct PoolIndex<'a> {
-    slot_of: HashMap<(u32, Option<&'a str>), usize>,
+    slot_of: HashMap<(u32, Option<&'a str>, Option<Gender>), usize>,
     grades: Vec<GradeIndex>,
     /// Where each spell sits: (grade index, position).
     slot: Vec<(usize, usize)>,
@@ -191,13 +249,15 @@ struct PoolIndex<'a> {
 
 impl<'a> PoolIndex<'a> {
     fn new(pool: &[Spell<'a>]) -> PoolIndex<'a> {
-        let mut slot_of: HashMap<(u32, Option<&str>), usize> = HashMap::new();
+        let mut slot_of: HashMap<(u32, Option<&str>, Option<Gender>), usize> = HashMap::new();
         let mut grades: Vec<GradeIndex> = Vec::new();
         for (si, s) in pool.iter().enumerate() {
-            let g = *slot_of.entry((s.grade, s.department)).or_insert_with(|| {
-                grades.push(GradeIndex::default());
-                grades.len() - 1
-            });
+            let g = *slot_of
+                .entry((s.grade, s.department, s.gender))
+                .or_insert_with(|| {
+                    grades.push(GradeIndex::default());
+                    grades.len() - 1
+                });
             grades[g].entries.push((s.hire, s.employee, si));
         }
         let mut slot: Vec<(usize, usize)> = vec![(0, 0); pool.len()];
@@ -296,12 +356,19 @@ fn follow_ups_of(
     chosen: Vec<usize>,
     timelines: &[Timeline],
     as_of: NaiveDate,
+    censor_at: &(dyn Fn(usize, NaiveDate) -> Option<NaiveDate> + Sync),
 ) -> (FollowUp, Vec<FollowUp>) {
     let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / DAYS_PER_YEAR;
-    let (months, promoted, left) = follow(r.timeline, r.return_date, as_of);
+    let (months, promoted, left) = follow(
+        r.timeline,
+        r.return_date,
+        as_of,
+        censor_at(r.employee, r.return_date),
+    );
     let own = FollowUp {
         employee: r.employee,
-        return_index: ri,
+        return_index: ri as u32,
+        index: r.return_date,
         returner: true,
         female: r.gender() == Gender::Female,
         grade: state.grade,
@@ -314,10 +381,12 @@ fn follow_ups_of(
         .into_iter()
         .map(|p| {
             let t = &timelines[p];
-            let (months, promoted, left) = follow(t, r.return_date, as_of);
+            let (months, promoted, left) =
+                follow(t, r.return_date, as_of, censor_at(p, r.return_date));
             FollowUp {
                 employee: p,
-                return_index: ri,
+                return_index: ri as u32,
+                index: r.return_date,
                 returner: false,
                 female: t.employee().gender == Gender::Female,
                 grade: state.grade,
@@ -337,7 +406,8 @@ impl PeerSample {
         let (timelines, returns, config, as_of) =
             (ctx.timelines(), ctx.returns(), ctx.config(), ctx.as_of());
         let by_department = config.peer_same_department();
-        let pool = peer_pool(timelines, as_of, by_department);
+        let symmetric = config.peers().design == PeerDesign::Symmetric;
+        let pool = peer_pool(ctx, as_of, by_department, symmetric);
         let band = chrono::Duration::days(
             (config.peer_tenure_band_years() * DAYS_PER_YEAR).round() as i64,
         );
@@ -381,6 +451,7 @@ impl PeerSample {
             let key = (
                 state.grade,
                 state.department.as_deref().filter(|_| by_department),
+                symmetric.then(|| r.gender()),
             );
             let Some(g) = index.slot_of.get(&key).map(|&gi| &index.grades[gi]) else {
                 continue;
@@ -395,6 +466,16 @@ impl PeerSample {
                 band,
             ));
         }
+        // Symmetric design: everyone is censored at their next childcare leave.
+        let next_childcare = |employee: usize, after: NaiveDate| {
+            if !symmetric {
+                return None;
+            }
+            ctx.absences_of(employee)
+                .iter()
+                .find(|a| a.is_childcare() && a.start > after)
+                .map(|a| a.start)
+        };
         // Each return's follow-ups, in parallel (`collect` keeps the order).
         let per_return: Vec<Option<(FollowUp, Vec<FollowUp>)>> = returns
             .par_iter()
@@ -413,6 +494,7 @@ impl PeerSample {
                     chosen.unwrap_or_default(),
                     timelines,
                     as_of,
+                    &next_childcare,
                 ))
             })
             .collect();
