@@ -15,7 +15,7 @@
 //! is. Every figure is withheld when either group has fewer follow-ups than
 //! the minimum group size.
 
-use super::gap::HazardRatio;
+use super::gap::{Design, HazardRatio};
 use super::peers::FollowUp;
 use crate::config::ValidConfig;
 use crate::stats::{z_for, CoxModel, CumulativeIncidence, StatsError, TimeTransform};
@@ -93,36 +93,17 @@ const PERIODS: [(f64, Option<f64>); 5] = [
     (60.0, None),
 ];
 
-/// The headline model's columns over returners then peers: returner,
-/// female, grade and tenure, leaving out those that are constant here.
-struct Design {
-    names: Vec<&'static str>,
-    columns: Vec<Vec<f64>>,
-}
-
-impl Design {
-    fn of(rows: &[&FollowUp]) -> Design {
-        type Column = (&'static str, fn(&FollowUp) -> f64);
-        let all: [Column; 4] = [
-            ("returner", |x| f64::from(u8::from(x.returner))),
-            ("female", |x| f64::from(u8::from(x.female))),
-            ("grade", |x| f64::from(x.grade)),
-            ("tenure_years", |x| x.tenure_years),
-        ];
-        let (mut names, mut columns) = (Vec::new(), Vec::new());
-        for (name, f) in all {
-            let col: Vec<f64> = rows.iter().map(|x| f(x)).collect();
-            if col.iter().any(|v| *v != col[0]) {
-                names.push(name);
-                columns.push(col);
-            }
-        }
-        Design { names, columns }
-    }
-
-    fn slices(&self) -> Vec<&[f64]> {
-        self.columns.iter().map(Vec::as_slice).collect()
-    }
+/// The headline model's columns over `rows`: returner, female, grade and
+/// tenure (constant ones left out).
+fn design<'r>(rows: &[&FollowUp]) -> Design<'r> {
+    type Column = (&'static str, fn(&FollowUp) -> f64);
+    let all: [Column; 4] = [
+        ("returner", |x| f64::from(u8::from(x.returner))),
+        ("female", |x| f64::from(u8::from(x.female))),
+        ("grade", |x| f64::from(x.grade)),
+        ("tenure_years", |x| x.tenure_years),
+    ];
+    Design::new(all.map(|(name, f)| (name, rows.iter().map(|x| f(x)).collect())))
 }
 
 fn returner_term(fit: &crate::stats::CoxFit) -> Option<HazardRatio> {
@@ -144,7 +125,7 @@ pub(crate) fn diagnose(a: &[&FollowUp], b: &[&FollowUp], config: &ValidConfig) -
     };
     let months: Vec<f64> = rows.iter().map(|x| x.months).collect();
     let promoted: Vec<bool> = rows.iter().map(|x| x.promoted).collect();
-    let design = Design::of(&rows);
+    let design = design(&rows);
     // One fit gives the robust interval and the test; the periods and the
     // incidences run beside it.
     let clusters: Vec<u64> = rows.iter().map(|x| x.employee as u64).collect();
@@ -218,7 +199,7 @@ fn period_fit(
     let durations: Vec<f64> = sub.iter().map(|x| x.months.min(end)).collect();
     let events: Vec<bool> = sub.iter().map(|x| x.promoted && x.months <= end).collect();
     let entry = vec![from; sub.len()];
-    let design = Design::of(&sub);
+    let design = design(&sub);
     let fit = model.fit_with_entry(
         (from > 0.0).then_some(entry.as_slice()),
         &durations,

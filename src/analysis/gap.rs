@@ -256,24 +256,18 @@ fn fit_cox(
         .collect();
     let d: Vec<f64> = all.iter().map(|x| x.0.months).collect();
     let e: Vec<bool> = all.iter().map(|x| x.0.promoted).collect();
-    let cols: Vec<(&str, Vec<f64>)> = covariates
-        .iter()
-        .map(|(name, f)| {
-            (
-                *name,
-                all.iter().map(|(x, ga)| f(x, *ga)).collect::<Vec<f64>>(),
-            )
-        })
-        .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
-        .collect();
-    let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
-    let slices: Vec<&[f64]> = cols.iter().map(|c| c.1.as_slice()).collect();
+    let design = Design::new(
+        covariates
+            .iter()
+            .map(|(name, f)| (*name, all.iter().map(|(x, ga)| f(x, *ga)).collect())),
+    );
+    let (names, slices) = (&design.names, design.slices());
     let model = CoxModel {
         level,
         ..CoxModel::default()
     };
     let fit = model
-        .fit(&d, &e, &slices, &names, None)
+        .fit(&d, &e, &slices, names, None)
         .map_err(|err| err.to_string())?;
     Ok(fit.coefficients.iter().map(HazardRatio::from).collect())
 }
@@ -302,7 +296,7 @@ fn symmetric_cox(c: &mut Comparison, a: &[&FollowUp], b: &[&FollowUp], config: &
     let fit = |rows: &[&FollowUp], stratified: bool| -> Result<Vec<HazardRatio>, String> {
         let d: Vec<f64> = rows.iter().map(|x| x.months).collect();
         let e: Vec<bool> = rows.iter().map(|x| x.promoted).collect();
-        let cols: [(&str, Vec<f64>); 3] = [
+        let design = Design::new([
             (
                 "returner",
                 rows.iter()
@@ -314,13 +308,8 @@ fn symmetric_cox(c: &mut Comparison, a: &[&FollowUp], b: &[&FollowUp], config: &
                 "tenure_years",
                 rows.iter().map(|x| x.tenure_years).collect(),
             ),
-        ];
-        let kept: Vec<&(&str, Vec<f64>)> = cols
-            .iter()
-            .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
-            .collect();
-        let names: Vec<&str> = kept.iter().map(|c| c.0).collect();
-        let slices: Vec<&[f64]> = kept.iter().map(|c| c.1.as_slice()).collect();
+        ]);
+        let (names, slices) = (&design.names, design.slices());
         let strata: Vec<u32> = rows.iter().map(|x| u32::from(x.female)).collect();
         let clusters: Vec<u64> = rows.iter().map(|x| x.employee as u64).collect();
         model
@@ -329,7 +318,7 @@ fn symmetric_cox(c: &mut Comparison, a: &[&FollowUp], b: &[&FollowUp], config: &
                 &d,
                 &e,
                 &slices,
-                &names,
+                names,
                 stratified.then_some(strata.as_slice()),
                 &clusters,
             )
@@ -365,6 +354,28 @@ fn symmetric_cox(c: &mut Comparison, a: &[&FollowUp], b: &[&FollowUp], config: &
     };
     c.cox_mothers = of_gender(true);
     c.cox_fathers = of_gender(false);
+}
+
+/// Cox covariate columns, leaving out those that are constant here (e.g.
+/// `female` when every returner and peer is a woman): Cox cannot estimate
+/// them.
+pub(super) struct Design<'n> {
+    pub(super) names: Vec<&'n str>,
+    columns: Vec<Vec<f64>>,
+}
+
+impl<'n> Design<'n> {
+    pub(super) fn new(columns: impl IntoIterator<Item = (&'n str, Vec<f64>)>) -> Design<'n> {
+        let (names, columns) = columns
+            .into_iter()
+            .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
+            .unzip();
+        Design { names, columns }
+    }
+
+    pub(super) fn slices(&self) -> Vec<&[f64]> {
+        self.columns.iter().map(Vec::as_slice).collect()
+    }
 }
 
 /// A covariate column: its value for a follow-up in the first group (`true`) or the reference.
