@@ -44,9 +44,14 @@ struct Args {
     /// Stop at the first rejected row.
     #[arg(long)]
     strict: bool,
-    /// Also compute the promotion gap's diagnostics (robust interval,
-    /// proportional-hazards test, hazard ratio by period, cumulative incidence).
+    /// Leave out the promotion gap's diagnostics (robust interval,
+    /// proportional-hazards test, hazard ratio by period, cumulative
+    /// incidence), which are computed by default.
     #[arg(long)]
+    no_diagnostics: bool,
+    /// Compute the diagnostics (the default; kept for scripts written
+    /// when they were opt-in).
+    #[arg(long, hide = true, conflicts_with = "no_diagnostics")]
     diagnostics: bool,
 }
 
@@ -65,8 +70,8 @@ fn run(args: Args) -> Result<(), Error> {
     if args.strict {
         config = config.with_strict(true);
     }
-    if args.diagnostics {
-        config = config.with_diagnostics(true);
+    if args.diagnostics || args.no_diagnostics {
+        config = config.with_diagnostics(args.diagnostics);
     }
     // Progress on stderr, only on a terminal: a bar over the bytes of the two
     // CSV files while they are read, then the analysis steps.

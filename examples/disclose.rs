@@ -32,7 +32,7 @@ struct Args {
     #[arg(long)]
     fiscal_year_start: Option<String>,
     /// UK snapshot date, MM-DD (04-05 for private employers, 03-31 for
-    /// public ones; default: the fiscal year's first day).
+    /// public ones; default: the configuration's, 04-05).
     #[arg(long)]
     uk_snapshot: Option<String>,
     /// The fiscal year, by the calendar year it starts in (default: the latest

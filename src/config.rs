@@ -12,12 +12,12 @@
 //! | `[careers]` | `track_order` | `["general", "specialist", "career"]` | career tracks from least to most senior |
 //! | `[privacy]` | `min_group_size` | 5 | aggregates over fewer people are suppressed |
 //! | `[statistics]` | `significance_level` | 0.05 | level of every test and of the Benjamini–Hochberg adjustment; intervals are at 1 − level |
-//! | | `diagnostics` | `false` | also compute `promotion_gap.diagnostics` (see [`crate::analysis::diagnostics`]) |
+//! | | `diagnostics` | `true` | compute `promotion_gap.diagnostics` (see [`crate::analysis::diagnostics`]); `false` saves about 5% of a run |
 //! | `[trajectories]` | `horizons_months` | `[6, 12, 24, 36]` | months after return at which trajectories are read |
 //! | `[peers]` | `per_return` | 5 | matched peers per return (with replacement) |
 //! | | `tenure_band_years` | 2.0 | a peer's tenure differs from the returner's by at most this |
 //! | | `same_department` | `false` | peers must also share the returner's department |
-//! | | `design` | `"legacy"` | `"symmetric"`: same-gender peers at work and with no childcare leave yet on the return date, everyone censored at their next childcare leave, Cox stratified by gender with robust variance |
+//! | | `design` | `"symmetric"` | same-gender peers at work and with no childcare leave yet on the return date, everyone censored at their next childcare leave, Cox stratified by gender with robust variance; `"legacy"`: peers who never take childcare leave, any gender, followed to promotion, exit or the analysis date (the design before 0.2, kept for comparison) |
 //! | `[flags]` | `window_months` | 12 | a drop, downgrade, demotion or conversion counts when it happens this long after return |
 //! | | `rating_drop_threshold` | 1.0 | post-return mean rating this far below the pre-leave mean is a `rating_drop` |
 //! | | `rating_drop_min_ratings` | 2 | ratings after return needed before a `rating_drop` is judged (at least 1) |
@@ -25,12 +25,12 @@
 //! | | `stall_multiple` | 1.5 | no promotion by this multiple of the peers' median time to promotion is a `promotion_stall` |
 //! | `[concentration]` | `policy_date` | none | countermeasure date: flag rates before and after it are compared |
 //! | `[event_study]` | `event_time_min` / `event_time_max` | −3 / 5 | years around event time 0 |
-//! | | `anchor` | `"first_childcare_leave"` | event time 0: the first childcare absence, or `"first_birth"` (Kleven, Landais & Søgaard; every parent) |
+//! | | `anchor` | `"first_birth"` | event time 0: the first recorded birth, every parent (Kleven, Landais & Søgaard), or `"first_childcare_leave"` (the first childcare absence, leave-takers only) |
 //! | `[disclosure]` | `fiscal_year_start` | `"04-01"` | first day (MM-DD) of the fiscal year of the statutory figures |
 //! | | `manager_grade` | 5 | lowest grade counted as manager (管理職, 課長級 and above) |
 //! | | `uptake_decimals` | 1 | decimals kept (truncated) in the leave-uptake percentage |
-//! | | `uk_snapshot` | the fiscal year's first day | UK snapshot date, `MM-DD` (`"04-05"` private employers, `"03-31"` public) |
-//! | | `uk_reduced_pay_leave` | every leave type | leave types with reduced or no pay: staff on them on the snapshot date are left out of the UK figures |
+//! | | `uk_snapshot` | `"04-05"` | UK snapshot date, `MM-DD`: `"04-05"` private employers, `"03-31"` public ones (the first such day in the fiscal year) |
+//! | | `uk_reduced_pay_leave` | `["maternity", "paternity", "parental", "family_care", "other"]` | leave types with reduced or no pay: staff on them on the snapshot date are left out of the UK figures (medical leave is taken as on full sick pay; add it where it is not) |
 //!
 //! Unknown keys are an error, so that a misspelt option is not silently
 //! ignored. Files written for earlier versions, with every key at the top
@@ -140,10 +140,10 @@ impl Default for PrivacyConfig {
 pub struct StatisticsConfig {
     /// Level of every test; confidence intervals are at `1 − significance_level`.
     pub significance_level: f64,
-    /// Also compute `promotion_gap.diagnostics` (robust interval,
+    /// Compute `promotion_gap.diagnostics` (robust interval,
     /// proportional-hazards test, hazard ratio by period, cumulative
-    /// incidence): about seven more Cox fits, some 10% of a run at 1M
-    /// employees.
+    /// incidence): five more Cox fits on windows of the follow-up, about
+    /// 5% of a run at 1M employees. On by default.
     pub diagnostics: bool,
 }
 
@@ -151,7 +151,7 @@ impl Default for StatisticsConfig {
     fn default() -> Self {
         StatisticsConfig {
             significance_level: 0.05,
-            diagnostics: false,
+            diagnostics: true,
         }
     }
 }
@@ -191,16 +191,18 @@ pub struct PeerConfig {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum PeerDesign {
-    /// Peers never take childcare leave; follow-up runs to promotion, exit
-    /// or the analysis date.
-    #[default]
+    /// The design before 0.2, kept for comparison: peers of any gender who
+    /// never take childcare leave (which uses the future); follow-up runs to
+    /// promotion, exit or the analysis date; Cox on `returner`, `female`,
+    /// `grade` and `tenure_years` with model-based variance.
     Legacy,
     /// Returners and peers followed alike: peers of the returner's gender
     /// who, on the return date, are at work (on no leave) and have taken no
     /// childcare leave yet; everyone censored at the start of their next
     /// childcare leave; the Cox model stratified by gender with
     /// cluster-robust variance by employee, and fitted for mothers and for
-    /// fathers apart.
+    /// fathers apart. The default.
+    #[default]
     Symmetric,
 }
 
@@ -210,7 +212,7 @@ impl Default for PeerConfig {
             per_return: 5,
             tenure_band_years: 2.0,
             same_department: false,
-            design: PeerDesign::Legacy,
+            design: PeerDesign::Symmetric,
         }
     }
 }
@@ -257,14 +259,15 @@ pub struct ConcentrationConfig {
 #[non_exhaustive]
 pub enum EventAnchor {
     /// The year each parent's first childcare absence began; parents who
-    /// took no childcare leave are left out.
-    #[default]
+    /// took no childcare leave are left out (the anchor before 0.2, kept
+    /// for comparison).
     FirstChildcareLeave,
     /// The year of each parent's first recorded `child_birth`, as Kleven,
     /// Landais & Søgaard (2019) define it: every parent, whether or not they
     /// took leave. A parent with no birth recorded but a childcare absence
     /// is anchored on that absence, and counted in
-    /// `event_study.parents_anchored_on_leave`.
+    /// `event_study.parents_anchored_on_leave`. The default.
+    #[default]
     FirstBirth,
 }
 
@@ -285,7 +288,7 @@ impl Default for EventStudyConfig {
         EventStudyConfig {
             event_time_min: -3,
             event_time_max: 5,
-            anchor: EventAnchor::FirstChildcareLeave,
+            anchor: EventAnchor::FirstBirth,
         }
     }
 }
@@ -302,11 +305,14 @@ pub struct DisclosureConfig {
     pub uptake_decimals: u32,
     /// The UK snapshot date, `MM-DD` (the first such day in the fiscal
     /// year): the regulations use `"04-05"` for private employers and
-    /// `"03-31"` for public ones. `None`: the fiscal year's first day.
+    /// `"03-31"` for public ones. Default `"04-05"`; `None` (in code only):
+    /// the fiscal year's first day.
     pub uk_snapshot: Option<String>,
     /// Leave types on which pay is reduced or nil: UK staff on such a leave
     /// on the snapshot date are not full-pay relevant employees and are left
-    /// out (the regulations exclude only those). Default: every type.
+    /// out (the regulations exclude only those). Default: maternity,
+    /// paternity, parental, family care and other leave (statutory pay or
+    /// none); medical leave is taken as on full sick pay.
     pub uk_reduced_pay_leave: Vec<crate::schema::LeaveType>,
 }
 
@@ -316,8 +322,11 @@ impl Default for DisclosureConfig {
             fiscal_year_start: "04-01".into(),
             manager_grade: 5,
             uptake_decimals: 1,
-            uk_snapshot: None,
-            uk_reduced_pay_leave: crate::schema::LeaveType::ALL.to_vec(),
+            uk_snapshot: Some("04-05".into()),
+            uk_reduced_pay_leave: {
+                use crate::schema::LeaveType::*;
+                vec![Maternity, Paternity, Parental, FamilyCare, Other]
+            },
         }
     }
 }

@@ -296,7 +296,8 @@ fn uk_gap_leaves_out_staff_on_leave_and_splits_quartiles() {
 }
 
 /// The UK snapshot moved to 15 June 2024 (`uk_snapshot = "06-15"`): w2 not
-/// yet hired, w4 back from leave, m2 on parental leave. By default m2 is
+/// yet hired, w4 back from leave, m2 on parental leave (m3's medical leave
+/// in April is over). By default m2 is
 /// left out; with no leave type counted as reduced pay
 /// (`uk_reduced_pay_leave = []`) he stays in. Hourly pay (salary ÷ hours ×
 /// 52): w1 1442.31, w3 641.35, w4 1682.69; m1 2403.85, m2 2884.62, m3 1282.05.
@@ -318,12 +319,16 @@ fn uk_snapshot_date_and_reduced_pay_leave_are_configurable() {
         "w4,2024-05-01,leave_end,parental,,,,",
         "m2,2024-06-01,leave_start,parental,,,,",
         "m2,2024-08-01,leave_end,parental,,,,",
+        "m3,2024-04-01,leave_start,medical,,,,",
+        "m3,2024-04-30,leave_end,medical,,,,",
     ];
-    let run = |reduced: Option<Vec<LeaveType>>| {
+    let run_on = |snapshot: Option<&str>, reduced: Option<Vec<LeaveType>>| {
         let mut c = Config::default();
         c.privacy.min_group_size = 1;
         c.ingest.as_of = "2026-03-31".parse().ok();
-        c.disclosure.uk_snapshot = Some("06-15".into());
+        if let Some(s) = snapshot {
+            c.disclosure.uk_snapshot = Some(s.into());
+        }
         if let Some(r) = reduced {
             c.disclosure.uk_reduced_pay_leave = r;
         }
@@ -336,6 +341,14 @@ fn uk_snapshot_date_and_reduced_pay_leave_are_configurable() {
         let fy = FiscalYear::new(2024, config.fiscal_year_start()).unwrap();
         Disclosure::compute(&data.timelines, fy, &config).uk_pay_gap
     };
+    let run = |reduced| run_on(Some("06-15"), reduced);
+    // The defaults: the snapshot on 5 April (private employers), w4 on
+    // parental leave left out, m3 on medical leave kept in (medical leave
+    // is taken as on full sick pay).
+    let april = run_on(None, None);
+    assert_eq!(april.snapshot.to_string(), "2024-04-05");
+    assert_eq!(april.excluded_on_leave, 1);
+    assert_eq!((april.women, april.men), (Some(2), Some(3)));
     let default = run(None);
     assert_eq!(default.snapshot.to_string(), "2024-06-15");
     assert_eq!(default.excluded_on_leave, 1);

@@ -196,12 +196,12 @@ fn reduced_hours_kept_36_months_are_flagged_but_restored_hours_are_not() {
     );
 }
 
-/// Six peers at grade 3, hired with her, no childcare leave, all promoted on
+/// Six peers (women: same gender) at grade 3, hired with her, no childcare leave, all promoted on
 /// 2022-01-01: 365 days = 11.99 months after her return, so the peers'
 /// Kaplan–Meier median is 11.99 months and the stall limit 1.5 × that.
 fn peers() -> (Vec<String>, Vec<String>) {
     let emp = (1..=6)
-        .map(|i| format!("p{i},M,2015-04-01,3,3,career,regular,40,5000000"))
+        .map(|i| format!("p{i},F,2015-04-01,3,3,career,regular,40,5000000"))
         .collect();
     let ev = (1..=6)
         .map(|i| format!("p{i},2022-01-01,promotion,,4,,,,,,"))

@@ -2,7 +2,7 @@
 //!
 //! Five mothers (grade 3, hired 2012-04-01) return from maternity leave on
 //! 2020-01-06; `r0` is promoted on 2020-07-01 (within a year), the others
-//! never. Ten colleagues (one woman) with no childcare leave, same grade and hire date,
+//! never. Ten women colleagues with no childcare leave, same grade and hire date,
 //! are all promoted on 2021-06-01 (17 months after the index date). Each
 //! return gets 5 peers (all ten qualify and are alike), so 25 peer
 //! follow-ups. The analysis date (2025-03-31) follows everyone five years,
@@ -33,9 +33,8 @@ fn rate_table_by_hand() {
     }
     ev.push_str("r0,2020-07-01,promotion,,4\n");
     for i in 0..10 {
-        // One woman among the peers, so that returner and gender are not collinear.
-        let g = if i == 0 { 'F' } else { 'M' };
-        emp.push_str(&format!("p{i},{g},2012-04-01,3,3,regular,40\n"));
+        // Women, so that they are peers under the default design (same gender).
+        emp.push_str(&format!("p{i},F,2012-04-01,3,3,regular,40\n"));
         ev.push_str(&format!("p{i},2021-06-01,promotion,,4\n"));
     }
     let mut c = Config::default();

@@ -1,7 +1,7 @@
 //! Peer matching by hand: one returner `r1` (F, grade 3, sales, hired
-//! 2015-04-01) back from maternity leave on 2021-01-04, and peers hired the
-//! same day, none with childcare leave, whose grade and department move
-//! around that date. A peer's state on the return date is the state after
+//! 2015-04-01) back from maternity leave on 2021-01-04, and peers (women)
+//! hired the same day, none with childcare leave, whose grade and department
+//! move around that date; the same peers under both designs. A peer's state on the return date is the state after
 //! every event dated that day.
 
 use mommytrack::analysis::peers::PeerSample;
@@ -15,24 +15,30 @@ const EMP: &str =
 const EV: &str = "employee_id,date,event,leave_type,grade,department";
 
 fn matched(same_department: bool) -> BTreeSet<String> {
+    let legacy = matched_by(same_department, PeerDesign::Legacy);
+    assert_eq!(legacy, matched_by(same_department, PeerDesign::Symmetric));
+    legacy
+}
+
+fn matched_by(same_department: bool, design: PeerDesign) -> BTreeSet<String> {
     let emp = [
         "r1,F,2015-04-01,sales,3,3,regular,40",
         // Sales all along: a peer either way.
-        "p1,M,2015-04-01,sales,3,3,regular,40",
+        "p1,F,2015-04-01,sales,3,3,regular,40",
         // Ops, moved to sales before her return: a same-department peer.
-        "p2,M,2015-04-01,ops,3,3,regular,40",
+        "p2,F,2015-04-01,ops,3,3,regular,40",
         // Sales, moved to ops before her return: grade peer only.
-        "p3,M,2015-04-01,sales,3,3,regular,40",
+        "p3,F,2015-04-01,sales,3,3,regular,40",
         // Sales, moved to ops on the return date itself: grade peer only.
-        "p4,M,2015-04-01,sales,3,3,regular,40",
+        "p4,F,2015-04-01,sales,3,3,regular,40",
         // Ops, moved to sales the day after: grade peer only.
-        "p5,M,2015-04-01,ops,3,3,regular,40",
+        "p5,F,2015-04-01,ops,3,3,regular,40",
         // Sales, promoted to grade 4 before her return: no peer.
-        "p6,M,2015-04-01,sales,3,3,regular,40",
+        "p6,F,2015-04-01,sales,3,3,regular,40",
         // Ops, moved to sales on the return date: a same-department peer.
-        "p7,M,2015-04-01,ops,3,3,regular,40",
+        "p7,F,2015-04-01,ops,3,3,regular,40",
         // Sales, promoted on the return date: no peer.
-        "p8,M,2015-04-01,sales,3,3,regular,40",
+        "p8,F,2015-04-01,sales,3,3,regular,40",
     ];
     let ev = [
         "r1,2020-01-06,leave_start,maternity,,",
@@ -49,6 +55,7 @@ fn matched(same_department: bool) -> BTreeSet<String> {
     c.ingest.as_of = "2025-03-31".parse().ok();
     c.peers.same_department = same_department;
     c.peers.per_return = 10;
+    c.peers.design = design;
     let config = c.validate().unwrap();
 
     let emp = format!("{EMP}\n{}\n", emp.join("\n"));
@@ -95,7 +102,9 @@ fn same_department_peers_are_in_her_department_on_the_return_date() {
 /// | q5 | M, no leave | peer | — (other gender) |
 /// | q6 | F, promoted 2021-06-01 | peer | peer, promoted |
 ///
-/// r1's own follow-up ends at her second leave (2023-03-01), censored.
+/// r1's own follow-up ends at her second leave (2023-03-01), censored. On
+/// the return date r1 has worked in grade 3 from her hire to her leave
+/// (the year on leave does not count); the peers from their hire.
 #[test]
 fn symmetric_design_by_hand() {
     let emp = ["r1,F", "q1,F", "q2,F", "q3,F", "q4,F", "q5,M", "q6,F"]
@@ -138,29 +147,65 @@ fn symmetric_design_by_hand() {
             .filter(|f| f.index == r1_return)
             .map(|f| {
                 let id = data.timelines[f.employee].employee().employee_id.clone();
-                (id, (f.months, f.promoted))
+                (id, (f.months, f.promoted, f.worked_years_in_grade))
             })
-            .collect::<BTreeMap<String, (f64, bool)>>()
+            .collect::<BTreeMap<String, (f64, bool, f64)>>()
     };
     let months = |from: &str, to: &str| {
         let (a, b): (chrono::NaiveDate, chrono::NaiveDate) =
             (from.parse().unwrap(), to.parse().unwrap());
         (b - a).num_days() as f64 / 30.4375
     };
+    let years = |from: &str, to: &str| months(from, to) * 30.4375 / 365.25;
     let legacy = follow_ups(PeerDesign::Legacy);
     assert_eq!(
         legacy.keys().cloned().collect::<BTreeSet<_>>(),
         ["r1", "q1", "q3", "q5", "q6"].map(String::from).into()
     );
     // Legacy follows r1 to the analysis date, through her second leave.
-    assert_eq!(legacy["r1"], (months("2021-01-04", "2025-03-31"), false));
+    assert_eq!(
+        legacy["r1"],
+        (
+            months("2021-01-04", "2025-03-31"),
+            false,
+            years("2015-04-01", "2020-01-06")
+        )
+    );
     let symmetric = follow_ups(PeerDesign::Symmetric);
     assert_eq!(
         symmetric.keys().cloned().collect::<BTreeSet<_>>(),
         ["r1", "q1", "q2", "q6"].map(String::from).into()
     );
-    assert_eq!(symmetric["r1"], (months("2021-01-04", "2023-03-01"), false));
-    assert_eq!(symmetric["q1"], (months("2021-01-04", "2025-03-31"), false));
-    assert_eq!(symmetric["q2"], (months("2021-01-04", "2022-06-01"), false));
-    assert_eq!(symmetric["q6"], (months("2021-01-04", "2021-06-01"), true));
+    assert_eq!(
+        symmetric["r1"],
+        (
+            months("2021-01-04", "2023-03-01"),
+            false,
+            years("2015-04-01", "2020-01-06")
+        )
+    );
+    assert_eq!(
+        symmetric["q1"],
+        (
+            months("2021-01-04", "2025-03-31"),
+            false,
+            years("2015-04-01", "2021-01-04")
+        )
+    );
+    assert_eq!(
+        symmetric["q2"],
+        (
+            months("2021-01-04", "2022-06-01"),
+            false,
+            years("2015-04-01", "2021-01-04")
+        )
+    );
+    assert_eq!(
+        symmetric["q6"],
+        (
+            months("2021-01-04", "2021-06-01"),
+            true,
+            years("2015-04-01", "2021-01-04")
+        )
+    );
 }

@@ -710,7 +710,9 @@ fn aalen_johansen_properties() {
 /// The proportional-hazards test: lifelines 0.30.3
 /// `proportional_hazard_test(CoxPHFitter().fit(df, T, E, fit_options=tight), df, time_transform=…)`
 /// on rossi.csv (km, identity, log), rossi with distinct weeks (rank, km)
-/// and ties.csv (km, log); `tests/reference/make_ph_test_golden.py` wrote
+/// and ties.csv (km, log), and stratified (`strata=[…]`): rossi by wexp
+/// (km, identity, log) and ties.csv by g (km, log);
+/// `tests/reference/make_ph_test_golden.py` wrote
 /// `tests/reference/ph_test_golden.json`. Statistics at 1e-6, p-values at 1e-5.
 #[test]
 fn ph_test_matches_lifelines() {
@@ -731,8 +733,18 @@ fn ph_test_matches_lifelines() {
     let arrest = events(rossi, "arrest");
     let (x1, x2) = (column("ties.csv", "x1"), column("ties.csv", "x2"));
     let (t, e) = (column("ties.csv", "t"), events("ties.csv", "e"));
+    let as_strata = |v: Vec<f64>| v.into_iter().map(|x| x as u32).collect::<Vec<u32>>();
+    let (wexp, g_ties) = (
+        as_strata(column(rossi, "wexp")),
+        as_strata(column("ties.csv", "g")),
+    );
     let mut checked = 0;
     for (key, transform) in [
+        ("rossi_strata_km", TimeTransform::KaplanMeier),
+        ("rossi_strata_identity", TimeTransform::Identity),
+        ("rossi_strata_log", TimeTransform::Log),
+        ("ties_strata_km", TimeTransform::KaplanMeier),
+        ("ties_strata_log", TimeTransform::Log),
         ("rossi_km", TimeTransform::KaplanMeier),
         ("rossi_identity", TimeTransform::Identity),
         ("rossi_log", TimeTransform::Log),
@@ -741,8 +753,33 @@ fn ph_test_matches_lifelines() {
         ("ties_km", TimeTransform::KaplanMeier),
         ("ties_log", TimeTransform::Log),
     ] {
+        let strata = key.contains("strata").then(|| {
+            if key.starts_with("ties") {
+                &g_ties
+            } else {
+                &wexp
+            }
+        });
         let (_, tests) = if key.starts_with("ties") {
-            CoxModel::default().fit_ph_test(&t, &e, &[&x1, &x2], &["x1", "x2"], transform)
+            CoxModel::default().fit_clustered_ph_test(
+                &t,
+                &e,
+                &[&x1, &x2],
+                &["x1", "x2"],
+                strata.map(Vec::as_slice),
+                None,
+                transform,
+            )
+        } else if let Some(s) = strata {
+            CoxModel::default().fit_clustered_ph_test(
+                &week,
+                &arrest,
+                &[&fin, &age, &prio],
+                &["fin", "age", "prio"],
+                Some(s),
+                None,
+                transform,
+            )
         } else {
             let d = if key.contains("distinct") {
                 &distinct
@@ -771,5 +808,5 @@ fn ph_test_matches_lifelines() {
         );
         checked += tests.len();
     }
-    assert_eq!(checked, 3 * 5 + 2 * 2);
+    assert_eq!(checked, 3 * 5 + 2 * 2 + 3 * 3 + 2 * 2);
 }

@@ -4,9 +4,9 @@
 //!
 //! | figure | what it answers | method |
 //! |---|---|---|
-//! | `cox_robust` | the headline hazard ratio with an interval that allows for a peer serving several returns and a returner followed twice | [`CoxModel::fit_clustered`] by employee (Lin & Wei 1989; lifelines `robust=True, cluster_col`) |
-//! | `proportional_hazards` | whether the returner effect changes with time since the return | [`CoxModel::fit_ph_test`], 1 − Kaplan–Meier time scale (R's `cox.zph` default); the same fit as `cox_robust` |
-//! | `by_period` | when the gap opens and closes | the headline model fitted on each follow-up period (0–12, 12–24, 24–36, 36–60, 60+ months) with delayed entry at its start |
+//! | `cox_robust` | the headline hazard ratio with an interval that allows for a peer serving several returns and a returner followed twice | [`CoxModel::fit_clustered`] by employee (Lin & Wei 1989; lifelines `robust=True, cluster_col`): the headline model itself under the default design, a clustered refit of the legacy one |
+//! | `proportional_hazards` | whether the returner effect changes with time since the return | [`CoxModel::fit_clustered_ph_test`], 1 − Kaplan–Meier time scale (R's `cox.zph` default), within strata; the same fit as `cox_robust` |
+//! | `by_period` | when the gap opens and closes | the headline model (strata and robust variance included) fitted on each follow-up period (0–12, 12–24, 24–36, 36–60, 60+ months) with delayed entry at its start |
 //! | `cumulative_incidence` | the share promoted within 1, 2 and 3 years when leaving first is a competing event | [`CumulativeIncidence`] (Aalen–Johansen; lifelines `AalenJohansenFitter`) |
 //!
 //! The difference of the two cumulative incidences takes the two samples
@@ -15,10 +15,12 @@
 //! is. Every figure is withheld when either group has fewer follow-ups than
 //! the minimum group size.
 
-use super::gap::{Design, HazardRatio};
+use super::gap::{returner_term, Comparison, FitOptions, HazardRatio, Headline};
 use super::peers::FollowUp;
 use crate::config::ValidConfig;
-use crate::stats::{z_for, CoxModel, CumulativeIncidence, StatsError, TimeTransform};
+#[allow(unused_imports)] // named in the docs
+use crate::stats::CoxModel;
+use crate::stats::{z_for, CumulativeIncidence, PhTest};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -93,64 +95,44 @@ const PERIODS: [(f64, Option<f64>); 5] = [
     (60.0, None),
 ];
 
-/// The headline model's columns over `rows`: returner, female, grade and
-/// tenure (constant ones left out).
-fn design<'r>(rows: &[&FollowUp]) -> Design<'r> {
-    type Column = (&'static str, fn(&FollowUp) -> f64);
-    let all: [Column; 4] = [
-        ("returner", |x| f64::from(u8::from(x.returner))),
-        ("female", |x| f64::from(u8::from(x.female))),
-        ("grade", |x| f64::from(x.grade)),
-        ("tenure_years", |x| x.tenure_years),
-    ];
-    Design::new(all.map(|(name, f)| (name, rows.iter().map(|x| f(x)).collect())))
-}
-
-fn returner_term(fit: &crate::stats::CoxFit) -> Option<HazardRatio> {
-    fit.coefficients
-        .iter()
-        .find(|c| c.name == "returner")
-        .map(HazardRatio::from)
-}
-
-/// The diagnostics of returners (`a`) against their peers (`b`).
-pub(crate) fn diagnose(a: &[&FollowUp], b: &[&FollowUp], config: &ValidConfig) -> Diagnostics {
+/// The diagnostics of returners (`a`) against their peers (`b`) under the
+/// `headline` model, whose fit on them is in `fitted` (with its
+/// proportional-hazards test of the returner term, `ph_test`).
+pub(super) fn diagnose(
+    a: &[&FollowUp],
+    b: &[&FollowUp],
+    config: &ValidConfig,
+    headline: &Headline,
+    fitted: &Comparison,
+    ph_test: Option<PhTest>,
+) -> Diagnostics {
     let min = config.min_group_size();
-    let level = config.confidence_level();
     let shown = a.len() >= min && b.len() >= min;
     let rows: Vec<&FollowUp> = a.iter().chain(b).copied().collect();
-    let model = CoxModel {
-        level,
-        ..CoxModel::default()
+    let check = |t: PhTest| PhCheck {
+        statistic: t.statistic,
+        p_value: t.p_value,
     };
-    let months: Vec<f64> = rows.iter().map(|x| x.months).collect();
-    let promoted: Vec<bool> = rows.iter().map(|x| x.promoted).collect();
-    let design = design(&rows);
-    // One fit gives the robust interval and the test; the periods and the
-    // incidences run beside it.
-    let clusters: Vec<u64> = rows.iter().map(|x| x.employee as u64).collect();
+    // The headline model with robust variance and its test: the headline
+    // fit itself when it is robust already; the periods and the incidences
+    // run beside it.
     let ((cox_robust, proportional_hazards), (by_period, cumulative_incidence)) = rayon::join(
         || {
             if !shown {
                 return (None, None);
             }
-            match model.fit_clustered_ph_test(
-                &months,
-                &promoted,
-                &design.slices(),
-                &design.names,
-                Some(&clusters),
-                TimeTransform::KaplanMeier,
-            ) {
+            if headline.is_robust() {
+                return (fitted.cox.clone(), ph_test.map(check));
+            }
+            let options = FitOptions {
+                robust: true,
+                ph_test: true,
+                ..FitOptions::default()
+            };
+            match headline.fit(&rows, options) {
                 Ok((fit, tests)) => (
                     returner_term(&fit),
-                    tests
-                        .into_iter()
-                        .find(|t| t.name == "returner")
-                        .map(|t| PhCheck {
-                            statistic: t.statistic,
-                            p_value: t.p_value,
-                        }),
+                    tests.into_iter().find(|t| t.name == "returner").map(check),
                 ),
                 Err(_) => (None, None),
             }
@@ -161,9 +143,7 @@ pub(crate) fn diagnose(a: &[&FollowUp], b: &[&FollowUp], config: &ValidConfig) -
                 .map(|&(from, to)| PeriodHazardRatio {
                     from_months: from,
                     to_months: to,
-                    hazard_ratio: period_fit(&rows, a.len(), from, to, &model, min)
-                        .ok()
-                        .flatten(),
+                    hazard_ratio: period_fit(&rows, a.len(), from, to, headline, min),
                 })
                 .collect();
             (by_period, incidence(a, b, config, shown))
@@ -180,35 +160,26 @@ pub(crate) fn diagnose(a: &[&FollowUp], b: &[&FollowUp], config: &ValidConfig) -
 /// The headline model on the follow-up from `from` to `to` months: who is
 /// still followed at `from` enters then, and a promotion after `to` is
 /// censored at `to`. `None` when either group has fewer than `min`
-/// follow-ups in the period.
+/// follow-ups in the period, or the model cannot be fitted there.
 fn period_fit(
     rows: &[&FollowUp],
     returners: usize,
     from: f64,
     to: Option<f64>,
-    model: &CoxModel,
+    headline: &Headline,
     min: usize,
-) -> Result<Option<HazardRatio>, StatsError> {
-    let inside: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].months > from).collect();
-    let in_a = inside.iter().filter(|&&i| i < returners).count();
-    if in_a < min || inside.len() - in_a < min {
-        return Ok(None);
+) -> Option<HazardRatio> {
+    let in_a = rows[..returners].iter().filter(|x| x.months > from).count();
+    let in_b = rows[returners..].iter().filter(|x| x.months > from).count();
+    if in_a < min || in_b < min {
+        return None;
     }
-    let end = to.unwrap_or(f64::INFINITY);
-    let sub: Vec<&FollowUp> = inside.iter().map(|&i| rows[i]).collect();
-    let durations: Vec<f64> = sub.iter().map(|x| x.months.min(end)).collect();
-    let events: Vec<bool> = sub.iter().map(|x| x.promoted && x.months <= end).collect();
-    let entry = vec![from; sub.len()];
-    let design = design(&sub);
-    let fit = model.fit_with_entry(
-        (from > 0.0).then_some(entry.as_slice()),
-        &durations,
-        &events,
-        &design.slices(),
-        &design.names,
-        None,
-    )?;
-    Ok(returner_term(&fit))
+    let options = FitOptions {
+        window: Some((from, to)),
+        ..FitOptions::default()
+    };
+    let (fit, _) = headline.fit(rows, options).ok()?;
+    returner_term(&fit)
 }
 
 /// Cumulative incidence of promotion (cause 1) with leaving (cause 2)

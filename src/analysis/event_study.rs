@@ -3,14 +3,16 @@
 //!
 //! # Panel
 //!
-//! With the default `[event_study] anchor = "first_childcare_leave"`,
-//! parents are employees with an absence holding maternity, paternity or
-//! parental leave, and the event is the start of the first such absence.
-//! With `anchor = "first_birth"` the panel is built as Kleven, Landais &
-//! Søgaard define it: every woman or man with a recorded `child_birth`,
-//! whether or not they took leave, the event being the first birth; a
-//! parent with a childcare absence but no recorded birth is anchored on the
-//! absence and counted in `parents_anchored_on_leave`. The two differ where
+//! With the default `[event_study] anchor = "first_birth"` the panel is
+//! built as Kleven, Landais & Søgaard define it: every woman or man with a
+//! recorded `child_birth`, whether or not they took leave, the event being
+//! the first birth; a parent with a childcare absence but no recorded birth
+//! is anchored on the absence and counted in `parents_anchored_on_leave`
+//! (and the report says so). With `anchor = "first_childcare_leave"` (the
+//! panel of versions before 0.2, kept for comparison), parents are
+//! employees with an absence holding maternity, paternity or parental
+//! leave, and the event is the start of the first such absence. The two
+//! differ where
 //! maternity leave starts the year before the birth (event time shifts by
 //! one), where a father took leave only for a later child, and by the
 //! parents who took no leave at all (see `tests/event_anchor.rs`). Each

@@ -1,19 +1,33 @@
 //! The promotion gap: returners from childcare leave against matched peers
-//! who took none, and mothers against fathers.
+//! who had taken none by then, and mothers against fathers.
 //!
-//! The matched sample comes from [`super::peers`].
+//! The matched sample, and every reading behind it, is in [`super::peers`].
 //!
 //! # Figures
 //!
-//! Kaplan–Meier of time to promotion for returners and peers; log-rank test;
-//! Cox (Efron) with covariates `returner`, `female`, `grade` and
-//! `tenure_years` (the headline hazard ratio), and again with
-//! `returner_x_female` added; the promotion rate within 1, 2 and 3 years
-//! (among those promoted by then or followed that long) with Wilson
-//! intervals, the Newcombe interval of the difference, the risk ratio,
-//! Fisher's exact test and the adverse impact ratio (four-fifths rule); the
-//! same comparison of mothers and fathers; by department, Fisher's test with
-//! Benjamini–Hochberg adjustment.
+//! - Kaplan–Meier of time to promotion for returners and peers; log-rank
+//!   test.
+//! - **The headline hazard ratio** (`returners_vs_peers.cox`): Cox (Efron
+//!   ties) on `returner`, `grade` and `tenure_years`, **stratified by
+//!   gender**, with **cluster-robust variance by employee** (a peer serves
+//!   several returns, a returner may be followed twice); the same model
+//!   within women and within men (`cox_mothers`, `cox_fathers`), and with
+//!   `worked_years_in_grade` added (`cox_worked_time`: time on leave does
+//!   not count, so a returner whose grade stood still while she was away is
+//!   compared with peers who worked as long in theirs).
+//! - Under the legacy design, Cox on `returner`, `female`, `grade` and
+//!   `tenure_years` with model-based variance, and again with
+//!   `returner_x_female` added.
+//! - The promotion rate within 1, 2 and 3 years **among complete cases**
+//!   (those promoted by then or followed that long: leavers drop out, so it
+//!   overstates the share promoted) with Wilson intervals, the Newcombe
+//!   interval of the difference, the risk ratio, Fisher's exact test and the
+//!   adverse impact ratio (four-fifths rule); the cumulative incidence with
+//!   leaving as a competing event, which does not drop anyone, is in
+//!   [`super::diagnostics`] beside the proportional-hazards test and the
+//!   hazard ratio by follow-up period.
+//! - The same comparison of mothers and fathers; by department, Fisher's
+//!   test with Benjamini–Hochberg adjustment.
 //!
 //! # Methods and their sources
 //!
@@ -21,25 +35,25 @@
 //! |---|---|---|---|
 //! | time to promotion | Kaplan–Meier, Greenwood variance, log(−log) interval | Kaplan & Meier, JASA 53 (1958) | lifelines `KaplanMeierFitter` |
 //! | returners against peers | log-rank test | Mantel, Cancer Chemother. Rep. 50 (1966) | lifelines `logrank_test` |
-//! | hazard ratio | Cox proportional hazards, Efron ties | Cox, JRSS B 34 (1972); Efron, JASA 72 (1977) | lifelines `CoxPHFitter` |
+//! | hazard ratio | Cox proportional hazards, Efron ties, strata | Cox, JRSS B 34 (1972); Efron, JASA 72 (1977) | lifelines `CoxPHFitter(...).fit(strata=…)` |
+//! | its interval | cluster-robust (sandwich) variance | Lin & Wei, JASA 84 (1989) | statsmodels `PHReg(...).fit(groups=…)`, lifelines `robust=True, cluster_col=…` |
 //! | promotion rate interval | Wilson score interval | Wilson, JASA 22 (1927) | statsmodels `proportion_confint(method="wilson")` |
 //! | difference of rates | Newcombe's hybrid score interval (method 10) | Newcombe, Stat. Med. 17 (1998) | statsmodels `confint_proportions_2indep(method="newcomb")` |
 //! | rate comparison | Fisher's exact test, two-sided | Fisher, JRSS 85 (1922) | scipy `fisher_exact` |
 //! | adverse impact | rate ratio below 0.8 | the four-fifths rule, Uniform Guidelines on Employee Selection Procedures, 29 CFR 1607.4(D) | — |
 //! | many departments | false discovery rate | Benjamini & Hochberg, JRSS B 57 (1995) | statsmodels `multipletests(method="fdr_bh")` |
 //!
-//! The Cox standard errors treat every follow-up as independent although a
-//! peer may serve several returns; lifelines' `robust=True, cluster_col=…`
-//! (Lin & Wei, JASA 84, 1989) would widen them. The design differs from a
-//! clustered analysis on purpose until that is built; the numbers match
-//! lifelines without `robust`.
+//! The mothers-against-fathers comparison, the rate tables and the
+//! log-rank test treat every follow-up as independent; peers serving
+//! several returns make their intervals and p-values somewhat narrow.
 
 use super::peers::{FollowUp, PeerSample};
 use super::Context;
 use crate::config::{PeerDesign, ValidConfig};
 use crate::schema::Gender;
 use crate::stats::{
-    benjamini_hochberg, logrank, newcombe, wilson, CoxModel, KaplanMeier, TwoByTwo,
+    benjamini_hochberg, logrank, newcombe, wilson, CoxFit, CoxModel, KaplanMeier, PhTest,
+    StatsError, TimeTransform, TwoByTwo,
 };
 use crate::suppress::Count;
 
@@ -130,6 +144,14 @@ pub struct Comparison {
     /// Symmetric design only: the returner hazard ratio among men.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub cox_fathers: Option<HazardRatio>,
+    /// Returners vs peers only: the returner term of the headline model
+    /// with `worked_years_in_grade` added (years in the grade held on the
+    /// return date, time on leave not counted).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cox_worked_time: Option<HazardRatio>,
+    /// Every term of that model.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub cox_worked_time_terms: Vec<HazardRatio>,
     /// Promotion rates within 1, 2 and 3 years.
     pub rates: Vec<RateComparison>,
     /// Kaplan–Meier curve of the first group (`None` when suppressed).
@@ -284,76 +306,197 @@ impl From<&crate::stats::CoxCoefficient> for HazardRatio {
     }
 }
 
-/// The symmetric design's headline model: Cox (Efron) on `returner`,
-/// `grade` and `tenure_years`, stratified by gender, with cluster-robust
-/// variance by employee (peers serve several returns); and the same within
-/// women and within men.
-fn symmetric_cox(c: &mut Comparison, a: &[&FollowUp], b: &[&FollowUp], config: &ValidConfig) {
-    let model = CoxModel {
-        level: config.confidence_level(),
-        ..CoxModel::default()
-    };
-    let fit = |rows: &[&FollowUp], stratified: bool| -> Result<Vec<HazardRatio>, String> {
-        let d: Vec<f64> = rows.iter().map(|x| x.months).collect();
-        let e: Vec<bool> = rows.iter().map(|x| x.promoted).collect();
-        let design = Design::new([
-            (
-                "returner",
-                rows.iter()
-                    .map(|x| f64::from(u8::from(x.returner)))
-                    .collect(),
-            ),
-            ("grade", rows.iter().map(|x| f64::from(x.grade)).collect()),
-            (
-                "tenure_years",
-                rows.iter().map(|x| x.tenure_years).collect(),
-            ),
-        ]);
-        let (names, slices) = (&design.names, design.slices());
-        let strata: Vec<u32> = rows.iter().map(|x| u32::from(x.female)).collect();
-        let clusters: Vec<u64> = rows.iter().map(|x| x.employee as u64).collect();
-        model
-            .fit_clustered(
-                None,
+/// The headline Cox model of the configured design (Efron ties):
+///
+/// - symmetric: `returner`, `grade`, `tenure_years`, stratified by gender,
+///   cluster-robust variance by employee (peers serve several returns, a
+///   returner may be followed twice);
+/// - legacy: `returner`, `female`, `grade`, `tenure_years`, model-based
+///   variance.
+///
+/// Columns that are constant over the rows are left out ([`Design`]).
+pub(super) struct Headline {
+    symmetric: bool,
+    model: CoxModel,
+}
+
+/// How [`Headline::fit`] fits.
+#[derive(Default, Clone, Copy)]
+pub(super) struct FitOptions {
+    /// Only the follow-up from `.0` months (delayed entry) to `.1`
+    /// (promotions after it censored there).
+    pub(super) window: Option<(f64, Option<f64>)>,
+    /// Cluster-robust variance by employee even in the legacy design.
+    pub(super) robust: bool,
+    /// Also the proportional-hazards test (ignored with a window).
+    pub(super) ph_test: bool,
+    /// `worked_years_in_grade` as an extra covariate.
+    pub(super) worked_time: bool,
+    /// Rows of one gender only: no strata.
+    pub(super) one_gender: bool,
+}
+
+impl Headline {
+    pub(super) fn new(config: &ValidConfig) -> Headline {
+        Headline {
+            symmetric: config.peers().design == PeerDesign::Symmetric,
+            model: CoxModel {
+                level: config.confidence_level(),
+                ..CoxModel::default()
+            },
+        }
+    }
+
+    /// Whether the headline model already has cluster-robust variance.
+    pub(super) fn is_robust(&self) -> bool {
+        self.symmetric
+    }
+
+    /// The model on `rows`, with the proportional-hazards tests when asked.
+    pub(super) fn fit(
+        &self,
+        rows: &[&FollowUp],
+        o: FitOptions,
+    ) -> Result<(CoxFit, Vec<PhTest>), StatsError> {
+        let (from, to) = o.window.unwrap_or((0.0, None));
+        let end = to.unwrap_or(f64::INFINITY);
+        let rows: Vec<&FollowUp> = rows.iter().copied().filter(|x| x.months > from).collect();
+        let d: Vec<f64> = rows.iter().map(|x| x.months.min(end)).collect();
+        let e: Vec<bool> = rows.iter().map(|x| x.promoted && x.months <= end).collect();
+        type Column = (&'static str, fn(&FollowUp) -> f64);
+        let mut columns: Vec<Column> = vec![("returner", |x| f64::from(u8::from(x.returner)))];
+        if !self.symmetric {
+            columns.push(("female", |x| f64::from(u8::from(x.female))));
+        }
+        columns.push(("grade", |x| f64::from(x.grade)));
+        columns.push(("tenure_years", |x| x.tenure_years));
+        if o.worked_time {
+            columns.push(("worked_years_in_grade", |x| x.worked_years_in_grade));
+        }
+        let design = Design::new(
+            columns
+                .into_iter()
+                .map(|(name, f)| (name, rows.iter().map(|x| f(x)).collect())),
+        );
+        let strata: Option<Vec<u32>> = (self.symmetric && !o.one_gender)
+            .then(|| rows.iter().map(|x| u32::from(x.female)).collect());
+        let clusters: Option<Vec<u64>> =
+            (self.symmetric || o.robust).then(|| rows.iter().map(|x| x.employee as u64).collect());
+        let (slices, names) = (design.slices(), &design.names);
+        if o.ph_test && o.window.is_none() {
+            let tested = self.model.fit_clustered_ph_test(
                 &d,
                 &e,
                 &slices,
                 names,
-                stratified.then_some(strata.as_slice()),
-                &clusters,
-            )
-            .map(|f| f.coefficients.iter().map(HazardRatio::from).collect())
-            .map_err(|err| err.to_string())
-    };
+                strata.as_deref(),
+                clusters.as_deref(),
+                TimeTransform::KaplanMeier,
+            );
+            // A test that is undefined here (events at one time only) must
+            // not cost the model: fit it alone.
+            if tested.is_ok() {
+                return tested;
+            }
+        }
+        let entry = (from > 0.0).then(|| vec![from; d.len()]);
+        let fit = match &clusters {
+            Some(c) => self.model.fit_clustered(
+                entry.as_deref(),
+                &d,
+                &e,
+                &slices,
+                names,
+                strata.as_deref(),
+                c,
+            ),
+            None => self.model.fit_with_entry(
+                entry.as_deref(),
+                &d,
+                &e,
+                &slices,
+                names,
+                strata.as_deref(),
+            ),
+        }?;
+        Ok((fit, Vec::new()))
+    }
+}
+
+/// The returner term of a fit.
+pub(super) fn returner_term(fit: &CoxFit) -> Option<HazardRatio> {
+    fit.coefficients
+        .iter()
+        .find(|c| c.name == "returner")
+        .map(HazardRatio::from)
+}
+
+/// Fills `c`'s Cox fields from the headline model on returners `a` and
+/// peers `b`; with the symmetric design, also the returner hazard ratio
+/// among women and among men. Returns the proportional-hazards test of the
+/// returner term when `ph_test`.
+fn headline_cox(
+    c: &mut Comparison,
+    a: &[&FollowUp],
+    b: &[&FollowUp],
+    model: &Headline,
+    ph_test: bool,
+    config: &ValidConfig,
+) -> Option<PhTest> {
     let all: Vec<&FollowUp> = a.iter().chain(b).copied().collect();
-    match fit(&all, true) {
-        Ok(terms) => {
-            c.cox = terms.iter().find(|t| t.covariate == "returner").cloned();
-            c.cox_terms = terms;
+    let min = config.min_group_size();
+    let options = FitOptions {
+        ph_test,
+        ..FitOptions::default()
+    };
+    let with_worked = FitOptions {
+        worked_time: true,
+        ..FitOptions::default()
+    };
+    let (headline, worked) =
+        rayon::join(|| model.fit(&all, options), || model.fit(&all, with_worked));
+    let mut test = None;
+    match headline {
+        Ok((fit, tests)) => {
+            c.cox = returner_term(&fit);
+            c.cox_terms = fit.coefficients.iter().map(HazardRatio::from).collect();
             c.cox_error = None;
+            test = tests.into_iter().find(|t| t.name == "returner");
         }
         Err(err) => {
             c.cox = None;
             c.cox_terms = Vec::new();
-            c.cox_error = Some(err);
+            c.cox_error = Some(err.to_string());
         }
     }
-    let min = config.min_group_size();
-    let of_gender = |female: bool| {
-        let (ga, gb) = (
-            a.iter().filter(|x| x.female == female).count(),
-            b.iter().filter(|x| x.female == female).count(),
-        );
-        if ga < min || gb < min {
-            return None;
-        }
-        let rows: Vec<&FollowUp> = all.iter().copied().filter(|x| x.female == female).collect();
-        fit(&rows, false)
-            .ok()
-            .and_then(|t| t.into_iter().find(|t| t.covariate == "returner"))
-    };
-    c.cox_mothers = of_gender(true);
-    c.cox_fathers = of_gender(false);
+    if let Ok((fit, _)) = worked {
+        c.cox_worked_time = returner_term(&fit);
+        c.cox_worked_time_terms = fit.coefficients.iter().map(HazardRatio::from).collect();
+    }
+    if model.symmetric {
+        let of_gender = |female: bool| {
+            let (ga, gb) = (
+                a.iter().filter(|x| x.female == female).count(),
+                b.iter().filter(|x| x.female == female).count(),
+            );
+            if ga < min || gb < min {
+                return None;
+            }
+            let rows: Vec<&FollowUp> = all.iter().copied().filter(|x| x.female == female).collect();
+            let one = FitOptions {
+                one_gender: true,
+                ..FitOptions::default()
+            };
+            model
+                .fit(&rows, one)
+                .ok()
+                .and_then(|(f, _)| returner_term(&f))
+        };
+        let (m, f) = rayon::join(|| of_gender(true), || of_gender(false));
+        c.cox_mothers = m;
+        c.cox_fathers = f;
+    }
+    test
 }
 
 /// Cox covariate columns, leaving out those that are constant here (e.g.
@@ -385,7 +528,7 @@ fn compare(
     a: &[&FollowUp],
     b: &[&FollowUp],
     first: &str,
-    covariates: &[(&str, Covariate<'_>)],
+    covariates: Option<&[(&str, Covariate<'_>)]>,
     config: &ValidConfig,
 ) -> Comparison {
     let min = config.min_group_size();
@@ -418,9 +561,10 @@ fn compare(
         .flatten()
         .map(|l| l.p_value);
     let (cox_terms, cox_error) = if shown {
-        match fit_cox(a, b, covariates, level) {
-            Ok(terms) => (terms, None),
-            Err(err) => (Vec::new(), Some(err)),
+        match covariates.map(|c| fit_cox(a, b, c, level)) {
+            Some(Ok(terms)) => (terms, None),
+            Some(Err(err)) => (Vec::new(), Some(err)),
+            None => (Vec::new(), None),
         }
     } else {
         (
@@ -443,6 +587,8 @@ fn compare(
         cox_interaction_terms: Vec::new(),
         cox_mothers: None,
         cox_fathers: None,
+        cox_worked_time: None,
+        cox_worked_time_terms: Vec::new(),
         rates: [1, 2, 3]
             .iter()
             .map(|&y| compare_rates(a, b, y, config))
@@ -457,54 +603,56 @@ impl PromotionGap {
         let min = config.min_group_size();
         let returners: Vec<&FollowUp> = sample.follow_ups.iter().filter(|x| x.returner).collect();
         let peers: Vec<&FollowUp> = sample.follow_ups.iter().filter(|x| !x.returner).collect();
-        let f = |x: &FollowUp| f64::from(u8::from(x.female));
-        let returner = |x: &FollowUp, _| f64::from(u8::from(x.returner));
-        let female = |x: &FollowUp, _| f(x);
-        let grade = |x: &FollowUp, _| f64::from(x.grade);
-        let tenure = |x: &FollowUp, _| x.tenure_years;
-        let interaction = |x: &FollowUp, _| f64::from(u8::from(x.returner)) * f(x);
-        // The headline model, and the same with the returner × female
-        // interaction (there the `returner` term is the effect for men, so
-        // it is reported apart), fitted side by side.
-        let (mut returners_vs_peers, interaction_terms) = rayon::join(
-            || {
-                compare(
-                    &returners,
-                    &peers,
-                    "returner",
-                    &[
-                        ("returner", &returner),
-                        ("female", &female),
-                        ("grade", &grade),
-                        ("tenure_years", &tenure),
-                    ],
-                    config,
-                )
-            },
-            || {
-                fit_cox(
-                    &returners,
-                    &peers,
-                    &[
-                        ("returner", &returner),
-                        ("female", &female),
-                        ("grade", &grade),
-                        ("tenure_years", &tenure),
-                        ("returner_x_female", &interaction),
-                    ],
-                    config.confidence_level(),
-                )
-            },
-        );
-        if returners_vs_peers.cox_error.is_none() {
-            returners_vs_peers.cox_interaction_terms = interaction_terms.unwrap_or_default();
-        }
-        if config.peers().design == PeerDesign::Symmetric
-            && returners.len() >= min
-            && peers.len() >= min
-        {
-            symmetric_cox(&mut returners_vs_peers, &returners, &peers, config);
-        }
+        let headline = Headline::new(config);
+        let diagnostics_on = config.diagnostics();
+        let mut returners_vs_peers = compare(&returners, &peers, "returner", None, config);
+        let shown = returners.len() >= min && peers.len() >= min;
+        let ph_test = if shown {
+            let f = |x: &FollowUp| f64::from(u8::from(x.female));
+            let returner = |x: &FollowUp, _| f64::from(u8::from(x.returner));
+            let female = |x: &FollowUp, _| f(x);
+            let grade = |x: &FollowUp, _| f64::from(x.grade);
+            let tenure = |x: &FollowUp, _| x.tenure_years;
+            let interaction = |x: &FollowUp, _| f64::from(u8::from(x.returner)) * f(x);
+            // The headline model, and (legacy design) the same with the
+            // returner × female interaction (there the `returner` term is
+            // the effect for men, so it is reported apart), side by side.
+            let (test, interaction_terms) = rayon::join(
+                || {
+                    headline_cox(
+                        &mut returners_vs_peers,
+                        &returners,
+                        &peers,
+                        &headline,
+                        diagnostics_on,
+                        config,
+                    )
+                },
+                || {
+                    (!headline.symmetric).then(|| {
+                        fit_cox(
+                            &returners,
+                            &peers,
+                            &[
+                                ("returner", &returner),
+                                ("female", &female),
+                                ("grade", &grade),
+                                ("tenure_years", &tenure),
+                                ("returner_x_female", &interaction),
+                            ],
+                            config.confidence_level(),
+                        )
+                    })
+                },
+            );
+            if returners_vs_peers.cox_error.is_none() {
+                returners_vs_peers.cox_interaction_terms =
+                    interaction_terms.and_then(Result::ok).unwrap_or_default();
+            }
+            test
+        } else {
+            None
+        };
         let mothers: Vec<&FollowUp> = returners.iter().copied().filter(|x| x.female).collect();
         let fathers: Vec<&FollowUp> = returners
             .iter()
@@ -520,11 +668,11 @@ impl PromotionGap {
             &mothers,
             &fathers,
             "mother",
-            &[
+            Some(&[
                 ("mother", &|_, a| f64::from(u8::from(a))),
                 ("grade", &|x, _| f64::from(x.grade)),
                 ("tenure_years", &|x, _| x.tenure_years),
-            ],
+            ]),
             config,
         );
         // By department of the returner at the index date.
@@ -592,9 +740,16 @@ impl PromotionGap {
                 )
             },
             unmatched_returns: Count::new(sample.unmatched_returns as u64, min),
-            diagnostics: config
-                .diagnostics()
-                .then(|| super::diagnostics::diagnose(&returners, &peers, config)),
+            diagnostics: diagnostics_on.then(|| {
+                super::diagnostics::diagnose(
+                    &returners,
+                    &peers,
+                    config,
+                    &headline,
+                    &returners_vs_peers,
+                    ph_test,
+                )
+            }),
             returners_vs_peers,
             mothers_vs_fathers,
             by_department,

@@ -1,30 +1,80 @@
 //! Peer matching: for each return from childcare leave, the employees who
-//! are like the returner on the return date but took no such leave, and
-//! everyone's follow-up to the first promotion.
+//! are like the returner on the return date and have not taken such leave,
+//! and everyone's follow-up to the first promotion.
 //!
-//! # Matching
+//! # The headline design (`[peers] design = "symmetric"`, the default)
 //!
-//! For each return from an absence holding maternity, paternity or parental
-//! leave (the *index date* is the return date), the peers are employees who
-//! never took such leave and who, on the index date, are employed, hold the
-//! returner's grade on that date, were hired within
-//! `peer_tenure_band_years` of the returner, and (when
-//! `peer_same_department`) work in her department. Of those, the
-//! `peers_per_return` nearest in hire date are taken; among people hired on
-//! the same day, the walk starts at an employee picked by a fixed hash of the
-//! returner's id and the chosen few are ordered by a hash of the two ids:
-//! exact matching on grade, caliper matching on tenure, k nearest, with
-//! replacement (a peer may serve several returns); Stuart, "Matching methods
-//! for causal inference: a review and a look forward", Statistical Science
-//! 25(1), 2010, §3 (nearest-neighbour matching with exact and caliper
-//! restrictions). No seed; the same data always give the same peers.
+//! For each return from an absence holding maternity, paternity or
+//! parental leave (a *childcare return*; the *index date* is the return
+//! date, the first day back), up to `peers_per_return` (5) peers are
+//! chosen among the employees who on the index date
 //!
-//! Everyone is followed from the index date to the first promotion (grade
-//! increase), censored at exit or the analysis date. A peer who serves
-//! several returns contributes one follow-up per return; the Cox standard
-//! errors of [`super::gap`] treat those as independent (no robust variance,
-//! unlike lifelines' `CoxPHFitter(...).fit(robust=True, cluster_col=...)`),
-//! which makes them slightly narrow when peers repeat often.
+//! - are of the returner's **gender**;
+//! - are **employed** (hire date ≤ index date ≤ exit date) and **at work**:
+//!   on no leave of any type;
+//! - hold the returner's **grade** (and, with `peer_same_department`, work
+//!   in her department);
+//! - were **hired within `peer_tenure_band_years`** (2) of her;
+//! - have taken **no childcare leave by that date**: their first childcare
+//!   absence, if any, starts after the index date.
+//!
+//! Of those, the nearest in hire date are taken, **with replacement** (a
+//! peer may serve several returns, and returns of the same person are
+//! matched independently). Everyone — returner and peers — is **followed
+//! from the index date to the first promotion** (a grade increase dated
+//! after the index date), **censored** at exit (leaving is recorded as a
+//! competing event for the cumulative incidence), at the analysis date,
+//! and at the **start of their next childcare leave** (a returner's next
+//! childcare absence; a peer's first). The Cox model of
+//! [`super::gap`] is stratified by gender, with cluster-robust variance by
+//! employee.
+//!
+//! Readings this design had to choose:
+//!
+//! - **The state on a day** is the state at the end of it, after every event
+//!   dated that day ([`Timeline::state_on`]): a peer promoted or moved on the
+//!   return date is matched on the new grade or department. A returner's
+//!   own grade is her grade at the end of the return day.
+//! - **On leave** on the index date: inside a recorded leave, from its
+//!   `leave_start` to the day before its `leave_end` (the `leave_end` is the
+//!   first day back). A leave that ends on the index date leaves the peer at
+//!   work; one that starts on it makes the peer on leave.
+//! - **A childcare leave** is an absence (leaves at most
+//!   `absence_gap_days` apart joined) holding maternity, paternity or
+//!   parental leave; a peer's *first childcare leave* is the start of the
+//!   first such absence, so a medical leave joined to a parental one counts
+//!   from the medical leave's start. A person whose first childcare absence
+//!   starts on or before their hire date is never a peer.
+//! - **Censoring at a leave** happens on the leave's first day; a promotion
+//!   dated that very day still counts (the day's other events precede its
+//!   `leave_start`).
+//! - **Ties in hire-date distance**: candidates at the same distance are
+//!   taken in the order of a fixed hash (FNV-1a) of the returner's id and
+//!   the candidate's id, starting from an employee picked by a hash of the
+//!   returner's id: no seed, so the same data always give the same peers,
+//!   and no one is favoured by the order of the input. A hire date
+//!   `d` days before hers and one `d` days after are at the same distance.
+//! - **Tenure** is years since hire on the index date (365.25-day years),
+//!   whatever leave was taken; **worked time in grade**
+//!   ([`Timeline::worked_years_in_grade`]) is years since the grade was
+//!   reached, leave days not counted: the extra covariate of
+//!   `returners_vs_peers.cox_worked_time`.
+//!
+//! This is exact matching on grade and gender, caliper matching on hire
+//! date, k nearest with replacement: Stuart, "Matching methods for causal
+//! inference: a review and a look forward", Statistical Science 25(1),
+//! 2010, §3; censoring both arms at the next childcare leave keeps the
+//! future out of who counts as a peer (the comparison is of people who had
+//! not taken such leave *by then*, not of people who never will).
+//!
+//! # The legacy design (`design = "legacy"`)
+//!
+//! The design of versions before 0.2, kept for comparison: peers of any
+//! gender who **never** take childcare leave (which uses the future), not
+//! required to be at work on the index date, followed to promotion, exit or
+//! the analysis date; the Cox model on `returner`, `female`, `grade` and
+//! `tenure_years` with model-based variance. A returner's follow-up runs on
+//! through her next childcare leave.
 
 use super::bitset::ActiveSet;
 use super::Context;
@@ -56,6 +106,9 @@ pub struct FollowUp {
     pub grade: u32,
     /// Years since hire on the index date.
     pub tenure_years: f64,
+    /// Years worked in the index grade by the index date, time on leave
+    /// left out ([`Timeline::worked_years_in_grade`]).
+    pub worked_years_in_grade: f64,
     /// Months to promotion or censoring.
     pub months: f64,
     /// Promoted (else censored).
@@ -373,6 +426,7 @@ fn follow_ups_of(
         female: r.gender() == Gender::Female,
         grade: state.grade,
         tenure_years: tenure(r.timeline.employee().hire_date),
+        worked_years_in_grade: r.timeline.worked_years_in_grade(r.return_date),
         months,
         promoted,
         left,
@@ -391,6 +445,7 @@ fn follow_ups_of(
                 female: t.employee().gender == Gender::Female,
                 grade: state.grade,
                 tenure_years: tenure(t.employee().hire_date),
+                worked_years_in_grade: t.worked_years_in_grade(r.return_date),
                 months,
                 promoted,
                 left,

@@ -272,12 +272,22 @@ impl Analysis {
             Some(hr) => {
                 let _ = write!(
                     s,
-                    "<p>Returners from maternity, paternity or parental leave are promoted at <strong>{:.2}</strong> times the rate of matched peers who took no such leave ({}% CI {:.2}–{:.2}, p = {:.3}; Cox model adjusted for gender, grade and tenure). Log-rank p = {}.</p>",
+                    "<p>Returners from maternity, paternity or parental leave are promoted at <strong>{:.2}</strong> times the rate of matched peers {} ({}% CI {:.2}–{:.2}, p = {:.3}; {}). Log-rank p = {}.</p>",
                     hr.hazard_ratio,
+                    if self.config.peers.design == crate::config::PeerDesign::Legacy {
+                        "who never took such leave"
+                    } else {
+                        "of the same gender who had taken no such leave by then"
+                    },
                     super::confidence_percent(self.config.statistics.significance_level),
                     hr.ci_lower,
                     hr.ci_upper,
                     hr.p_value,
+                    if self.config.peers.design == crate::config::PeerDesign::Legacy {
+                        "Cox model adjusted for gender, grade and tenure"
+                    } else {
+                        "Cox model stratified by gender, adjusted for grade and tenure, robust to a peer serving several returns"
+                    },
                     c.logrank_p_value.map_or("—".into(), |p| format!("{p:.3}"))
                 );
             }
@@ -290,6 +300,27 @@ impl Analysis {
             }
         }
         let _ = write!(s, "<p class=\"note\">Matching: {}.</p>", esc(&g.matching));
+        let hr = |h: &crate::analysis::gap::HazardRatio| {
+            format!(
+                "{:.2} ({:.2}–{:.2})",
+                h.hazard_ratio, h.ci_lower, h.ci_upper
+            )
+        };
+        if let (Some(m), Some(f)) = (&c.cox_mothers, &c.cox_fathers) {
+            let _ = write!(
+                s,
+                "<p>Mothers against their peers: <strong>{}</strong>; fathers against theirs: <strong>{}</strong>.</p>",
+                hr(m),
+                hr(f)
+            );
+        }
+        if let Some(w) = &c.cox_worked_time {
+            let _ = write!(
+                s,
+                "<p>With the years worked in the grade (time on leave not counted) added to the model: {}.</p>",
+                hr(w)
+            );
+        }
         let curve = |name, cv: &Option<crate::analysis::gap::Curve>| Series {
             name,
             points: cv.as_ref().map_or(vec![], |cv| {
@@ -309,6 +340,10 @@ impl Analysis {
             ],
             Some((0.0, 1.0)),
         ));
+        if let Some(d) = &g.diagnostics {
+            self.diagnostics_html(s, d);
+        }
+        s.push_str("<p>Complete cases: among those promoted by then or followed that long (leavers drop out, so these overstate the share promoted).</p>");
         let _ = write!(
             s,
             "<table><tr><th>promoted within</th><th>returners</th><th>peers</th><th>difference ({}% CI)</th><th>impact ratio</th><th>Fisher p</th></tr>",
@@ -330,6 +365,76 @@ impl Analysis {
             );
         }
         s.push_str("</table>");
+    }
+
+    fn diagnostics_html(&self, s: &mut String, d: &crate::analysis::diagnostics::Diagnostics) {
+        let level = super::confidence_percent(self.config.statistics.significance_level);
+        if let Some(ph) = &d.proportional_hazards {
+            let _ = write!(
+                s,
+                "<p>Proportional hazards (Schoenfeld test of the returner term): p = {:.3}{}.</p>",
+                ph.p_value,
+                if ph.p_value < self.config.statistics.significance_level {
+                    ": the returner effect changes over follow-up, so read the hazard ratio by period"
+                } else {
+                    ""
+                }
+            );
+        }
+        if !d.by_period.is_empty() {
+            let _ = write!(
+                s,
+                "<table><tr><th>months since return</th><th>hazard ratio</th><th>{level}% CI</th></tr>"
+            );
+            for p in &d.by_period {
+                let span = match p.to_months {
+                    Some(to) => format!("{}–{}", p.from_months, to),
+                    None => format!("{}+", p.from_months),
+                };
+                match &p.hazard_ratio {
+                    Some(h) => {
+                        let _ = write!(
+                            s,
+                            "<tr><td>{span}</td><td>{:.2}</td><td>{:.2}–{:.2}</td></tr>",
+                            h.hazard_ratio, h.ci_lower, h.ci_upper
+                        );
+                    }
+                    None => {
+                        let _ = write!(
+                            s,
+                            "<tr><td>{span}</td><td>—</td><td>too few followed</td></tr>"
+                        );
+                    }
+                }
+            }
+            s.push_str("</table>");
+        }
+        if !d.cumulative_incidence.is_empty() {
+            let _ = write!(
+                s,
+                "<p>Promoted within N years (Aalen–Johansen cumulative incidence; leaving first is a competing event):</p><table><tr><th>within</th><th>returners</th><th>peers</th><th>difference ({level}% CI)</th></tr>"
+            );
+            let pct = |x: &Option<crate::analysis::diagnostics::Incidence>| {
+                x.as_ref()
+                    .map_or("—".into(), |x| format!("{:.1}%", x.estimate * 100.0))
+            };
+            for i in &d.cumulative_incidence {
+                let _ = write!(
+                    s,
+                    "<tr><td>{} year(s)</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    i.years,
+                    pct(&i.group),
+                    pct(&i.reference),
+                    i.difference.map_or("—".into(), |d| format!(
+                        "{:+.1} pts ({:+.1} to {:+.1})",
+                        d[0] * 100.0,
+                        d[1] * 100.0,
+                        d[2] * 100.0
+                    ))
+                );
+            }
+            s.push_str("</table>");
+        }
     }
 
     fn trajectories_html(
@@ -463,13 +568,12 @@ impl Analysis {
                 step: false,
             })
             .collect();
-        s.push_str(&line_chart(
-            "Women's outcomes relative to men's, % of the counterfactual, by years since the first childcare leave",
-            "years since the first childcare leave",
-            "penalty (%)",
-            &series,
-            None,
-        ));
+        let since = super::event_label(self.config.event_study.anchor);
+        let title = format!(
+            "Women's outcomes relative to men's, % of the counterfactual, by years since {since}"
+        );
+        let axis = format!("years since {since}");
+        s.push_str(&line_chart(&title, &axis, "penalty (%)", &series, None));
     }
 
     fn disclosure_html(&self, s: &mut String, d: &crate::analysis::disclosure::Disclosure) {

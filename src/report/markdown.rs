@@ -82,7 +82,29 @@ impl Analysis {
                 c.cox_error.as_deref().unwrap_or("no data")
             )),
         }
-        s.push_str("| promoted within | returners | peers | difference | impact ratio | Fisher p |\n|---|---|---|---|---|---|\n");
+        let hr = |h: &crate::analysis::gap::HazardRatio| {
+            format!(
+                "{:.2} ({:.2}–{:.2})",
+                h.hazard_ratio, h.ci_lower, h.ci_upper
+            )
+        };
+        if let (Some(m), Some(f)) = (&c.cox_mothers, &c.cox_fathers) {
+            s.push_str(&format!(
+                "Mothers against their peers: {}; fathers against theirs: {}.\n\n",
+                hr(m),
+                hr(f)
+            ));
+        }
+        if let Some(w) = &c.cox_worked_time {
+            s.push_str(&format!(
+                "With the years worked in the grade (time on leave not counted) added to the model: {}.\n\n",
+                hr(w)
+            ));
+        }
+        if let Some(d) = &g.diagnostics {
+            self.diagnostics_md(s, d);
+        }
+        s.push_str("Complete cases (among those promoted by then or followed that long; leavers drop out, so these overstate the share promoted):\n\n| promoted within | returners | peers | difference | impact ratio | Fisher p |\n|---|---|---|---|---|---|\n");
         for r in &c.rates {
             s.push_str(&format!(
                 "| {} year(s) | {} of {} | {} of {} | {} | {} | {} |\n",
@@ -96,6 +118,59 @@ impl Analysis {
                 num(r.impact_ratio, 2),
                 num(r.fisher_p_value, 3)
             ));
+        }
+    }
+
+    fn diagnostics_md(&self, s: &mut String, d: &crate::analysis::diagnostics::Diagnostics) {
+        let pct = |v: f64| format!("{:.1}%", v * 100.0);
+        if let Some(ph) = &d.proportional_hazards {
+            s.push_str(&format!(
+                "Proportional hazards (Schoenfeld test of the returner term): p = {}{}.\n\n",
+                num(Some(ph.p_value), 3),
+                if ph.p_value < self.config.statistics.significance_level {
+                    ": the returner effect changes over follow-up, so read the hazard ratio by period below"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if !d.by_period.is_empty() {
+            s.push_str("| months since return | hazard ratio | CI |\n|---|---|---|\n");
+            for p in &d.by_period {
+                let span = match p.to_months {
+                    Some(to) => format!("{}–{}", p.from_months, to),
+                    None => format!("{}+", p.from_months),
+                };
+                match &p.hazard_ratio {
+                    Some(h) => s.push_str(&format!(
+                        "| {span} | {:.2} | {:.2}–{:.2} |\n",
+                        h.hazard_ratio, h.ci_lower, h.ci_upper
+                    )),
+                    None => s.push_str(&format!("| {span} | — | too few followed |\n")),
+                }
+            }
+            s.push('\n');
+        }
+        if !d.cumulative_incidence.is_empty() {
+            s.push_str("Promoted within N years (Aalen–Johansen cumulative incidence; leaving first is a competing event):\n\n| within | returners | peers | difference (CI) |\n|---|---|---|---|\n");
+            for i in &d.cumulative_incidence {
+                let one = |x: &Option<crate::analysis::diagnostics::Incidence>| {
+                    x.as_ref().map_or("—".into(), |x| pct(x.estimate))
+                };
+                s.push_str(&format!(
+                    "| {} year(s) | {} | {} | {} |\n",
+                    i.years,
+                    one(&i.group),
+                    one(&i.reference),
+                    i.difference.map_or("—".into(), |d| format!(
+                        "{:+.1} pts ({:+.1} to {:+.1})",
+                        d[0] * 100.0,
+                        d[1] * 100.0,
+                        d[2] * 100.0
+                    ))
+                ));
+            }
+            s.push('\n');
         }
     }
 
@@ -136,7 +211,17 @@ impl Analysis {
     }
 
     fn event_study_md(&self, s: &mut String, e: &crate::analysis::event_study::EventStudy) {
-        s.push_str("\n## Child penalty (event study)\n\nWomen's outcome relative to men's, as a share of the counterfactual, by years since the first childcare leave (t = −1 is the reference).\n\n| outcome |");
+        s.push_str(&format!(
+            "\n## Child penalty (event study)\n\nWomen's outcome relative to men's, as a share of the counterfactual, by years since {} (t = −1 is the reference).{}\n\n| outcome |",
+            super::event_label(self.config.event_study.anchor),
+            e.parents_anchored_on_leave
+                .as_ref()
+                .filter(|c| c.value != Some(0))
+                .map_or(String::new(), |c| format!(
+                    " Parents with no recorded birth are anchored on their first childcare leave: {}.",
+                    self.count(c)
+                ))
+        ));
         let times = e
             .outcomes
             .values()

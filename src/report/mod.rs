@@ -67,3 +67,11 @@ pub fn confidence_percent(significance_level: f64) -> String {
     let rounded = (pct * 1e9).round() / 1e9;
     format!("{rounded}")
 }
+
+/// What event time 0 of the event study is, in words.
+pub(crate) fn event_label(anchor: crate::config::EventAnchor) -> &'static str {
+    match anchor {
+        crate::config::EventAnchor::FirstChildcareLeave => "the first childcare leave",
+        _ => "the first birth",
+    }
+}

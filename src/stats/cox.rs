@@ -437,19 +437,41 @@ impl CoxModel {
         names: &[&str],
         transform: TimeTransform,
     ) -> Result<(CoxFit, Vec<PhTest>), StatsError> {
-        self.fit_clustered_ph_test(durations, events, covariates, names, None, transform)
+        self.fit_clustered_ph_test(durations, events, covariates, names, None, None, transform)
     }
 
-    /// [`CoxModel::fit_ph_test`] with, when `clusters` is given, the
+    /// [`CoxModel::fit_ph_test`] with, when `strata` is given, a model
+    /// stratified on it (the residuals are taken within each stratum's risk
+    /// sets; [`TimeTransform::KaplanMeier`] is the Kaplan–Meier of all
+    /// durations, as lifelines' `proportional_hazard_test` on a
+    /// `CoxPHFitter().fit(..., strata=…)`), and, when `clusters` is given, the
     /// cluster-robust standard errors of [`CoxModel::fit_clustered`]: one
-    /// fit for both. The test itself always uses the model-based variance,
+    /// fit for all. The test itself always uses the model-based variance,
     /// as lifelines' does.
+    ///
+    /// ```
+    /// use mommytrack::stats::{CoxModel, TimeTransform};
+    /// let t = [5.0, 8.0, 3.0, 9.0, 2.0, 7.0, 4.0, 6.0, 1.0, 10.0];
+    /// let e = [true, true, true, false, true, true, true, false, true, true];
+    /// let x = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0];
+    /// let s = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
+    /// let model = CoxModel::default();
+    /// let (fit, tests) = model
+    ///     .fit_clustered_ph_test(&t, &e, &[&x], &["x"], Some(&s), None, TimeTransform::KaplanMeier)
+    ///     .unwrap();
+    /// // The same coefficient as the stratified fit without the test.
+    /// let plain = model.fit(&t, &e, &[&x], &["x"], Some(&s)).unwrap();
+    /// assert!((fit.coefficients[0].coef - plain.coefficients[0].coef).abs() < 1e-12);
+    /// assert!((0.0..=1.0).contains(&tests[0].p_value));
+    /// ```
+    #[allow(clippy::too_many_arguments)]
     pub fn fit_clustered_ph_test(
         &self,
         durations: &[f64],
         events: &[bool],
         covariates: &[&[f64]],
         names: &[&str],
+        strata: Option<&[u32]>,
         clusters: Option<&[u64]>,
         transform: TimeTransform,
     ) -> Result<(CoxFit, Vec<PhTest>), StatsError> {
@@ -461,7 +483,7 @@ impl CoxModel {
             )));
         }
         let (fit, f) =
-            self.fit_inner(None, durations, events, covariates, names, None, clusters)?;
+            self.fit_inner(None, durations, events, covariates, names, strata, clusters)?;
         let p = f.data.p;
         let n = f.data.durations.len();
         // Events in ascending time (the sorted layout is descending).
@@ -474,6 +496,9 @@ impl CoxModel {
                 rows.push((f.data.durations[k], r));
             }
         }
+        // Strata are laid out one after another: bring the events into one
+        // time order (stable, so the unstratified order stays as it was).
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0));
         let g: Vec<f64> = match transform {
             TimeTransform::Identity => rows.iter().map(|r| r.0).collect(),
             TimeTransform::Log => rows.iter().map(|r| r.0.ln()).collect(),
@@ -491,6 +516,11 @@ impl CoxModel {
         let d = rows.len() as f64;
         let mean = g.iter().sum::<f64>() / d;
         let ss: f64 = g.iter().map(|v| (v - mean).powi(2)).sum();
+        if !(ss > 0.0 && ss.is_finite()) {
+            return Err(StatsError::InvalidInput(
+                "the proportional-hazards test needs events at two or more distinct times".into(),
+            ));
+        }
         // V on the covariates' own scale.
         let v = |a: usize, b: usize| f.cov[(a, b)] / (f.scale[a] * f.scale[b]);
         let chi2 = ChiSquared::new(1.0).map_err(|e| StatsError::InvalidInput(e.to_string()))?;
@@ -506,13 +536,19 @@ impl CoxModel {
                     .sum();
                 let se = fit.coefficients[j].model_se;
                 let statistic = num * num / (d * se * se * ss);
-                PhTest {
+                if !statistic.is_finite() {
+                    return Err(StatsError::InvalidInput(format!(
+                        "the proportional-hazards test of {} is undefined (standard error {se})",
+                        names[j]
+                    )));
+                }
+                Ok(PhTest {
                     name: names[j].to_string(),
                     statistic,
                     p_value: chi2.sf(statistic),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>, StatsError>>()?;
         Ok((fit, tests))
     }
 }

@@ -313,6 +313,71 @@ impl Timeline {
         state
     }
 
+    /// Years worked in the grade held at the end of `date`: from the day the
+    /// grade was reached (the last event on or before `date` that changed
+    /// it, else the hire date) to `date`, less the days on leave of any type
+    /// in between (a leave runs from its `leave_start` to the day before its
+    /// `leave_end`, or to `date` while it is open). Zero before the hire date.
+    ///
+    /// ```
+    /// use mommytrack::{Dataset, ValidConfig};
+    /// let employees = "employee_id,gender,hire_date,grade,responsibility,employment_type,weekly_hours\n\
+    ///                  e1,F,2018-01-01,2,3,regular,40\n";
+    /// let events = "employee_id,date,event,leave_type,grade\n\
+    ///               e1,2019-01-01,promotion,,3\n\
+    ///               e1,2020-01-01,leave_start,maternity,\n\
+    ///               e1,2021-01-01,leave_end,maternity,\n";
+    /// let config = ValidConfig::default();
+    /// let data = Dataset::builder(&config)
+    ///     .as_of("2023-03-31".parse().ok())
+    ///     .from_readers(employees.as_bytes(), events.as_bytes())?;
+    /// let t = &data.timelines[0];
+    /// let d = |s: &str| s.parse().unwrap();
+    /// // Grade 3 since 2019-01-01: three calendar years, one of them (366
+    /// // days, 2020 is a leap year) on leave.
+    /// let worked = t.worked_years_in_grade(d("2022-01-01"));
+    /// assert!((worked - (1096.0 - 366.0) / 365.25).abs() < 1e-12);
+    /// // On leave since 2020-01-01: only the year before counts.
+    /// assert!((t.worked_years_in_grade(d("2020-07-01")) - 365.0 / 365.25).abs() < 1e-12);
+    /// // Grade 2 from hire to the promotion.
+    /// assert!((t.worked_years_in_grade(d("2018-12-31")) - 364.0 / 365.25).abs() < 1e-12);
+    /// # Ok::<(), mommytrack::Error>(())
+    /// ```
+    pub fn worked_years_in_grade(&self, date: NaiveDate) -> f64 {
+        if date < self.employee.hire_date {
+            return 0.0;
+        }
+        let mut grade = self.employee.grade;
+        let mut since = self.employee.hire_date;
+        let mut leave_days = 0i64;
+        let mut open: Option<NaiveDate> = None;
+        for event in self.events.iter().take_while(|e| e.date <= date) {
+            match &event.kind {
+                EventKind::Promotion(r) | EventKind::RoleChange(r) => {
+                    if let Some(g) = r.grade.filter(|g| *g != grade) {
+                        grade = g;
+                        since = event.date;
+                        leave_days = 0;
+                        if let Some(o) = open.as_mut() {
+                            *o = event.date;
+                        }
+                    }
+                }
+                EventKind::LeaveStart { .. } => open = open.or(Some(event.date.max(since))),
+                EventKind::LeaveEnd { .. } => {
+                    if let Some(o) = open.take() {
+                        leave_days += (event.date - o).num_days().max(0);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(o) = open {
+            leave_days += (date - o).num_days().max(0);
+        }
+        ((date - since).num_days() - leave_days).max(0) as f64 / crate::dates::DAYS_PER_YEAR
+    }
+
     /// Whether the employee ever started a maternity, paternity or parental
     /// leave: the same as any absence [`is_childcare`](Absence::is_childcare),
     /// without building the absences.

@@ -2,13 +2,18 @@
 
     .venv/bin/python tests/reference/make_event_study_golden.py
 
-Reads tests/data/event_panel.csv (written by the test from data-samples/) and,
+Reads the panels written by the test from data-samples/ and, for each,
 per outcome and gender, fits statsmodels OLS of the outcome on an intercept,
 event-time dummies (t = -1 omitted), age dummies (lowest age omitted) and
 calendar-year dummies (earliest omitted), with
 fit(cov_type="cluster", cov_kwds={"groups": employee}). The penalty is
 (a_women,t - a_men,t) / mean over women at t of the prediction without the
-event-time terms. Writes tests/reference/event_study_golden.json.
+event-time terms. The panels:
+- tests/data/event_panel.csv: anchored on each parent's first childcare
+  leave (leave-takers only) -> tests/reference/event_study_golden.json;
+- tests/data/event_panel_birth.csv: anchored on the first recorded birth,
+  every parent, as Kleven, Landais & Sogaard (2019)
+  -> tests/reference/event_study_birth_golden.json.
 """
 import json
 
@@ -32,7 +37,15 @@ def design(d):
 
 
 def main():
-    p = pd.read_csv("tests/data/event_panel.csv")
+    for panel, golden in [
+        ("tests/data/event_panel.csv", "tests/reference/event_study_golden.json"),
+        ("tests/data/event_panel_birth.csv", "tests/reference/event_study_birth_golden.json"),
+    ]:
+        fit_panel(panel, golden)
+
+
+def fit_panel(panel, golden):
+    p = pd.read_csv(panel)
     out = {"tool": f"statsmodels {statsmodels.__version__} OLS cov_type=cluster"}
     for outcome in OUTCOMES:
         res = {}
@@ -61,7 +74,7 @@ def main():
             pen.append({"event_time": t, "penalty": None if np.isnan(val) else float(val)})
         res["penalty"] = pen
         out[outcome] = res
-    with open("tests/reference/event_study_golden.json", "w") as f:
+    with open(golden, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
 
 
