@@ -33,14 +33,44 @@ struct Args {
     /// Policy date for the before/after comparison.
     #[arg(long)]
     policy_date: Option<NaiveDate>,
+    /// Managers per department (six departments).
+    #[arg(long, default_value_t = 4)]
+    managers_per_department: usize,
+    /// Biased managers to plant (the generator's default is one, M0201):
+    /// the k-th is the (k+1)-th manager of department k mod 6 + 1.
+    #[arg(long, default_value_t = 1)]
+    biased_managers: usize,
+    /// How many times more often a biased manager's returners are put on
+    /// the mommy track.
+    #[arg(long)]
+    biased_manager_factor: Option<f64>,
 }
 
 fn main() {
     let args = Args::parse();
+    let defaults = SynthConfig::default();
+    let biased_managers = if args.biased_managers == 1 {
+        defaults.biased_managers.clone()
+    } else {
+        (0..args.biased_managers)
+            .map(|k| {
+                format!(
+                    "M{:02}{:02}",
+                    k % 6 + 1,
+                    (k + 1) % args.managers_per_department.max(1) + 1
+                )
+            })
+            .collect()
+    };
     let synth = SynthConfig {
         employees: args.employees,
         seed: args.seed,
-        ..SynthConfig::default()
+        managers_per_department: args.managers_per_department,
+        biased_managers,
+        biased_manager_factor: args
+            .biased_manager_factor
+            .unwrap_or(defaults.biased_manager_factor),
+        ..defaults
     };
     let data = generate(&synth);
     let (e, v) = data.to_csv().expect("CSV in memory");
@@ -201,12 +231,64 @@ follow-up-bound kinds, planted returns: followed long enough for the rule, and r
             .filter(|m| m.significant)
             .filter_map(|m| m.manager_id.as_deref())
             .collect();
+        let planted = &synth.biased_managers;
+        let found = planted
+            .iter()
+            .filter(|m| significant.contains(&m.as_str()))
+            .count();
+        let others: Vec<&str> = significant
+            .iter()
+            .copied()
+            .filter(|m| !planted.iter().any(|p| p == m))
+            .collect();
         println!(
-            "\nmanagers tested: {}; significant after Benjamini–Hochberg: {:?} (planted biased: {:?})",
+            "\nmanagers tested: {}; planted biased: {} ({:?}); found significant: {found}; other managers significant: {} {:?}",
             c.managers.len(),
-            significant,
-            synth.biased_managers
+            planted.len(),
+            planted,
+            others.len(),
+            others
         );
+        // Manager `M{d}{k}` works in department d (1-based, by name order).
+        let planted_departments: Vec<usize> = planted
+            .iter()
+            .filter_map(|m| m.get(1..3)?.parse::<usize>().ok())
+            .collect();
+        let departments: Vec<(&str, bool)> = c
+            .departments
+            .iter()
+            .filter(|d| d.significant)
+            .filter_map(|d| {
+                let name = d.department.as_deref()?;
+                let index = mommytrack::synth::DEPARTMENTS
+                    .iter()
+                    .position(|x| *x == name)?
+                    + 1;
+                Some((name, planted_departments.contains(&index)))
+            })
+            .collect();
+        println!(
+            "departments significant: {:?} (each with whether a planted manager works in it)",
+            departments
+        );
+        let mut ranked: Vec<_> = c.managers.iter().collect();
+        ranked.sort_by(|a, b| {
+            b.shrunken_ratio
+                .partial_cmp(&a.shrunken_ratio)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        println!("top managers by shrunken ratio (id, returns, flagged, expected, shrunken ratio, p adjusted):");
+        for m in ranked.iter().take(8) {
+            println!(
+                "  {:<6} {:>5} {:>5} {:>8.1} {:>6.2} {:.2e}",
+                m.manager_id.as_deref().unwrap_or(""),
+                m.returns,
+                m.flagged,
+                m.expected.unwrap_or(f64::NAN),
+                m.shrunken_ratio.unwrap_or(f64::NAN),
+                m.p_adjusted.unwrap_or(f64::NAN)
+            );
+        }
     }
     if let Some(p) = &report.policy {
         println!(

@@ -7,13 +7,26 @@
 //! responsibility drop two months later. Manager `mB` (`ops`): five returns
 //! on 2021-01-04, none changed. The policy date is 2020-01-01.
 //!
-//! Fisher's exact test of `mA` against the rest: the table [[4, 1], [0, 5]]
-//! has margins 5/5 and 4 flagged of 10; under the hypergeometric law
-//! P(X = 4) = C(4,4)·C(6,1)/C(10,5) = 6/252 and P(X = 0) = 6/252, the only
-//! outcomes as unlikely, so the two-sided p = 12/252 = 0.047619… (scipy
-//! `fisher_exact([[4, 1], [0, 5]])` gives the same). `mB` against the rest is
-//! the mirror table with the same p. Benjamini–Hochberg over the two equal
-//! p-values leaves each at p·2/2 = 12/252 ≤ 0.05: both significant.
+//! Managers and departments are tested one-sided for more flags than their
+//! returns lead to expect, stratified by return period (before / after the
+//! policy date) and grade:
+//!
+//! - As built, `mA`'s returns are all before the policy date and `mB`'s all
+//!   after, so each stratum holds one manager: `mA` is expected to have
+//!   exactly the 4 flags she has (p = 1) and `mB` the 0 he has (p = 1).
+//!   The excess an unstratified comparison shows is explained entirely by
+//!   the period of the returns: neither is significant. (The two-sided,
+//!   unstratified Fisher test of earlier versions called both significant
+//!   at p = 12/252 = 0.0476, `mB` for having *fewer* flags.)
+//! - With every return on 2019-01-07 (one stratum), `mA` has 4 flags where
+//!   5 × 4/10 = 2 are expected: P(X ≥ 4) for X hypergeometric (10 returns,
+//!   4 flagged, 5 drawn) is C(4,4)·C(6,1)/C(10,5) = 6/252 (scipy
+//!   `fisher_exact([[4, 1], [0, 5]], alternative="greater")` gives the
+//!   same); `mB`, with markedly fewer flags than expected (0 of 2), has
+//!   P(X ≥ 0) = 1. Benjamini–Hochberg: 6/252 · 2/1 = 12/252 ≤ 0.05, so `mA`
+//!   alone is significant. The shrunken ratios (Marshall): m = 4/4 = 1,
+//!   ratios 2 and 0, s² = (2·1² + 2·1²)/4 = 1, Ē = 2, A = 1 − 1/2 = 0.5,
+//!   each ratio pulled halfway, A/(A + m/2) = 0.5: 1.5 and 0.5.
 
 use mommytrack::analysis::event_study::panel;
 use mommytrack::config::Config;
@@ -23,6 +36,11 @@ const EMP: &str = "employee_id,gender,birth_year,hire_date,department,manager_id
 const EV: &str = "employee_id,date,event,leave_type,grade,responsibility,initiated_by";
 
 fn ten_mothers() -> (Dataset, mommytrack::ValidConfig) {
+    mothers(false)
+}
+
+/// The ten mothers; with `same_day`, `mB`'s returns are on `mA`'s date.
+fn mothers(same_day: bool) -> (Dataset, mommytrack::ValidConfig) {
     let mut emp = format!("{EMP}\n");
     let mut ev = format!("{EV}\n");
     for i in 0..5 {
@@ -33,8 +51,13 @@ fn ten_mothers() -> (Dataset, mommytrack::ValidConfig) {
             ev.push_str(&format!("a{i},2019-03-07,role_change,,,1,employer\n"));
         }
         emp.push_str(&format!("b{i},F,1986,2012-04-01,ops,mB,3,3,regular,40\n"));
-        ev.push_str(&format!("b{i},2020-01-13,leave_start,maternity,,,\n"));
-        ev.push_str(&format!("b{i},2021-01-04,leave_end,maternity,,,\n"));
+        if same_day {
+            ev.push_str(&format!("b{i},2018-01-10,leave_start,maternity,,,\n"));
+            ev.push_str(&format!("b{i},2019-01-07,leave_end,maternity,,,\n"));
+        } else {
+            ev.push_str(&format!("b{i},2020-01-13,leave_start,maternity,,,\n"));
+            ev.push_str(&format!("b{i},2021-01-04,leave_end,maternity,,,\n"));
+        }
     }
     let mut c = Config::default();
     c.ingest.as_of = "2025-03-31".parse().ok();
@@ -54,32 +77,58 @@ fn close(a: Option<f64>, b: f64) -> bool {
     a.is_some_and(|a| (a - b).abs() < 1e-12)
 }
 
-#[test]
-fn managers_and_departments_by_hand() {
-    let (data, config) = ten_mothers();
+/// A group as (returns, flagged, p, p adjusted, significant, expected,
+/// shrunken ratio).
+type Row = (u64, u64, f64, f64, bool, f64, f64);
+
+/// The rows of managers mA, mB and of departments sales, ops.
+fn groups(same_day: bool) -> Vec<Vec<Row>> {
+    let (data, config) = mothers(same_day);
     let analysis = Analysis::run(&data, &config);
     assert_eq!(analysis.flags.len(), 4);
     let c = analysis.concentration.expect("childcare returns");
     assert_eq!(c.returns, Count::new(10, 5));
     assert_eq!(c.flagged_involuntary, Count::new(4, 5));
     // Listed by key: managers mA, mB; departments ops, sales.
-    for (groups, a_first) in [(&c.managers, true), (&c.departments, false)] {
-        assert_eq!(groups.len(), 2);
-        let (a, b) = if a_first {
-            (&groups[0], &groups[1])
-        } else {
-            (&groups[1], &groups[0])
-        };
-        assert_eq!((a.returns, a.flagged), (5, 4));
-        assert_eq!((b.returns, b.flagged), (5, 0));
-        for g in [a, b] {
-            assert!(close(g.p_value, P), "{:?}", g.p_value);
-            assert!(close(g.p_adjusted, P), "{:?}", g.p_adjusted);
-            assert!(g.significant);
-        }
-    }
     assert_eq!(c.managers[0].manager_id.as_deref(), Some("mA"));
     assert_eq!(c.departments[0].department.as_deref(), Some("ops"));
+    let row = |g: &mommytrack::analysis::concentration::GroupConcentration| {
+        (
+            g.returns,
+            g.flagged,
+            g.p_value.unwrap(),
+            g.p_adjusted.unwrap(),
+            g.significant,
+            g.expected.unwrap(),
+            g.shrunken_ratio.unwrap(),
+        )
+    };
+    let departments = vec![row(&c.departments[1]), row(&c.departments[0])];
+    vec![c.managers.iter().map(row).collect(), departments]
+}
+
+#[test]
+fn an_excess_explained_by_the_period_of_the_returns_is_not_significant() {
+    for g in groups(false) {
+        // Each stratum (period × grade) holds one group's returns only.
+        assert_eq!(g[0], (5, 4, 1.0, 1.0, false, 4.0, 1.0));
+        assert_eq!(g[1], (5, 0, 1.0, 1.0, false, 0.0, 1.0));
+    }
+}
+
+#[test]
+fn an_excess_in_one_stratum_is_found_and_a_deficit_is_not() {
+    for g in groups(true) {
+        let (a, b) = (g[0], g[1]);
+        assert_eq!((a.0, a.1, b.0, b.1), (5, 4, 5, 0));
+        assert!((a.2 - 6.0 / 252.0).abs() < 1e-12, "{}", a.2);
+        assert!((a.3 - 12.0 / 252.0).abs() < 1e-12, "{}", a.3);
+        assert!(a.4, "mA significant");
+        assert!((a.5 - 2.0).abs() < 1e-12 && (a.6 - 1.5).abs() < 1e-12);
+        // Fewer flags than expected: p = 1, not significant.
+        assert!((b.2 - 1.0).abs() < 1e-12 && !b.4);
+        assert!((b.5 - 2.0).abs() < 1e-12 && (b.6 - 0.5).abs() < 1e-12);
+    }
 }
 
 #[test]
@@ -93,7 +142,9 @@ fn policy_comparison_by_hand() {
     );
     assert!(close(p.flag_rate_before, 0.8));
     assert!(close(p.flag_rate_after, 0.0));
-    // Before against after is the same table as mA against mB.
+    // Before against after, two-sided: [[0, 5], [4, 1]] gives 12/252, as
+    // mA against mB would (P(X = 4) = P(X = 0) = 6/252, the only outcomes
+    // as unlikely; scipy `fisher_exact` gives the same).
     assert!(close(p.p_value, P), "{:?}", p.p_value);
 }
 

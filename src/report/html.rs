@@ -522,24 +522,33 @@ impl Analysis {
             .map(|k| (k.year.to_string(), k.rate))
             .collect();
         s.push_str(&bar_chart("Involuntary flag rate by year of return", &bars));
-        s.push_str("<h3>Managers</h3><table><tr><th>manager</th><th>returns</th><th>flagged</th><th>p</th><th>p (BH)</th><th>significant</th></tr>");
-        for m in &c.managers {
+        for (title, groups) in [("Managers", &c.managers), ("Departments", &c.departments)] {
             let _ = write!(
                 s,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(m.manager_id.as_deref().unwrap_or("")),
-                m.returns,
-                m.flagged,
-                m.p_value.map_or("—".into(), |v| format!("{v:.4}")),
-                m.p_adjusted.map_or("—".into(), |v| format!("{v:.4}")),
-                if m.significant {
-                    "<strong>yes</strong>"
-                } else {
-                    "no"
-                }
+                "<h3>{title}</h3><p class=\"note\">Expected: the flags the same returns would have at the flag rate of all returns in the same period and grade. Only more flags than expected can be significant (one-sided exact test, Benjamini–Hochberg across the list). Sorted by excess, the significant first; the ratio is observed ÷ expected shrunk towards the overall ratio, so that a small group does not lead by chance.</p><table><tr><th>{}</th><th>returns</th><th>flagged</th><th>expected</th><th>excess</th><th>ratio (shrunk)</th><th>p</th><th>p (BH)</th><th>significant</th></tr>",
+                if title == "Managers" { "manager" } else { "department" }
             );
+            for m in super::by_excess(groups) {
+                let _ = write!(
+                    s,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(m.manager_id.as_deref().or(m.department.as_deref()).unwrap_or("")),
+                    m.returns,
+                    m.flagged,
+                    m.expected.map_or("—".into(), |v| format!("{v:.1}")),
+                    m.excess.map_or("—".into(), |v| format!("{v:+.1}")),
+                    m.shrunken_ratio.map_or("—".into(), |v| format!("{v:.2}")),
+                    m.p_value.map_or("—".into(), |v| format!("{v:.4}")),
+                    m.p_adjusted.map_or("—".into(), |v| format!("{v:.4}")),
+                    if m.significant {
+                        "<strong>yes</strong>"
+                    } else {
+                        "no"
+                    }
+                );
+            }
+            s.push_str("</table>");
         }
-        s.push_str("</table>");
         if let Some(p) = &self.policy {
             let _ = write!(
                 s,

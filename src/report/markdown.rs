@@ -186,17 +186,31 @@ impl Analysis {
             self.count(&c.flagged_involuntary),
             self.count(&c.flagged_employee_initiated)
         ));
-        s.push_str(&format!("Managers with at least {min} returns:\n\n| manager | returns | flagged | p | p (BH) | significant |\n|---|---|---|---|---|---|\n"));
-        for m in &c.managers {
+        for (title, key, groups) in [
+            ("Managers", "manager", &c.managers),
+            ("Departments", "department", &c.departments),
+        ] {
             s.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} |\n",
-                m.manager_id.as_deref().unwrap_or(""),
-                m.returns,
-                m.flagged,
-                num(m.p_value, 4),
-                num(m.p_adjusted, 4),
-                if m.significant { "**yes**" } else { "no" }
+                "{title} with at least {min} returns, by excess of flags over what returns of the same period and grade give (one-sided exact test; only more flags than expected can be significant):\n\n| {key} | returns | flagged | expected | excess | ratio (shrunk) | p | p (BH) | significant |\n|---|---|---|---|---|---|---|---|---|\n"
             ));
+            for m in super::by_excess(groups) {
+                s.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                    m.manager_id
+                        .as_deref()
+                        .or(m.department.as_deref())
+                        .unwrap_or(""),
+                    m.returns,
+                    m.flagged,
+                    num(m.expected, 1),
+                    m.excess.map_or("—".into(), |v| format!("{v:+.1}")),
+                    num(m.shrunken_ratio, 2),
+                    num(m.p_value, 4),
+                    num(m.p_adjusted, 4),
+                    if m.significant { "**yes**" } else { "no" }
+                ));
+            }
+            s.push('\n');
         }
     }
 

@@ -75,3 +75,19 @@ pub(crate) fn event_label(anchor: crate::config::EventAnchor) -> &'static str {
         _ => "the first birth",
     }
 }
+
+/// Groups for a reader: the significant first, then by excess of flags
+/// over expected, largest first (ties by name).
+pub(crate) fn by_excess(
+    groups: &[crate::analysis::concentration::GroupConcentration],
+) -> Vec<&crate::analysis::concentration::GroupConcentration> {
+    let mut v: Vec<_> = groups.iter().collect();
+    v.sort_by(|a, b| {
+        b.significant.cmp(&a.significant).then(
+            b.excess
+                .unwrap_or(f64::NEG_INFINITY)
+                .total_cmp(&a.excess.unwrap_or(f64::NEG_INFINITY)),
+        )
+    });
+    v
+}

@@ -17,9 +17,12 @@
 //! | [`CoxModel::fit_ph_test`] | lifelines `proportional_hazard_test` (scaled Schoenfeld residuals) |
 //! | [`CumulativeIncidence`] | lifelines `AalenJohansenFitter(calculate_variance=True)` |
 //! | [`DummyOls`] | statsmodels `OLS(...).fit(cov_type="cluster")` on dummy-coded factors |
+//! | [`excess_test`] | scipy `fisher_exact(alternative="greater")` (one stratum); the convolution of scipy `hypergeom` over strata (R's `mantelhaen.test(exact=TRUE)`) |
+//! | [`shrink_ratios`] | Marshall's global empirical-Bayes estimator, worked by hand |
 
 mod cif;
 mod cox;
+mod excess;
 mod km;
 mod logrank;
 mod ols;
@@ -28,6 +31,7 @@ mod rank;
 
 pub use cif::{CumulativeIncidence, IncidencePoint};
 pub use cox::{CoxCoefficient, CoxFit, CoxModel, PhTest, Ties, TimeTransform};
+pub use excess::{excess_test, shrink_ratios, Excess, Stratum};
 pub use km::{KaplanMeier, SurvivalPoint};
 pub use logrank::{logrank, logrank_with_entry, LogRank};
 pub use ols::{DummyOls, Factor, Reference};

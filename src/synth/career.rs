@@ -71,7 +71,8 @@ pub(super) fn generate_employee(
     let hire_salary =
         (3_200_000.0 + 600_000.0 * f64::from(grade) + rng.random_range(-200..=200) as f64 * 1000.0)
             .round();
-    let hire_manager = manager_id(department, rng.random_range(0..MANAGERS_PER_DEPARTMENT));
+    let managers = config.managers_per_department.max(1);
+    let hire_manager = manager_id(department, rng.random_range(0..managers));
     let mut p = Person {
         id: format!("E{:06}", i + 1),
         female,
@@ -131,7 +132,7 @@ pub(super) fn generate_employee(
             row.salary = format!("{}", p.salary);
             push(&mut events, april, row);
             if rng.random_bool(0.05) {
-                let k = rng.random_range(0..MANAGERS_PER_DEPARTMENT);
+                let k = rng.random_range(0..managers);
                 let new_manager = manager_id(p.department, k);
                 if new_manager != p.manager {
                     p.manager = new_manager;

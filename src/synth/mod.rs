@@ -105,6 +105,9 @@ pub struct SynthConfig {
     pub biased_manager_factor: f64,
     /// Managers whose returners are more often put on the mommy track.
     pub biased_managers: Vec<String>,
+    /// Managers in each of the six departments (at least 1), named
+    /// `M{department:02}{k:02}` from `M0101`.
+    pub managers_per_department: usize,
     /// Promotion hazard multiplier after a mommy-track return.
     pub mommy_track_promotion_factor: f64,
     /// Promotion hazard multiplier for every parent after a return from
@@ -133,6 +136,7 @@ impl Default for SynthConfig {
             policy_factor: 0.5,
             biased_manager_factor: 2.5,
             biased_managers: vec!["M0201".into()],
+            managers_per_department: MANAGERS_PER_DEPARTMENT,
             mommy_track_promotion_factor: 0.2,
             returner_promotion_factor: 1.0,
             exit_rate: 0.05,
@@ -166,7 +170,9 @@ impl Synthetic {
     }
 }
 
-const DEPARTMENTS: [&str; 6] = [
+/// The generator's departments, in order: department `d` (1-based) holds
+/// managers `M{d:02}01`, `M{d:02}02`, ….
+pub const DEPARTMENTS: [&str; 6] = [
     "sales",
     "engineering",
     "finance",
