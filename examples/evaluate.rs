@@ -7,14 +7,18 @@
 //! or unrecorded structural change): precision, recall and F1 against the
 //! returns planted as `mommy_track`, and the false-positive rate on `normal`
 //! returns; then, per planted class, the share of returns flagged with each
-//! kind; then, for the two kinds that need years of follow-up
-//! (`prolonged_reduced_hours`, `promotion_stall`), how many planted returns
-//! were followed long enough for the rule to apply, and the recall among
-//! those; then the managers the concentration analysis finds.
+//! kind; for `prolonged_reduced_hours`, how many planted returns were
+//! followed long enough for the rule to apply, and the recall among those;
+//! the stall test as a score (precision and recall at several levels, and
+//! the area under the precision-recall curve; `--features FILE` writes the
+//! per-return features for a supervised comparison); then the managers and
+//! departments the concentration analysis finds.
 
 use chrono::NaiveDate;
 use clap::Parser;
 use mommytrack::analysis::peers::PeerSample;
+use mommytrack::analysis::ratings::{rating_score, RatingNorms};
+use mommytrack::analysis::stall::stall_scores;
 use mommytrack::config::Config;
 use mommytrack::synth::{generate, ReturnClass, SynthConfig};
 use mommytrack::Analysis;
@@ -44,6 +48,44 @@ struct Args {
     /// the mommy track.
     #[arg(long)]
     biased_manager_factor: Option<f64>,
+    /// Write each mothers' return's stall features and planted label here
+    /// (CSV), for `tests/reference/supervised_stall.py`.
+    #[arg(long)]
+    features: Option<std::path::PathBuf>,
+    /// Plant rating drops in this share of mothers' returns (the generator's
+    /// `rating_drop_share`; 0, the default, plants none).
+    #[arg(long, default_value_t = 0.0)]
+    rating_drop_share: f64,
+    /// Write each mothers' return's rating features and planted label here
+    /// (CSV), for `tests/reference/supervised_rating.py`.
+    #[arg(long)]
+    rating_features: Option<std::path::PathBuf>,
+}
+
+/// Average precision of `(score, positive)` pairs: Σ over distinct
+/// thresholds, highest first, of (recall gained) × precision there, as
+/// scikit-learn's `average_precision_score`.
+fn average_precision(scored: &[(f64, bool)]) -> f64 {
+    let mut v = scored.to_vec();
+    v.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let positives = v.iter().filter(|x| x.1).count() as f64;
+    if positives == 0.0 {
+        return f64::NAN;
+    }
+    let (mut tp, mut seen, mut ap, mut last_recall) = (0.0, 0.0, 0.0, 0.0);
+    let mut k = 0;
+    while k < v.len() {
+        let t = v[k].0;
+        while k < v.len() && v[k].0 == t {
+            tp += f64::from(u8::from(v[k].1));
+            seen += 1.0;
+            k += 1;
+        }
+        let recall = tp / positives;
+        ap += (recall - last_recall) * tp / seen;
+        last_recall = recall;
+    }
+    ap
 }
 
 fn main() {
@@ -67,6 +109,7 @@ fn main() {
         seed: args.seed,
         managers_per_department: args.managers_per_department,
         biased_managers,
+        rating_drop_share: args.rating_drop_share,
         biased_manager_factor: args
             .biased_manager_factor
             .unwrap_or(defaults.biased_manager_factor),
@@ -180,10 +223,11 @@ fn main() {
         .collect();
     println!(
         "
-follow-up-bound kinds, planted returns: followed long enough for the rule, and recall among those"
+prolonged_reduced_hours, planted returns: followed long enough for the rule, and recall among those"
     );
-    for kind in ["prolonged_reduced_hours", "promotion_stall"] {
-        let (mut planted, mut observable, mut promoted, mut caught) = (0u64, 0u64, 0u64, 0u64);
+    {
+        let kind = "prolonged_reduced_hours";
+        let (mut planted, mut observable, mut caught) = (0u64, 0u64, 0u64);
         for t in &data.truth {
             if !t.planted_kinds.split(';').any(|k| k == kind) {
                 continue;
@@ -191,38 +235,153 @@ follow-up-bound kinds, planted returns: followed long enough for the rule, and r
             planted += 1;
             let key = (t.employee_id.clone(), t.return_date.clone());
             let Some(r) = by_key.get(&key) else { continue };
-            let until = r.observed_until(as_of);
-            let followed = (until - r.return_date).num_days() as f64 / 30.4375; // months, as the flags count them
-            let needed = match kind {
-                "prolonged_reduced_hours" => Some(f64::from(config.reduced_hours_months())),
-                _ => peers
-                    .peer_median_months(r.state_at_return().grade)
-                    .map(|m| config.stall_multiple() * m),
-            };
-            if !needed.is_some_and(|n| followed >= n) {
+            let followed = (r.observed_until(as_of) - r.return_date).num_days() as f64 / 30.4375;
+            if followed < f64::from(config.reduced_hours_months()) {
                 continue;
             }
             observable += 1;
-            if kind == "promotion_stall" && r.first_promotion(until).is_some() {
-                promoted += 1;
-                continue;
-            }
             caught += u64::from(
                 flags
                     .get(&key)
                     .is_some_and(|f| f.kinds.iter().any(|k| k.as_str() == kind)),
             );
         }
-        let eligible = observable - promoted;
         println!(
-            "  {kind:<24} planted {planted}, followed long enough {observable}{}, flagged {caught} = recall {:.4} among those",
-            if kind == "promotion_stall" {
-                format!(" (of which promoted all the same {promoted})")
-            } else {
-                String::new()
-            },
-            caught as f64 / eligible.max(1) as f64
+            "  planted {planted}, followed long enough {observable}, flagged {caught} = recall {:.4} among those",
+            caught as f64 / observable.max(1) as f64
         );
+    }
+    // The stall test as a score over every mothers' return: precision,
+    // recall, and the area under the precision-recall curve (average
+    // precision, as scikit-learn's `average_precision_score`).
+    let scores = stall_scores(&ctx, &peers);
+    let index_of: HashMap<(String, String), usize> = rets
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let id = r.timeline.employee().employee_id.clone();
+            ((id, r.return_date.to_string()), i)
+        })
+        .collect();
+    let mut scored: Vec<(f64, bool)> = Vec::new();
+    let mut features = String::from(
+        "employee_id,return_date,grade,months_followed,promoted,rating_level,pre_leave_ratings,stall_p,planted\n",
+    );
+    for t in &data.truth {
+        let key = (t.employee_id.clone(), t.return_date.clone());
+        let Some(&i) = index_of.get(&key) else {
+            continue;
+        };
+        let Some(s) = scores[i] else { continue };
+        let planted = t.planted_kinds.split(';').any(|k| k == "promotion_stall");
+        scored.push((1.0 - s.stall_p, planted));
+        let r = &rets[i];
+        features.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{}\n",
+            t.employee_id,
+            t.return_date,
+            r.state_at_return().grade,
+            s.months_followed,
+            u8::from(s.promoted),
+            s.rating_level.map_or(String::new(), |v| v.to_string()),
+            r.absence.pre_leave_ratings.len(),
+            s.stall_p,
+            u8::from(planted)
+        ));
+    }
+    if let Some(path) = &args.features {
+        std::fs::write(path, features).expect("write the features file");
+    }
+    let at_level = |level: f64| {
+        let tp = scored.iter().filter(|(x, y)| *y && 1.0 - x < level).count();
+        let flagged = scored.iter().filter(|(x, _)| 1.0 - x < level).count();
+        let planted = scored.iter().filter(|(_, y)| *y).count();
+        (
+            tp as f64 / flagged.max(1) as f64,
+            tp as f64 / planted.max(1) as f64,
+        )
+    };
+    let (p, r) = at_level(config.stall_level());
+    println!(
+        "\npromotion_stall test over {} mothers' returns ({} planted): at stall_level {}: precision {p:.4} recall {r:.4}; average precision {:.4}",
+        scored.len(),
+        scored.iter().filter(|(_, y)| *y).count(),
+        config.stall_level(),
+        average_precision(&scored)
+    );
+    for level in [0.01, 0.02, 0.1, 0.2, 0.3] {
+        let (p, r) = at_level(level);
+        println!("  at stall_level {level}: precision {p:.4} recall {r:.4}");
+    }
+    // The rating-drop score over every mothers' return with one.
+    let norms = RatingNorms::new(&ctx);
+    let mut rated: Vec<(f64, bool)> = Vec::new();
+    let mut rating_features = String::from(
+        "employee_id,return_date,after_mean,level_mean,ratings_after,ratings_level,pre_leave_mean,pre_leave_ratings,score,planted\n",
+    );
+    for t in &data.truth {
+        let key = (t.employee_id.clone(), t.return_date.clone());
+        let Some(&i) = index_of.get(&key) else {
+            continue;
+        };
+        let r = &rets[i];
+        let end = r
+            .return_date
+            .checked_add_months(chrono::Months::new(config.rating_lookback_months()))
+            .unwrap_or(r.return_date)
+            .min(r.observed_until(as_of));
+        let Some(s) = rating_score(
+            &norms,
+            r.timeline,
+            r.absence.start,
+            r.return_date,
+            end,
+            config.rating_drop_min_ratings(),
+        ) else {
+            continue;
+        };
+        let planted = t.planted_kinds.split(';').any(|k| k == "rating_drop");
+        rated.push((-s.score, planted));
+        rating_features.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            t.employee_id,
+            t.return_date,
+            s.after,
+            s.level,
+            s.ratings_after,
+            s.ratings_level,
+            r.absence
+                .pre_leave_mean_rating()
+                .map_or(String::new(), |v| v.to_string()),
+            r.absence.pre_leave_ratings.len(),
+            s.score,
+            u8::from(planted)
+        ));
+    }
+    if let Some(path) = &args.rating_features {
+        std::fs::write(path, rating_features).expect("write the rating features file");
+    }
+    let planted_drops = rated.iter().filter(|(_, y)| *y).count();
+    if planted_drops > 0 {
+        let at = |z: f64| {
+            let flagged = rated.iter().filter(|(x, _)| *x >= z).count();
+            let tp = rated.iter().filter(|(x, y)| *y && *x >= z).count();
+            (
+                tp as f64 / flagged.max(1) as f64,
+                tp as f64 / planted_drops as f64,
+            )
+        };
+        let (p, r) = at(config.rating_drop_score());
+        println!(
+            "\nrating_drop score over {} mothers' returns with one ({planted_drops} planted): at rating_drop_score {}: precision {p:.4} recall {r:.4}; average precision {:.4}",
+            rated.len(),
+            config.rating_drop_score(),
+            average_precision(&rated)
+        );
+        for z in [1.0, 1.5, 2.5, 3.0] {
+            let (p, r) = at(z);
+            println!("  at rating_drop_score {z}: precision {p:.4} recall {r:.4}");
+        }
     }
     if let Some(c) = &report.concentration {
         let significant: Vec<&str> = c

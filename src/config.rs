@@ -19,10 +19,14 @@
 //! | | `same_department` | `false` | peers must also share the returner's department |
 //! | | `design` | `"symmetric"` | same-gender peers at work and with no childcare leave yet on the return date, everyone censored at their next childcare leave, Cox stratified by gender with robust variance; `"legacy"`: peers who never take childcare leave, any gender, followed to promotion, exit or the analysis date (the design before 0.2, kept for comparison) |
 //! | `[flags]` | `window_months` | 12 | a drop, downgrade, demotion or conversion counts when it happens this long after return |
-//! | | `rating_drop_threshold` | 1.0 | post-return mean rating this far below the pre-leave mean is a `rating_drop` |
+//! | | `rating_drop_rule` | `"score"` | `rating_drop` when her ratings after the return score at most `−rating_drop_score` against her own level ([`crate::analysis::ratings`]); `"points"`: the rule before 0.2 |
+//! | | `rating_drop_score` | 2.0 | the score (a z of her post-return ratings against her other ratings, in units of the no-leave rating spread) at or below whose negative a return is a `rating_drop` |
+//! | | `rating_drop_threshold` | 1.0 | with `rating_drop_rule = "points"`: post-return mean rating this far below the pre-leave mean is a `rating_drop` |
 //! | | `rating_drop_min_ratings` | 2 | ratings after return needed before a `rating_drop` is judged (at least 1) |
 //! | | `reduced_hours_months` | 36 | reduced hours still in force this long after return is `prolonged_reduced_hours` |
-//! | | `stall_multiple` | 1.5 | no promotion by this multiple of the peers' median time to promotion is a `promotion_stall` |
+//! | | `stall_rule` | `"test"` | `promotion_stall` when the probability that a peer at her grade and rating level is still unpromoted after her follow-up is below `stall_level` ([`crate::analysis::stall`]); `"median_multiple"`: the rule before 0.2 |
+//! | | `stall_level` | 0.1 | the stall p-value below which a return is flagged (a screening level: the evidence says how far below it lies) |
+//! | | `stall_multiple` | 1.5 | with `stall_rule = "median_multiple"`: no promotion by this multiple of the peers' median time to promotion is a `promotion_stall` |
 //! | `[concentration]` | `policy_date` | none | countermeasure date: flag rates before and after it are compared |
 //! | `[event_study]` | `event_time_min` / `event_time_max` | −3 / 5 | years around event time 0 |
 //! | | `anchor` | `"first_birth"` | event time 0: the first recorded birth, every parent (Kleven, Landais & Søgaard), or `"first_childcare_leave"` (the first childcare absence, leave-takers only) |
@@ -223,23 +227,71 @@ impl Default for PeerConfig {
 pub struct FlagConfig {
     /// Months after return within which a drop, downgrade, demotion or conversion is flagged.
     pub window_months: u32,
-    /// Fall in mean rating (post-return against pre-leave) that is a `rating_drop`.
+    /// How a `rating_drop` is judged.
+    pub rating_drop_rule: RatingDropRule,
+    /// With `rating_drop_rule = "score"`: the score at or below minus this
+    /// is a `rating_drop` (see [`crate::analysis::ratings`]).
+    pub rating_drop_score: f64,
+    /// With `rating_drop_rule = "points"`: the fall in mean rating
+    /// (post-return against pre-leave) that is a `rating_drop`.
     pub rating_drop_threshold: f64,
     /// Ratings after return needed before a `rating_drop` is judged.
     pub rating_drop_min_ratings: usize,
     /// Months of reduced hours after return that make `prolonged_reduced_hours`.
     pub reduced_hours_months: u32,
-    /// Multiple of the peers' median time to promotion after which no promotion is a `promotion_stall`.
+    /// How a `promotion_stall` is judged.
+    pub stall_rule: StallRule,
+    /// With `stall_rule = "test"`: the stall p-value below which a return
+    /// is flagged (see [`crate::analysis::stall`]).
+    pub stall_level: f64,
+    /// With `stall_rule = "median_multiple"`: the multiple of the peers'
+    /// median time to promotion after which no promotion is a `promotion_stall`.
     pub stall_multiple: f64,
+}
+
+/// How a `rating_drop` is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RatingDropRule {
+    /// Her ratings after the return against her own level from all her
+    /// other ratings, net of company-wide shifts, in units of the rating
+    /// spread of employees who took no leave ([`crate::analysis::ratings`]).
+    /// The default.
+    #[default]
+    Score,
+    /// The rule before 0.2, kept for comparison: the post-return mean at
+    /// least `rating_drop_threshold` points below the mean of the ratings in
+    /// the `rating_lookback_months` before the leave.
+    Points,
+}
+
+/// How a `promotion_stall` is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StallRule {
+    /// A test: the probability that someone at her grade and rating level
+    /// is still unpromoted after as long as she has been followed is below
+    /// `stall_level` ([`crate::analysis::stall`]). The default.
+    #[default]
+    Test,
+    /// The rule before 0.2, kept for comparison: no promotion by
+    /// `stall_multiple` × the matched peers' median time to promotion.
+    MedianMultiple,
 }
 
 impl Default for FlagConfig {
     fn default() -> Self {
         FlagConfig {
             window_months: 12,
+            rating_drop_rule: RatingDropRule::Score,
+            rating_drop_score: 2.0,
             rating_drop_threshold: 1.0,
             rating_drop_min_ratings: 2,
             reduced_hours_months: 36,
+            stall_rule: StallRule::Test,
+            stall_level: 0.1,
             stall_multiple: 1.5,
         }
     }
@@ -623,6 +675,20 @@ fn check(c: &Config) -> Result<(u32, u32)> {
             "at least 1 (a rating drop needs a rating after the return)",
         );
     }
+    if !(f.rating_drop_score > 0.0 && f.rating_drop_score.is_finite()) {
+        return invalid(
+            "flags.rating_drop_score",
+            f.rating_drop_score.to_string(),
+            "a positive number (a score at or below its negative is a drop)",
+        );
+    }
+    if !(f.stall_level > 0.0 && f.stall_level < 1.0) {
+        return invalid(
+            "flags.stall_level",
+            f.stall_level.to_string(),
+            "a probability between 0 and 1 (exclusive)",
+        );
+    }
     if !(f.stall_multiple >= 1.0 && f.stall_multiple <= 20.0) {
         return invalid(
             "flags.stall_multiple",
@@ -812,9 +878,26 @@ impl ValidConfig {
     pub fn reduced_hours_months(&self) -> u32 {
         self.config.flags.reduced_hours_months
     }
-    /// Multiple of the peers' median time to promotion that makes a stall.
+    /// Multiple of the peers' median time to promotion that makes a stall
+    /// (`stall_rule = "median_multiple"`).
     pub fn stall_multiple(&self) -> f64 {
         self.config.flags.stall_multiple
+    }
+    /// How a rating drop is judged.
+    pub fn rating_drop_rule(&self) -> RatingDropRule {
+        self.config.flags.rating_drop_rule
+    }
+    /// The score at or below whose negative a return is a rating drop.
+    pub fn rating_drop_score(&self) -> f64 {
+        self.config.flags.rating_drop_score
+    }
+    /// How a stall is judged.
+    pub fn stall_rule(&self) -> StallRule {
+        self.config.flags.stall_rule
+    }
+    /// The stall p-value below which a return is flagged (`stall_rule = "test"`).
+    pub fn stall_level(&self) -> f64 {
+        self.config.flags.stall_level
     }
     /// Countermeasure date, when set.
     pub fn policy_date(&self) -> Option<NaiveDate> {
@@ -929,6 +1012,7 @@ mod tests {
             ("[peers]\nper_return = 0", "peers.per_return"),
             ("[flags]\nwindow_months = 0", "flags.window_months"),
             ("[flags]\nstall_multiple = 0.5", "flags.stall_multiple"),
+            ("[flags]\nstall_level = 1.5", "flags.stall_level"),
             (
                 "[flags]\nrating_drop_min_ratings = 0",
                 "flags.rating_drop_min_ratings",

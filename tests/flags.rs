@@ -6,7 +6,7 @@
 //! (to 2022-01-01).
 
 use mommytrack::analysis::flags::{Change, Flag, FlagKind};
-use mommytrack::config::Config;
+use mommytrack::config::{Config, RatingDropRule, StallRule};
 use mommytrack::schema::{InitiatedBy, LeaveType};
 use mommytrack::Analysis;
 
@@ -24,6 +24,26 @@ const LEAVE: [&str; 6] = [
 ];
 
 fn flags_with(employment_type: &str, extra_emp: &[&str], events: &[&str]) -> Vec<Flag> {
+    flags_configured(employment_type, extra_emp, events, &|_| {})
+}
+
+fn flags_by_rule(
+    employment_type: &str,
+    extra_emp: &[&str],
+    events: &[&str],
+    rule: StallRule,
+) -> Vec<Flag> {
+    flags_configured(employment_type, extra_emp, events, &|c| {
+        c.flags.stall_rule = rule
+    })
+}
+
+fn flags_configured(
+    employment_type: &str,
+    extra_emp: &[&str],
+    events: &[&str],
+    configure: &dyn Fn(&mut Config),
+) -> Vec<Flag> {
     let mut emp = format!("{EMP}\nr1,F,2015-04-01,3,3,career,{employment_type},40,5000000\n");
     for e in extra_emp {
         emp.push_str(e);
@@ -36,6 +56,7 @@ fn flags_with(employment_type: &str, extra_emp: &[&str], events: &[&str]) -> Vec
     }
     let mut c = Config::default();
     c.ingest.as_of = "2025-03-31".parse().ok();
+    configure(&mut c);
     let config = c.validate().unwrap();
 
     let data = mommytrack::Dataset::builder(&config)
@@ -160,9 +181,10 @@ fn non_regular_conversion_needs_a_regular_start() {
 }
 
 #[test]
-fn rating_drop_against_her_own_pre_leave_ratings() {
+fn rating_drop_by_the_earlier_rule_against_her_pre_leave_ratings() {
+    let points = |events: &[&str]| flags_by_rule_drop("regular", &[], events);
     // Pre-leave mean 4; after: 2 and 3 → mean 2.5, a fall of 1.5 ≥ 1.0.
-    let f = flags(&[
+    let f = points(&[
         "r1,2021-03-31,evaluation,,,,,,2,,",
         "r1,2022-03-31,evaluation,,,,,,3,,",
     ]);
@@ -171,14 +193,82 @@ fn rating_drop_against_her_own_pre_leave_ratings() {
     assert!(!f.employee_initiated && !f.is_involuntary());
     // A fall of 0.75 (3 and 3.5) is below the threshold.
     assert_eq!(
-        flags(&[
+        points(&[
             "r1,2021-03-31,evaluation,,,,,,3,,",
             "r1,2022-03-31,evaluation,,,,,,3.5,,",
         ]),
         vec![]
     );
     // One low rating alone is not judged (at least two are needed).
-    assert_eq!(flags(&["r1,2021-03-31,evaluation,,,,,,1,,"]), vec![]);
+    assert_eq!(points(&["r1,2021-03-31,evaluation,,,,,,1,,"]), vec![]);
+}
+
+fn flags_by_rule_drop(employment_type: &str, extra_emp: &[&str], events: &[&str]) -> Vec<Flag> {
+    flags_configured(employment_type, extra_emp, events, &|c| {
+        c.flags.rating_drop_rule = RatingDropRule::Points
+    })
+}
+
+/// The rating-drop score by hand. Two colleagues with no leave (men, so
+/// not her peers) are rated every 31 March from 2018 to 2023: c1 3, 4, 3,
+/// 4, 3, 4 and c2 4, 3, 4, 3, 4, 3. Every year's mean is 3.5, so there is no
+/// company-wide shift; each colleague's ratings lie 0.5 from his mean, so
+/// the pooled within-person variance is (6 + 6) · 0.25 ÷ (5 + 5) = 0.3.
+/// r1 (ratings 4 and 4 before the leave) is rated 2 and 3 in the two years
+/// after her return and 4 in 2024, after the window (which ends on
+/// 2023-01-01): her level is 4 from three ratings, her mean after 2.5 from
+/// two, and the score (2.5 − 4) ÷ (√0.3 · √(1/2 + 1/3)) = −1.5 ÷ 0.5 = −3:
+/// flagged at the default −2. Rated 3.5 and 3.5 after with no 2024 rating,
+/// the score is −0.5 ÷ (√0.3 · 1) = −0.91: no flag.
+#[test]
+fn rating_drop_score_by_hand() {
+    let colleagues = [
+        "c1,M,2015-04-01,3,3,career,regular,40,5000000",
+        "c2,M,2015-04-01,3,3,career,regular,40,5000000",
+    ];
+    let mut events: Vec<String> = Vec::new();
+    for (k, year) in (2018..=2023).enumerate() {
+        let (a, b) = if k % 2 == 0 { (3, 4) } else { (4, 3) };
+        events.push(format!("c1,{year}-03-31,evaluation,,,,,,{a},,"));
+        events.push(format!("c2,{year}-03-31,evaluation,,,,,,{b},,"));
+    }
+    let with = |extra: &[&str]| {
+        let mut all: Vec<&str> = events.iter().map(String::as_str).collect();
+        all.extend_from_slice(extra);
+        flags_with("regular", &colleagues, &all)
+    };
+    let f = with(&[
+        "r1,2021-03-31,evaluation,,,,,,2,,",
+        "r1,2022-03-31,evaluation,,,,,,3,,",
+        "r1,2024-03-31,evaluation,,,,,,4,,",
+    ]);
+    let f = only(&f);
+    assert_eq!(f.kinds, vec![FlagKind::RatingDrop]);
+    assert!(
+        f.rating_drop_score.is_some_and(|z| (z + 3.0).abs() < 1e-9),
+        "{:?}",
+        f.rating_drop_score
+    );
+    match &f.evidence.changes[0] {
+        Change::RatingDrop {
+            before,
+            after,
+            ratings,
+            level_ratings,
+            ..
+        } => assert_eq!(
+            (*before, *after, *ratings, *level_ratings),
+            (4.0, 2.5, 2, Some(3))
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        with(&[
+            "r1,2021-03-31,evaluation,,,,,,3.5,,",
+            "r1,2022-03-31,evaluation,,,,,,3.5,,",
+        ]),
+        vec![]
+    );
 }
 
 #[test]
@@ -210,12 +300,13 @@ fn peers() -> (Vec<String>, Vec<String>) {
 }
 
 #[test]
-fn promotion_stall_is_measured_on_the_matched_peers() {
+fn promotion_stall_by_the_earlier_rule_is_measured_on_the_matched_peers() {
     let (emp, ev) = peers();
     let emp: Vec<&str> = emp.iter().map(String::as_str).collect();
     let ev: Vec<&str> = ev.iter().map(String::as_str).collect();
+    let rule = StallRule::MedianMultiple;
     // Not promoted in 50 months: far beyond 1.5 × 11.99.
-    let f = flags_with("regular", &emp, &ev);
+    let f = flags_by_rule("regular", &emp, &ev, rule);
     let f = only(&f);
     assert_eq!(f.kinds, vec![FlagKind::PromotionStall]);
     assert!(
@@ -226,7 +317,78 @@ fn promotion_stall_is_measured_on_the_matched_peers() {
     // Promoted after 9 months: no stall.
     let mut ev2 = ev.clone();
     ev2.push("r1,2021-10-01,promotion,,4,,,,,,");
-    assert_eq!(flags_with("regular", &emp, &ev2), vec![]);
+    assert_eq!(flags_by_rule("regular", &emp, &ev2, rule), vec![]);
+}
+
+/// The stall test by hand, with up to 10 peers per return. Six peers
+/// (women, grade 3, hired with her, no ratings) are promoted 6, 8, 10, 12, 14 and 16 months after her return
+/// (on the first of July 2021 … May 2022). No one is rated, so the model
+/// has no covariate and is the Nelson–Aalen estimate at grade 3: at each
+/// promotion one of those still at risk, H = 1/6 + 1/5 + 1/4 + 1/3 + 1/2 +
+/// 1 = 2.45 once all are promoted. Unpromoted for 50.9 months, she has
+/// stall_p = e^−2.45 = 0.0863 < 0.1: flagged. With only the first five
+/// peers promoted and the sixth never (followed to the analysis date),
+/// H = 1/6 + 1/5 + 1/4 + 1/3 + 1/2 = 1.45 at her follow-up: stall_p =
+/// e^−1.45 = 0.2346, no flag.
+#[test]
+fn promotion_stall_test_by_hand() {
+    let dates = [
+        "2021-07-01",
+        "2021-09-01",
+        "2021-11-01",
+        "2022-01-01",
+        "2022-03-01",
+        "2022-05-01",
+    ];
+    let emp: Vec<String> = (1..=6)
+        .map(|i| format!("p{i},F,2015-04-01,3,3,career,regular,40,5000000"))
+        .collect();
+    let emp: Vec<&str> = emp.iter().map(String::as_str).collect();
+    let ev: Vec<String> = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!("p{},{d},promotion,,4,,,,,,", i + 1))
+        .collect();
+    let all: Vec<&str> = ev.iter().map(String::as_str).collect();
+    let ten = |c: &mut Config| c.peers.per_return = 10;
+    let f = flags_configured("regular", &emp, &all, &ten);
+    let f = only(&f);
+    assert_eq!(f.kinds, vec![FlagKind::PromotionStall]);
+    let want = (-2.45f64).exp();
+    assert!(
+        f.stall_p.is_some_and(|p| (p - want).abs() < 1e-12),
+        "{:?}",
+        f.stall_p
+    );
+    match &f.evidence.changes[0] {
+        Change::PromotionStall {
+            months_followed,
+            stall_p,
+            ..
+        } => {
+            let months = ("2025-03-31".parse::<chrono::NaiveDate>().unwrap()
+                - "2021-01-01".parse::<chrono::NaiveDate>().unwrap())
+            .num_days() as f64
+                / 30.4375;
+            assert!((months_followed - months).abs() < 1e-12);
+            assert_eq!(*stall_p, f.stall_p);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        f.evidence.to_string().contains("probability 0.086"),
+        "{}",
+        f.evidence
+    );
+    // The sixth peer never promoted: not unusual enough.
+    assert_eq!(flags_configured("regular", &emp, &all[..5], &ten), vec![]);
+    // Promoted after 9 months: no stall whatever the peers.
+    let mut promoted = all.clone();
+    promoted.push("r1,2021-10-01,promotion,,4,,,,,,");
+    assert_eq!(flags_configured("regular", &emp, &promoted, &ten), vec![]);
+    // With the default 5 peers per return, at most five are promoted before
+    // her: H ≤ 1/5 + … + 1 = 2.283, stall_p ≥ 0.102, never below 0.1.
+    assert_eq!(flags_with("regular", &emp, &all), vec![]);
 }
 
 #[test]

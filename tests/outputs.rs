@@ -118,7 +118,10 @@ fn flags_csv_has_the_contract_columns_sorted() {
             "kinds",
             "employee_initiated",
             "severity",
-            "evidence"
+            "evidence",
+            // Optional columns after the contract's.
+            "stall_p",
+            "rating_drop_score"
         ]
     );
     let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();

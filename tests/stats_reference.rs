@@ -863,3 +863,46 @@ fn excess_test_matches_scipy() {
     };
     assert!(excess_test(&[bad]).is_err());
 }
+
+/// Predicted survival from a Cox fit: lifelines 0.30.3
+/// `CoxPHFitter().fit(rossi, "week", "arrest", strata=…).predict_survival_function(
+/// first five rows, times=[5, 20, 33, 40, 52])` (observed weeks: lifelines interpolates between them), unstratified and
+/// stratified by wexp; `tests/reference/make_cox_survival_golden.py` wrote
+/// `tests/reference/cox_survival_golden.json`. To 1e-6 relative.
+#[test]
+fn cox_survival_matches_lifelines() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/cox_survival_golden.json");
+    let g: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let rossi = "rossi.csv";
+    let week = column(rossi, "week");
+    let arrest = events(rossi, "arrest");
+    let (fin, age, prio) = (
+        column(rossi, "fin"),
+        column(rossi, "age"),
+        column(rossi, "prio"),
+    );
+    let wexp: Vec<u32> = column(rossi, "wexp").iter().map(|x| *x as u32).collect();
+    let times = floats(&g["times"]);
+    let mut checked = 0;
+    for (key, strata) in [("plain", None), ("strata_wexp", Some(wexp.as_slice()))] {
+        let cols: [&[f64]; 3] = [&fin, &age, &prio];
+        let fit = CoxModel::default()
+            .fit(&week, &arrest, &cols, &["fin", "age", "prio"], strata)
+            .unwrap();
+        let s = CoxSurvival::new(&fit, &week, &arrest, &cols, strata).unwrap();
+        let subjects = g[key]["subjects"].as_array().unwrap();
+        for (k, subject) in subjects.iter().enumerate() {
+            let x = floats(subject);
+            let stratum = x.get(3).map_or(0, |v| *v as u32);
+            let want = floats(&g[key]["survival"][k]);
+            let got: Vec<f64> = times
+                .iter()
+                .map(|t| s.survival(&x[..3], stratum, *t))
+                .collect();
+            all_close(&got, &want, 1e-6);
+            checked += got.len();
+        }
+    }
+    assert_eq!(checked, 2 * 5 * 5);
+}

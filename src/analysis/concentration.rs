@@ -160,6 +160,9 @@ pub struct Concentration {
     pub hours_and_ratings: HoursAndRatings,
     /// Childcare-leave uptake among parents.
     pub parent_uptake: Vec<ParentUptake>,
+    /// How many returns the promotion-stall test judged.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub stall: Option<super::stall::StallSummary>,
 }
 
 /// What a group of returns is keyed by.
@@ -391,6 +394,7 @@ impl Concentration {
             by_cohort,
             hours_and_ratings,
             parent_uptake,
+            stall: None,
         }
     }
 }

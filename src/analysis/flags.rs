@@ -13,9 +13,9 @@
 //! | `track_downgrade` | the track becomes less senior (by `track_order`) |
 //! | `demotion` | the grade falls below the pre-leave grade |
 //! | `non_regular_conversion` | regular before, an `employment_change` to a non-regular type |
-//! | `rating_drop` | the mean of at least `rating_drop_min_ratings` (2) ratings from the return to `rating_lookback_months` after it is at least `rating_drop_threshold` (1.0) below the pre-leave mean |
+//! | `rating_drop` | at least `rating_drop_min_ratings` (2) ratings from the return to `rating_lookback_months` after it score at most `−rating_drop_score` (−2.0) against her own level from all her other ratings, net of company-wide shifts, in units of the rating spread of employees who took no leave ([`super::ratings`]); with `rating_drop_rule = "points"`, their mean is at least `rating_drop_threshold` (1.0) below the mean of the ratings in the look-back before the leave |
 //! | `prolonged_reduced_hours` | hours below the pre-leave hours are still in force `reduced_hours_months` (default 36) after the return |
-//! | `promotion_stall` | no promotion by `stall_multiple` × the matched peers' median time to promotion (Kaplan–Meier, peers at the returner's grade), while observed that long |
+//! | `promotion_stall` | no promotion since the return, and the probability that a matched peer at her grade and rating level is still unpromoted after as long is below `stall_level` (0.1; [`super::stall`]); with `stall_rule = "median_multiple"`, no promotion by `stall_multiple` × the matched peers' median time to promotion (Kaplan–Meier, peers at the returner's grade), while observed that long |
 //!
 //! `employee_initiated` is `true` when every change behind the structural
 //! kinds (the first four and reduced hours) was asked for by the employee
@@ -55,8 +55,10 @@
 //! flags: they are the ones a manager decides.
 
 use super::peers::PeerSample;
+use super::ratings::{rating_score, RatingNorms};
+use super::stall::StallScore;
 use super::Context;
-use crate::config::ValidConfig;
+use crate::config::{RatingDropRule, StallRule, ValidConfig};
 use crate::dates::{add_months, months_between};
 use crate::schema::{EmploymentType, EventKind, InitiatedBy, LeaveType};
 use crate::timeline::Return;
@@ -127,6 +129,12 @@ pub struct Flag {
     /// What changed, when, from what to what, pre-leave performance and
     /// the peer benchmark; `flags.csv` writes it as one sentence.
     pub evidence: Evidence,
+    /// The stall test's p-value for this return (`stall_p` in `flags.csv`),
+    /// whatever it was flagged for; `None` when it had none.
+    pub stall_p: Option<f64>,
+    /// The rating-drop score of this return (`rating_drop_score` in
+    /// `flags.csv`), whatever it was flagged for; `None` when it had none.
+    pub rating_drop_score: Option<f64>,
     /// Index of the return in the analysis (not written out).
     #[serde(skip)]
     pub(crate) return_index: usize,
@@ -214,23 +222,34 @@ pub enum Change {
         /// The first cut after the absence began, and who asked for it.
         cut: Option<(NaiveDate, InitiatedBy)>,
     },
-    /// Ratings after the return below her own pre-leave ratings.
+    /// Ratings after the return below her own level.
     RatingDrop {
-        /// Pre-leave mean.
+        /// Her level: the mean of her ratings outside the post-return
+        /// window (`rating_drop_rule = "score"`), or of those in the
+        /// look-back before the leave (`"points"`).
         before: f64,
         /// Post-return mean.
         after: f64,
         /// Post-return ratings.
         ratings: usize,
+        /// The score ([`super::ratings`]; `rating_drop_rule = "score"`).
+        score: Option<f64>,
+        /// Ratings behind her level (`rating_drop_rule = "score"`).
+        level_ratings: Option<usize>,
     },
-    /// No promotion by `multiple` × the peers' median.
+    /// No promotion since the return, for longer than peers like her wait.
     PromotionStall {
         /// Months followed since the return.
         months_followed: f64,
-        /// The peers' median months to promotion.
-        peer_median_months: f64,
-        /// `stall_multiple`.
-        multiple: f64,
+        /// The stall test's p-value ([`super::stall`]; `stall_rule = "test"`).
+        stall_p: Option<f64>,
+        /// Her rating level (mean of her ratings before the return), when
+        /// the test used one.
+        rating_level: Option<f64>,
+        /// The peers' median months to promotion (`stall_rule = "median_multiple"`).
+        peer_median_months: Option<f64>,
+        /// `stall_multiple` (`stall_rule = "median_multiple"`).
+        multiple: Option<f64>,
     },
 }
 
@@ -271,6 +290,8 @@ pub(crate) fn flag_return(
     index: usize,
     ret: &Return<'_>,
     peers: &PeerSample,
+    stall: Option<&StallScore>,
+    norms: &RatingNorms,
     config: &ValidConfig,
     as_of: NaiveDate,
 ) -> Option<Flag> {
@@ -282,11 +303,44 @@ pub(crate) fn flag_return(
     structural_changes(ret, config, as_of, &mut found);
     reduced_hours(ret, config, until, &mut found);
     let pre = ret.absence.pre_leave_mean_rating();
-    if let Some(change) = rating_drop(ret, config, as_of, pre) {
+    let window_end = add_months(ret.return_date, config.rating_lookback_months()).min(until);
+    let score = rating_score(
+        norms,
+        ret.timeline,
+        ret.absence.start,
+        ret.return_date,
+        window_end,
+        config.rating_drop_min_ratings(),
+    );
+    let drop = match config.rating_drop_rule() {
+        RatingDropRule::Points => rating_drop(ret, config, as_of, pre),
+        _ => score
+            .filter(|s| s.score <= -config.rating_drop_score())
+            .map(|s| Change::RatingDrop {
+                before: s.level,
+                after: s.after,
+                ratings: s.ratings_after,
+                score: Some(s.score),
+                level_ratings: Some(s.ratings_level),
+            }),
+    };
+    if let Some(change) = drop {
         found.first(FlagKind::RatingDrop, change, None);
     }
     let benchmark = peers.peer_median_months(ret.state_at_return().grade);
-    if let Some(change) = promotion_stall(ret, config, until, benchmark) {
+    let stall_change = match config.stall_rule() {
+        StallRule::MedianMultiple => promotion_stall(ret, config, until, benchmark),
+        _ => stall
+            .filter(|s| !s.promoted && s.stall_p < config.stall_level())
+            .map(|s| Change::PromotionStall {
+                months_followed: s.months_followed,
+                stall_p: Some(s.stall_p),
+                rating_level: s.rating_level,
+                peer_median_months: None,
+                multiple: None,
+            }),
+    };
+    if let Some(change) = stall_change {
         found.first(FlagKind::PromotionStall, change, None);
     }
     if found.kinds.is_empty() {
@@ -317,6 +371,8 @@ pub(crate) fn flag_return(
             pre_leave_ratings: ret.absence.pre_leave_ratings.len(),
             peer_median_months: benchmark,
         },
+        stall_p: stall.map(|s| s.stall_p),
+        rating_drop_score: score.map(|s| s.score),
         return_index: index,
     })
 }
@@ -440,6 +496,8 @@ fn rating_drop(
         before: pre,
         after: mean,
         ratings: post.len(),
+        score: None,
+        level_ratings: None,
     })
 }
 
@@ -456,18 +514,28 @@ fn promotion_stall(
     let followed = months_between(ret.return_date, until);
     (ret.first_promotion(until).is_none() && followed >= limit).then_some(Change::PromotionStall {
         months_followed: followed,
-        peer_median_months: median,
-        multiple: config.stall_multiple(),
+        stall_p: None,
+        rating_level: None,
+        peer_median_months: Some(median),
+        multiple: Some(config.stall_multiple()),
     })
 }
 
 /// Flags every childcare return, sorted by employee id then return date.
-pub(crate) fn flag_all(ctx: &Context<'_>, peers: &PeerSample) -> Vec<Flag> {
+pub(crate) fn flag_all(
+    ctx: &Context<'_>,
+    peers: &PeerSample,
+    stall: &[Option<StallScore>],
+) -> Vec<Flag> {
     let (returns, config, as_of) = (ctx.returns(), ctx.config(), ctx.as_of());
+    let norms = RatingNorms::new(ctx);
     let mut flags: Vec<Flag> = returns
         .par_iter()
         .enumerate()
-        .filter_map(|(i, r)| flag_return(i, r, peers, config, as_of))
+        .filter_map(|(i, r)| {
+            let score = stall.get(i).and_then(Option::as_ref);
+            flag_return(i, r, peers, score, &norms, config, as_of)
+        })
         .collect();
     flags.par_sort_by(|a, b| (&a.employee_id, a.return_date).cmp(&(&b.employee_id, b.return_date)));
     flags

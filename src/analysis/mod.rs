@@ -35,6 +35,8 @@ pub mod event_study;
 pub mod flags;
 pub mod gap;
 pub mod peers;
+pub mod ratings;
+pub mod stall;
 pub mod trajectory;
 
 use crate::config::ValidConfig;
@@ -328,13 +330,19 @@ impl Analysis {
                 let peers = PeerSample::build(&ctx);
                 timed(Step::Peers, start);
                 let start = Instant::now();
-                let flags = flag_all(&ctx, &peers);
+                let stall = stall::stall_scores(&ctx, &peers);
+                let flags = flag_all(&ctx, &peers, &stall);
+                let stall_summary = stall::summary(&stall, config);
                 timed(Step::Flags, start);
                 let start = Instant::now();
                 let promotion_gap = any_childcare.then(|| PromotionGap::new(&ctx, &peers));
                 timed(Step::PromotionGap, start);
                 let start = Instant::now();
-                let concentration = any_childcare.then(|| Concentration::new(&ctx, &flags));
+                let concentration = any_childcare.then(|| {
+                    let mut c = Concentration::new(&ctx, &flags);
+                    c.stall = Some(stall_summary);
+                    c
+                });
                 let policy = config
                     .policy_date()
                     .filter(|_| any_childcare)

@@ -51,19 +51,41 @@ impl fmt::Display for Change {
                 before,
                 after,
                 ratings,
-            } => write!(
-                f,
-                "mean rating {before:.2} before → {after:.2} after ({ratings} ratings)"
-            ),
+                score,
+                level_ratings,
+            } => match (score, level_ratings) {
+                (Some(z), Some(n)) => write!(
+                    f,
+                    "mean rating {after:.2} in {ratings} ratings after return against her own level {before:.2} from {n} other ratings (score {z:.2})"
+                ),
+                _ => write!(
+                    f,
+                    "mean rating {before:.2} before → {after:.2} after ({ratings} ratings)"
+                ),
+            },
             Change::PromotionStall {
                 months_followed,
+                stall_p,
+                rating_level,
                 peer_median_months,
                 multiple,
-            } => write!(
-                f,
-                "no promotion in {months_followed:.0} months since return; peers' median {peer_median_months:.1} months (×{multiple} = {:.1})",
-                multiple * peer_median_months
-            ),
+            } => {
+                write!(
+                    f,
+                    "no promotion in {months_followed:.0} months since return"
+                )?;
+                if let Some(p) = stall_p {
+                    write!(
+                        f,
+                        "; a peer at her grade{} is still unpromoted after as long with probability {p:.3}",
+                        rating_level.map_or(String::new(), |l| format!(" and rating level ({l:.2})"))
+                    )?;
+                }
+                if let (Some(m), Some(k)) = (peer_median_months, multiple) {
+                    write!(f, "; peers' median {m:.1} months (×{k} = {:.1})", k * m)?;
+                }
+                Ok(())
+            }
         }
     }
 }

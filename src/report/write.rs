@@ -46,6 +46,8 @@ pub fn write_flags(path: &Path, flags: &[Flag]) -> Result<()> {
             "employee_initiated",
             "severity",
             "evidence",
+            "stall_p",
+            "rating_drop_score",
         ],
         flags.iter().map(|f| {
             let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
@@ -63,6 +65,10 @@ pub fn write_flags(path: &Path, flags: &[Flag]) -> Result<()> {
                 .into(),
                 format!("{}", f.severity).into(),
                 f.evidence.to_string().into(),
+                f.stall_p.map_or(String::new(), |p| format!("{p}")).into(),
+                f.rating_drop_score
+                    .map_or(String::new(), |z| format!("{z}"))
+                    .into(),
             ]
         }),
     )

@@ -17,9 +17,11 @@
 //! | [`CoxModel::fit_ph_test`] | lifelines `proportional_hazard_test` (scaled Schoenfeld residuals) |
 //! | [`CumulativeIncidence`] | lifelines `AalenJohansenFitter(calculate_variance=True)` |
 //! | [`DummyOls`] | statsmodels `OLS(...).fit(cov_type="cluster")` on dummy-coded factors |
+//! | [`CoxSurvival`] | lifelines `CoxPHFitter.predict_survival_function` (Breslow baseline), strata |
 //! | [`excess_test`] | scipy `fisher_exact(alternative="greater")` (one stratum); the convolution of scipy `hypergeom` over strata (R's `mantelhaen.test(exact=TRUE)`) |
 //! | [`shrink_ratios`] | Marshall's global empirical-Bayes estimator, worked by hand |
 
+mod baseline;
 mod cif;
 mod cox;
 mod excess;
@@ -29,6 +31,7 @@ mod ols;
 mod proportion;
 mod rank;
 
+pub use baseline::CoxSurvival;
 pub use cif::{CumulativeIncidence, IncidencePoint};
 pub use cox::{CoxCoefficient, CoxFit, CoxModel, PhTest, Ties, TimeTransform};
 pub use excess::{excess_test, shrink_ratios, Excess, Stratum};

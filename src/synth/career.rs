@@ -20,6 +20,9 @@ pub(super) struct Person {
     pub(super) salary: f64,
     pub(super) children: u32,
     pub(super) promotion_factor: f64,
+    /// A planted rating drop: evaluations up to this date are lowered by
+    /// this many points.
+    pub(super) rating_penalty: Option<(NaiveDate, f64)>,
 }
 
 /// A date the generator forms: 1 April, 31 March or another day that every
@@ -88,6 +91,7 @@ pub(super) fn generate_employee(
         salary: hire_salary,
         children: 0,
         promotion_factor: 1.0,
+        rating_penalty: None,
     };
     let mut events: Vec<(NaiveDate, u32, EventRow)> = Vec::new();
     let mut exit: Option<(NaiveDate, &'static str)> = None;
@@ -193,7 +197,11 @@ pub(super) fn generate_employee(
         // Evaluation at the end of the fiscal year, when at work.
         if march >= busy_until && march > hire {
             let hours_penalty = if p.hours < 35.0 { 0.4 } else { 0.0 };
-            let raw = 3.2 + 0.8 * p.ability - hours_penalty
+            let planted_penalty = p
+                .rating_penalty
+                .filter(|(until, _)| march <= *until)
+                .map_or(0.0, |(_, points)| points);
+            let raw = 3.2 + 0.8 * p.ability - hours_penalty - planted_penalty
                 + 0.5 * Distribution::<f64>::sample(&std_normal, rng);
             let rating = raw.round().clamp(1.0, 5.0);
             let mut row = base(&p.id, march, "evaluation");
@@ -372,6 +380,17 @@ pub(super) fn mother_leave(
         }
     }
     p.promotion_factor *= config.returner_promotion_factor;
+    // A planted rating drop (off by default, when no draw is made, so the
+    // default output does not move): the evaluations of the two years after
+    // the return are lowered.
+    let rating_drop =
+        config.rating_drop_share > 0.0 && rng.random_bool(config.rating_drop_share.min(1.0));
+    if rating_drop {
+        let until = back
+            .checked_add_months(chrono::Months::new(24))
+            .unwrap_or(back);
+        p.rating_penalty = Some((until, config.rating_drop_points));
+    }
     const NAMES: [&str; 5] = [
         "responsibility_drop",
         "track_downgrade",
@@ -379,11 +398,14 @@ pub(super) fn mother_leave(
         "promotion_stall",
         "prolonged_reduced_hours",
     ];
-    let planted: Vec<&str> = NAMES
+    let mut planted: Vec<&str> = NAMES
         .iter()
         .zip(kinds)
         .filter_map(|(n, k)| k.then_some(*n))
         .collect();
+    if rating_drop {
+        planted.push("rating_drop");
+    }
     out.truth.push(ReturnTruth {
         employee_id: p.id.clone(),
         leave_start: start.to_string(),

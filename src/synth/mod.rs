@@ -105,6 +105,13 @@ pub struct SynthConfig {
     pub biased_manager_factor: f64,
     /// Managers whose returners are more often put on the mommy track.
     pub biased_managers: Vec<String>,
+    /// Share of mothers' returns (any class) whose evaluations in the two
+    /// years after the return are lowered by `rating_drop_points` (planted
+    /// kind `rating_drop`); 0 by default.
+    pub rating_drop_share: f64,
+    /// How far a planted rating drop lowers the raw rating (before rounding
+    /// to the 1–5 scale).
+    pub rating_drop_points: f64,
     /// Managers in each of the six departments (at least 1), named
     /// `M{department:02}{k:02}` from `M0101`.
     pub managers_per_department: usize,
@@ -137,6 +144,8 @@ impl Default for SynthConfig {
             biased_manager_factor: 2.5,
             biased_managers: vec!["M0201".into()],
             managers_per_department: MANAGERS_PER_DEPARTMENT,
+            rating_drop_share: 0.0,
+            rating_drop_points: 0.8,
             mommy_track_promotion_factor: 0.2,
             returner_promotion_factor: 1.0,
             exit_rate: 0.05,
