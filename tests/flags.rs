@@ -180,6 +180,53 @@ fn non_regular_conversion_needs_a_regular_start() {
     );
 }
 
+/// The base rate beside a structural flag. Five peers (women, grade 3,
+/// responsibility 3, hired with her) serve her return; p1 too has her
+/// responsibility cut to 2 by the employer on 2021-06-01, inside the window
+/// her return's peers are looked at over (2020-01-01 to 2022-01-01), and p2
+/// has one cut at her own request. Of the 5 peer follow-ups around returns
+/// of 2021, 1 (20%) had an employer-initiated drop: the evidence says so.
+/// With a drop at her own request, the employee-initiated rate is shown:
+/// also 1 of 5. With p1's cut in 2022-06 (outside the window) the
+/// employer-initiated rate is 0%.
+#[test]
+fn structural_flags_carry_the_peers_base_rate() {
+    let emp: Vec<String> = (1..=5)
+        .map(|i| format!("p{i},F,2015-04-01,3,3,career,regular,40,5000000"))
+        .collect();
+    let emp: Vec<&str> = emp.iter().map(String::as_str).collect();
+    let run = |hers: &str, p1: &str| {
+        flags_with(
+            "regular",
+            &emp,
+            &[hers, p1, "p2,2021-03-01,role_change,,,2,,employee,,,"],
+        )
+    };
+    let employer = "r1,2021-02-01,role_change,,,1,,employer,,,";
+    let f = run(employer, "p1,2021-06-01,role_change,,,2,,employer,,,");
+    let f = only(&f);
+    assert_eq!(f.evidence.peer_rates.len(), 1);
+    let r = &f.evidence.peer_rates[0];
+    assert_eq!(
+        (r.kind, r.employee_initiated, r.share, r.peers),
+        (FlagKind::ResponsibilityDrop, false, 0.2, 5)
+    );
+    assert!(
+        f.evidence.to_string().contains(
+            "peers: 20.0% of 5 had an employer-initiated or unrecorded responsibility drop in the same window"
+        ),
+        "{}",
+        f.evidence
+    );
+    let asked = "r1,2021-02-01,role_change,,,1,,employee,,,";
+    let f = run(asked, "p1,2021-06-01,role_change,,,2,,employer,,,");
+    let r = &only(&f).evidence.peer_rates[0];
+    assert_eq!((r.employee_initiated, r.share), (true, 0.2));
+    let f = run(employer, "p1,2022-06-01,role_change,,,2,,employer,,,");
+    let r = &only(&f).evidence.peer_rates[0];
+    assert_eq!((r.employee_initiated, r.share), (false, 0.0));
+}
+
 #[test]
 fn rating_drop_by_the_earlier_rule_against_her_pre_leave_ratings() {
     let points = |events: &[&str]| flags_by_rule_drop("regular", &[], events);

@@ -62,7 +62,7 @@ use crate::config::{RatingDropRule, StallRule, ValidConfig};
 use crate::dates::{add_months, months_between};
 use crate::schema::{EmploymentType, EventKind, InitiatedBy, LeaveType};
 use crate::timeline::Return;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -160,6 +160,118 @@ pub struct Evidence {
     pub pre_leave_ratings: usize,
     /// The matched peers' median months to promotion at her grade, when known.
     pub peer_median_months: Option<f64>,
+    /// For each structural kind of the flag, how often matched peers had
+    /// the same change over the same window (see [`PeerRate`]).
+    #[serde(default)]
+    pub peer_rates: Vec<PeerRate>,
+}
+
+/// How often matched peers had a change of one kind: among the peer
+/// follow-ups of every childcare return in the same calendar year as this
+/// one, each looked at over its own return's window (from the absence's
+/// first day to `flag_window_months` after the return) against its own
+/// state the day before that absence, the share with a change of `kind`
+/// initiated as hers was (by the employee, or not). A base rate: a change
+/// that peers have as often is more likely a reorganisation than a
+/// pattern. Shown only when at least `min_group_size` peer follow-ups
+/// stand behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PeerRate {
+    /// The kind.
+    pub kind: FlagKind,
+    /// Whether the changes counted are employee-initiated.
+    pub employee_initiated: bool,
+    /// The share of peer follow-ups with such a change.
+    pub share: f64,
+    /// The peer follow-ups behind it.
+    pub peers: u64,
+}
+
+/// Counts by (kind, initiated by the employee).
+type KindCounts = BTreeMap<(FlagKind, bool), u64>;
+
+/// What every return is measured against: the matched peers, the company's
+/// rating norms and the peers' base rates of structural changes.
+struct Benchmarks<'a> {
+    peers: &'a PeerSample,
+    norms: RatingNorms,
+    base: PeerBaseRates,
+}
+
+/// Per return year: peer follow-ups, and those with a change of each
+/// structural kind, split by whether the employee initiated it.
+struct PeerBaseRates {
+    by_year: BTreeMap<i32, (u64, KindCounts)>,
+    min: u64,
+}
+
+impl PeerBaseRates {
+    fn new(ctx: &Context<'_>, peers: &PeerSample) -> PeerBaseRates {
+        let (returns, config, as_of) = (ctx.returns(), ctx.config(), ctx.as_of());
+        let per_peer: Vec<(i32, Vec<(FlagKind, bool)>)> = peers
+            .follow_ups
+            .par_iter()
+            .filter(|f| !f.returner)
+            .filter_map(|f| {
+                let r = returns.get(f.return_index as usize)?;
+                let t = ctx.timelines().get(f.employee)?;
+                let start = r.absence.start;
+                let before = t.state_on(start.pred_opt().unwrap_or(start));
+                let end = add_months(r.return_date, config.flag_window_months()).min(as_of);
+                let mut found = Found::default();
+                structural_changes_in(t, &before, (start, end), config, &mut found);
+                let kinds = found
+                    .kinds
+                    .iter()
+                    .map(|(k, c)| (*k, c.initiated_by() == Some(InitiatedBy::Employee)))
+                    .collect();
+                Some((r.return_date.year(), kinds))
+            })
+            .collect();
+        let mut by_year: BTreeMap<i32, (u64, KindCounts)> = BTreeMap::new();
+        for (year, kinds) in per_peer {
+            let cell = by_year.entry(year).or_default();
+            cell.0 += 1;
+            for k in kinds {
+                *cell.1.entry(k).or_default() += 1;
+            }
+        }
+        PeerBaseRates {
+            by_year,
+            min: config.min_group_size() as u64,
+        }
+    }
+
+    /// The peers' rate of `kind`, initiated as `employee_initiated` says,
+    /// around returns of `year`.
+    fn rate(&self, year: i32, kind: FlagKind, employee_initiated: bool) -> Option<PeerRate> {
+        let (n, counts) = self.by_year.get(&year)?;
+        (*n >= self.min).then(|| PeerRate {
+            kind,
+            employee_initiated,
+            share: counts
+                .get(&(kind, employee_initiated))
+                .copied()
+                .unwrap_or(0) as f64
+                / *n as f64,
+            peers: *n,
+        })
+    }
+}
+
+impl Change {
+    /// Who asked for a structural change (`None` for a rating drop or a stall).
+    pub fn initiated_by(&self) -> Option<InitiatedBy> {
+        match self {
+            Change::ResponsibilityDrop { initiated_by, .. }
+            | Change::TrackDowngrade { initiated_by, .. }
+            | Change::Demotion { initiated_by, .. }
+            | Change::NonRegularConversion { initiated_by, .. } => Some(*initiated_by),
+            Change::ProlongedReducedHours { cut, .. } => cut.map(|c| c.1),
+            _ => None,
+        }
+    }
 }
 
 /// One change behind a flag kind.
@@ -286,15 +398,15 @@ impl Found {
 }
 
 /// Flags one return; `None` when nothing is flagged.
-pub(crate) fn flag_return(
+fn flag_return(
     index: usize,
     ret: &Return<'_>,
-    peers: &PeerSample,
     stall: Option<&StallScore>,
-    norms: &RatingNorms,
+    bench: &Benchmarks<'_>,
     config: &ValidConfig,
     as_of: NaiveDate,
 ) -> Option<Flag> {
+    let (peers, norms, base) = (bench.peers, &bench.norms, &bench.base);
     if !ret.absence.is_childcare() {
         return None;
     }
@@ -357,6 +469,15 @@ pub(crate) fn flag_return(
     if employee_initiated {
         severity /= 2.0;
     }
+    let peer_rates = found
+        .kinds
+        .iter()
+        .filter(|(k, _)| k.is_structural() && **k != FlagKind::ProlongedReducedHours)
+        .filter_map(|(k, c)| {
+            let by_employee = c.initiated_by() == Some(InitiatedBy::Employee);
+            base.rate(ret.return_date.year(), *k, by_employee)
+        })
+        .collect();
     Some(Flag {
         employee_id: ret.timeline.employee().employee_id.clone(),
         leave_start: ret.absence.start,
@@ -370,6 +491,7 @@ pub(crate) fn flag_return(
             pre_leave_mean_rating: pre,
             pre_leave_ratings: ret.absence.pre_leave_ratings.len(),
             peer_median_months: benchmark,
+            peer_rates,
         },
         stall_p: stall.map(|s| s.stall_p),
         rating_drop_score: score.map(|s| s.score),
@@ -381,11 +503,23 @@ pub(crate) fn flag_return(
 /// non-regular work from the absence's first day to `flag_window_months`
 /// after the return: the first of each kind.
 fn structural_changes(ret: &Return<'_>, config: &ValidConfig, as_of: NaiveDate, found: &mut Found) {
-    let before = &ret.absence.pre_leave;
     let window_end = add_months(ret.return_date, config.flag_window_months());
+    let window = (ret.absence.start, window_end.min(as_of));
+    structural_changes_in(ret.timeline, &ret.absence.pre_leave, window, config, found);
+}
+
+/// The structural changes of `timeline` against `before` dated within
+/// `window` (both ends included): the first of each kind.
+fn structural_changes_in(
+    timeline: &crate::Timeline,
+    before: &crate::timeline::State,
+    window: (NaiveDate, NaiveDate),
+    config: &ValidConfig,
+    found: &mut Found,
+) {
     let rank = |t: &Option<String>| t.as_deref().and_then(|t| config.track_rank(t));
-    for e in ret.timeline.events() {
-        if e.date < ret.absence.start || e.date > window_end || e.date > as_of {
+    for e in timeline.events() {
+        if e.date < window.0 || e.date > window.1 {
             continue;
         }
         match &e.kind {
@@ -528,13 +662,14 @@ pub(crate) fn flag_all(
     stall: &[Option<StallScore>],
 ) -> Vec<Flag> {
     let (returns, config, as_of) = (ctx.returns(), ctx.config(), ctx.as_of());
-    let norms = RatingNorms::new(ctx);
+    let (norms, base) = rayon::join(|| RatingNorms::new(ctx), || PeerBaseRates::new(ctx, peers));
+    let bench = Benchmarks { peers, norms, base };
     let mut flags: Vec<Flag> = returns
         .par_iter()
         .enumerate()
         .filter_map(|(i, r)| {
             let score = stall.get(i).and_then(Option::as_ref);
-            flag_return(i, r, peers, score, &norms, config, as_of)
+            flag_return(i, r, score, &bench, config, as_of)
         })
         .collect();
     flags.par_sort_by(|a, b| (&a.employee_id, a.return_date).cmp(&(&b.employee_id, b.return_date)));

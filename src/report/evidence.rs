@@ -112,8 +112,23 @@ impl fmt::Display for Evidence {
             None => f.write_str("no pre-leave rating; ")?,
         }
         match self.peer_median_months {
-            Some(m) => write!(f, "peers' median time to promotion {m:.1} months"),
-            None => f.write_str("no peer benchmark"),
+            Some(m) => write!(f, "peers' median time to promotion {m:.1} months")?,
+            None => f.write_str("no peer benchmark")?,
         }
+        for r in &self.peer_rates {
+            write!(
+                f,
+                "; peers: {:.1}% of {} had {} {} in the same window",
+                r.share * 100.0,
+                r.peers,
+                if r.employee_initiated {
+                    "an employee-initiated"
+                } else {
+                    "an employer-initiated or unrecorded"
+                },
+                r.kind.as_str().replace('_', " ")
+            )?;
+        }
+        Ok(())
     }
 }
