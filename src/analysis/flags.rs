@@ -518,10 +518,9 @@ fn structural_changes_in(
     found: &mut Found,
 ) {
     let rank = |t: &Option<String>| t.as_deref().and_then(|t| config.track_rank(t));
-    for e in timeline.events() {
-        if e.date < window.0 || e.date > window.1 {
-            continue;
-        }
+    let events = timeline.events();
+    let first = events.partition_point(|e| e.date < window.0);
+    for e in events[first..].iter().take_while(|e| e.date <= window.1) {
         match &e.kind {
             EventKind::RoleChange(r) | EventKind::Promotion(r) => {
                 let who = Some(r.initiated_by);

@@ -54,8 +54,12 @@ pub struct Excess {
 /// assert!((one.expected - 2.4).abs() < 1e-12);
 /// ```
 pub fn excess_test(strata: &[Stratum]) -> Result<Excess, StatsError> {
-    // The distribution of the unit's total, built stratum by stratum.
+    // The distribution of the unit's total, built stratum by stratum: `pmf[i]`
+    // is P(total = offset + i). Probabilities that underflow to nothing
+    // (below 1e-300) are trimmed from both ends after each stratum, which
+    // keeps the work near the support that matters on large units.
     let mut pmf = vec![1.0f64];
+    let mut offset = 0usize;
     let (mut observed, mut expected) = (0u64, 0.0f64);
     for s in strata.iter().filter(|s| s.unit > 0) {
         if s.events > s.total || s.unit > s.total || s.unit_events > s.unit.min(s.events) {
@@ -77,20 +81,25 @@ pub fn excess_test(strata: &[Stratum]) -> Result<Excess, StatsError> {
             .map_err(|e| StatsError::InvalidInput(e.to_string()))?;
         let lo = (s.unit + s.events).saturating_sub(s.total);
         let hi = s.unit.min(s.events);
-        let here: Vec<f64> = (lo..=hi).map(|k| h.pmf(k)).collect();
-        let mut next = vec![0.0; pmf.len() + here.len() - 1 + lo as usize];
+        let mut here: Vec<f64> = (lo..=hi).map(|k| h.pmf(k)).collect();
+        let mut here_offset = lo as usize;
+        trim(&mut here, &mut here_offset);
+        let mut next = vec![0.0; pmf.len() + here.len().max(1) - 1];
         for (i, a) in pmf.iter().enumerate() {
             for (j, b) in here.iter().enumerate() {
-                next[i + j + lo as usize] += a * b;
+                next[i + j] += a * b;
             }
         }
         pmf = next;
+        offset += here_offset;
+        trim(&mut pmf, &mut offset);
     }
-    let p_value = pmf
-        .iter()
-        .skip(observed as usize)
-        .sum::<f64>()
-        .clamp(0.0, 1.0);
+    let from = (observed as usize).saturating_sub(offset);
+    let p_value = if (observed as usize) < offset {
+        1.0
+    } else {
+        pmf.iter().skip(from).sum::<f64>().clamp(0.0, 1.0)
+    };
     Ok(Excess {
         observed,
         expected,
@@ -165,4 +174,15 @@ pub fn shrink_ratios(observed: &[u64], expected: &[f64]) -> Result<Vec<f64>, Sta
             }
         })
         .collect())
+}
+
+/// Drops the leading and trailing probabilities below 1e-300 (moving
+/// `offset` past the leading ones); keeps at least one entry.
+fn trim(pmf: &mut Vec<f64>, offset: &mut usize) {
+    const TINY: f64 = 1e-300;
+    let first = pmf.iter().position(|p| *p >= TINY).unwrap_or(0);
+    let last = pmf.iter().rposition(|p| *p >= TINY).unwrap_or(first);
+    pmf.truncate(last + 1);
+    pmf.drain(..first);
+    *offset += first;
 }
