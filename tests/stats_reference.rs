@@ -811,7 +811,7 @@ fn ph_test_matches_lifelines() {
     assert_eq!(checked, 3 * 5 + 2 * 2 + 3 * 3 + 2 * 2);
 }
 
-/// The stratified one-sided exact test of excess events: seven cases in
+/// The stratified one-sided exact test of excess events: eight cases in
 /// `tests/reference/excess_golden.json`, written by
 /// `tests/reference/make_excess_golden.py` (scipy 1.x `hypergeom` pmfs
 /// convolved over strata; `fisher_exact(alternative="greater")` for the
@@ -822,7 +822,7 @@ fn excess_test_matches_scipy() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/excess_golden.json");
     let g: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = g.as_object().unwrap();
-    assert_eq!(cases.len(), 7);
+    assert_eq!(cases.len(), 8);
     for (name, case) in cases {
         let strata: Vec<Stratum> = case["strata"]
             .as_array()

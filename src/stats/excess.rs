@@ -81,7 +81,13 @@ pub fn excess_test(strata: &[Stratum]) -> Result<Excess, StatsError> {
             .map_err(|e| StatsError::InvalidInput(e.to_string()))?;
         let lo = (s.unit + s.events).saturating_sub(s.total);
         let hi = s.unit.min(s.events);
-        let mut here: Vec<f64> = (lo..=hi).map(|k| h.pmf(k)).collect();
+        let mut here: Vec<f64> = (lo..=hi).map(|k| h.ln_pmf(k).exp()).collect();
+        if here.iter().any(|p| !p.is_finite()) {
+            return Err(StatsError::InvalidInput(format!(
+                "the hypergeometric law of a stratum of {} items is not computable",
+                s.total
+            )));
+        }
         let mut here_offset = lo as usize;
         trim(&mut here, &mut here_offset);
         let mut next = vec![0.0; pmf.len() + here.len().max(1) - 1];
