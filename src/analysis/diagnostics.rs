@@ -4,8 +4,8 @@
 //!
 //! | figure | what it answers | method |
 //! |---|---|---|
-//! | `cox_robust` | the headline hazard ratio with an interval that allows for a peer serving several returns and a returner followed twice | [`CoxModel::fit_clustered`] by employee (Lin & Wei 1989; lifelines `robust=True, cluster_col`): the headline model itself under the default design, a clustered refit of the legacy one |
-//! | `proportional_hazards` | whether the returner effect changes with time since the return | [`CoxModel::fit_clustered_ph_test`], 1 − Kaplan–Meier time scale (R's `cox.zph` default), within strata; the same fit as `cox_robust` |
+//! | `cox_robust` | the headline hazard ratio with an interval that allows for a peer serving several returns and a returner followed twice | [`CoxModel::fit_clustered`](crate::stats::CoxModel::fit_clustered) by employee (Lin & Wei 1989; lifelines `robust=True, cluster_col`): the headline model itself under the default design, a clustered refit of the legacy one |
+//! | `proportional_hazards` | whether the returner effect changes with time since the return | [`CoxModel::fit_clustered_ph_test`](crate::stats::CoxModel::fit_clustered_ph_test), 1 − Kaplan–Meier time scale (R's `cox.zph` default), within strata; the same fit as `cox_robust` |
 //! | `by_period` | when the gap opens and closes | the headline model (strata and robust variance included) fitted on each follow-up period (0–12, 12–24, 24–36, 36–60, 60+ months) with delayed entry at its start |
 //! | `cumulative_incidence` | the share promoted within 1, 2 and 3 years when leaving first is a competing event | [`CumulativeIncidence`] (Aalen–Johansen; lifelines `AalenJohansenFitter`) |
 //!
@@ -18,8 +18,6 @@
 use super::gap::{returner_term, Comparison, FitOptions, HazardRatio, Headline};
 use super::peers::FollowUp;
 use crate::config::ValidConfig;
-#[allow(unused_imports)] // named in the docs
-use crate::stats::CoxModel;
 use crate::stats::{z_for, CumulativeIncidence, PhTest};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
