@@ -107,11 +107,15 @@ fn birth_anchor_by_hand() {
     .collect();
     assert_eq!(got, want);
     let (data, config) = data(EventAnchor::FirstBirth);
-    let study = Analysis::run(&data, &config)
-        .event_study
-        .expect("mothers and fathers");
+    let analysis = Analysis::run(&data, &config);
+    let study = analysis.event_study.as_ref().expect("mothers and fathers");
     assert_eq!(study.parents_anchored_on_leave, Some(Count::new(1, 1)));
-    // The default leaves the key out of report.json.
+    // Both reports say so.
+    let said = "Parents with no recorded birth are anchored on their first childcare leave: 1.";
+    assert!(analysis.to_markdown().contains(said));
+    assert!(analysis.to_html().contains(said));
+    assert!(analysis.to_html().contains("years since the first birth"));
+    // The leave anchor leaves the key out of report.json.
     let (data, config) = self::data(EventAnchor::FirstChildcareLeave);
     let study = Analysis::run(&data, &config)
         .event_study

@@ -583,6 +583,13 @@ impl Analysis {
         );
         let axis = format!("years since {since}");
         s.push_str(&line_chart(&title, &axis, "penalty (%)", &series, None));
+        if let Some(c) = e.parents_anchored_on_leave.filter(|c| c.value != Some(0)) {
+            let _ = write!(
+                s,
+                "<p class=\"note\">Parents with no recorded birth are anchored on their first childcare leave: {}.</p>",
+                count(&c, self.config.privacy.min_group_size)
+            );
+        }
     }
 
     fn disclosure_html(&self, s: &mut String, d: &crate::analysis::disclosure::Disclosure) {
