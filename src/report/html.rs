@@ -358,7 +358,7 @@ impl Analysis {
                 count(&r.group.eligible, min),
                 count(&r.reference.promoted, min),
                 count(&r.reference.eligible, min),
-                r.difference.map_or("—".into(), |d| format!("{:+.1} pts ({:+.1} to {:+.1})", d[0] * 100.0, d[1] * 100.0, d[2] * 100.0)),
+                super::points(r.difference),
                 r.impact_ratio.map_or("—".into(), |v| format!("{v:.2}")),
                 if r.four_fifths_violated == Some(true) { " (below 4/5)" } else { "" },
                 r.fisher_p_value.map_or("—".into(), |p| format!("{p:.3}"))
@@ -387,10 +387,7 @@ impl Analysis {
                 "<table><tr><th>months since return</th><th>hazard ratio</th><th>{level}% CI</th></tr>"
             );
             for p in &d.by_period {
-                let span = match p.to_months {
-                    Some(to) => format!("{}–{}", p.from_months, to),
-                    None => format!("{}+", p.from_months),
-                };
+                let span = super::period(p);
                 match &p.hazard_ratio {
                     Some(h) => {
                         let _ = write!(
@@ -425,12 +422,7 @@ impl Analysis {
                     i.years,
                     pct(&i.group),
                     pct(&i.reference),
-                    i.difference.map_or("—".into(), |d| format!(
-                        "{:+.1} pts ({:+.1} to {:+.1})",
-                        d[0] * 100.0,
-                        d[1] * 100.0,
-                        d[2] * 100.0
-                    ))
+                    super::points(i.difference)
                 );
             }
             s.push_str("</table>");

@@ -137,10 +137,7 @@ impl Analysis {
         if !d.by_period.is_empty() {
             s.push_str("| months since return | hazard ratio | CI |\n|---|---|---|\n");
             for p in &d.by_period {
-                let span = match p.to_months {
-                    Some(to) => format!("{}–{}", p.from_months, to),
-                    None => format!("{}+", p.from_months),
-                };
+                let span = super::period(p);
                 match &p.hazard_ratio {
                     Some(h) => s.push_str(&format!(
                         "| {span} | {:.2} | {:.2}–{:.2} |\n",
@@ -162,12 +159,7 @@ impl Analysis {
                     i.years,
                     one(&i.group),
                     one(&i.reference),
-                    i.difference.map_or("—".into(), |d| format!(
-                        "{:+.1} pts ({:+.1} to {:+.1})",
-                        d[0] * 100.0,
-                        d[1] * 100.0,
-                        d[2] * 100.0
-                    ))
+                    super::points(i.difference)
                 ));
             }
             s.push('\n');

@@ -91,3 +91,24 @@ pub(crate) fn by_excess(
     });
     v
 }
+
+/// A difference of shares with its interval, in percentage points
+/// ("−4.8 pts (−5.1 to −4.5)"), or a dash.
+pub(crate) fn points(d: Option<[f64; 3]>) -> String {
+    d.map_or("—".into(), |d| {
+        format!(
+            "{:+.1} pts ({:+.1} to {:+.1})",
+            d[0] * 100.0,
+            d[1] * 100.0,
+            d[2] * 100.0
+        )
+    })
+}
+
+/// A follow-up period in months ("12–24", "60+").
+pub(crate) fn period(p: &crate::analysis::diagnostics::PeriodHazardRatio) -> String {
+    match p.to_months {
+        Some(to) => format!("{}–{}", p.from_months, to),
+        None => format!("{}+", p.from_months),
+    }
+}

@@ -46,15 +46,6 @@ impl CoxSurvival {
         covariates: &[&[f64]],
         strata: Option<&[u32]>,
     ) -> Result<CoxSurvival, StatsError> {
-        let n = durations.len();
-        if events.len() != n
-            || covariates.iter().any(|c| c.len() != n)
-            || strata.is_some_and(|s| s.len() != n)
-        {
-            return Err(StatsError::LengthMismatch(format!(
-                "{n} durations and columns or strata of other lengths"
-            )));
-        }
         if covariates.len() != fit.coefficients.len() {
             return Err(StatsError::LengthMismatch(format!(
                 "{} coefficients, {} covariate columns",
@@ -83,12 +74,6 @@ impl CoxSurvival {
         events: &[bool],
         strata: Option<&[u32]>,
     ) -> Result<CoxSurvival, StatsError> {
-        if events.len() != durations.len() || strata.is_some_and(|s| s.len() != durations.len()) {
-            return Err(StatsError::LengthMismatch(format!(
-                "{} durations and events or strata of other lengths",
-                durations.len()
-            )));
-        }
         CoxSurvival::estimate(Vec::new(), durations, events, &[], strata)
     }
 
@@ -100,6 +85,14 @@ impl CoxSurvival {
         strata: Option<&[u32]>,
     ) -> Result<CoxSurvival, StatsError> {
         let n = durations.len();
+        if events.len() != n
+            || covariates.iter().any(|c| c.len() != n)
+            || strata.is_some_and(|s| s.len() != n)
+        {
+            return Err(StatsError::LengthMismatch(format!(
+                "{n} durations and events, columns or strata of other lengths"
+            )));
+        }
         if durations.iter().any(|d| !d.is_finite()) {
             return Err(StatsError::InvalidInput("a duration is not finite".into()));
         }
