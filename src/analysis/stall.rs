@@ -27,6 +27,7 @@
 //! (its coefficients and baseline come from the peers) is not carried into
 //! it, which makes it somewhat too small where peers at her grade are few.
 
+use super::gap::Design;
 use super::peers::{FollowUp, PeerSample};
 use super::Context;
 use crate::config::ValidConfig;
@@ -87,33 +88,25 @@ pub fn stall_scores(ctx: &Context<'_>, peers: &PeerSample) -> Vec<Option<StallSc
     } else {
         rated.iter().sum::<f64>() / rated.len() as f64
     };
-    let x = |l: Option<f64>| {
-        [
-            l.map_or(0.0, |v| v - centre),
-            f64::from(u8::from(l.is_none())),
-        ]
+    // Constant columns (everyone rated, say) are left out by `Design`.
+    let value = |name: &str, l: Option<f64>| match name {
+        "rating_level" => l.map_or(0.0, |v| v - centre),
+        _ => f64::from(u8::from(l.is_none())),
     };
-    let rows: Vec<[f64; 2]> = levels.iter().map(|l| x(*l)).collect();
+    let design = Design::new(
+        ["rating_level", "no_rating"].map(|n| (n, levels.iter().map(|l| value(n, *l)).collect())),
+    );
+    let (names, columns) = (&design.names, design.slices());
     let d: Vec<f64> = reference.iter().map(|f| f.months).collect();
     let e: Vec<bool> = reference.iter().map(|f| f.promoted).collect();
     let strata: Vec<u32> = reference.iter().map(|f| f.grade).collect();
-    // Columns that are constant here (everyone rated, say) are left out.
-    let all: [(&str, Vec<f64>); 2] = [
-        ("rating_level", rows.iter().map(|r| r[0]).collect()),
-        ("no_rating", rows.iter().map(|r| r[1]).collect()),
-    ];
-    let kept: Vec<usize> = (0..2)
-        .filter(|&j| all[j].1.iter().any(|v| *v != all[j].1[0]))
-        .collect();
-    let names: Vec<&str> = kept.iter().map(|&j| all[j].0).collect();
-    let columns: Vec<&[f64]> = kept.iter().map(|&j| all[j].1.as_slice()).collect();
     // With no covariate left (no one rated, or everyone alike), each
     // grade's Nelson–Aalen estimate.
     let survival = if columns.is_empty() {
         CoxSurvival::without_covariates(&d, &e, Some(&strata))
     } else {
         CoxModel::default()
-            .fit(&d, &e, &columns, &names, Some(&strata))
+            .fit(&d, &e, &columns, names, Some(&strata))
             .and_then(|fit| CoxSurvival::new(&fit, &d, &e, &columns, Some(&strata)))
     };
     let Ok(survival) = survival else {
@@ -121,8 +114,7 @@ pub fn stall_scores(ctx: &Context<'_>, peers: &PeerSample) -> Vec<Option<StallSc
     };
     for f in peers.follow_ups.iter().filter(|f| f.returner) {
         let l = level(f);
-        let all = x(l);
-        let xs: Vec<f64> = kept.iter().map(|&j| all[j]).collect();
+        let xs: Vec<f64> = names.iter().map(|n| value(n, l)).collect();
         let stall_p = if f.promoted {
             1.0
         } else {
