@@ -10,7 +10,9 @@
 //! | `[absences]` | `gap_days` | 7 | leaves at most this many days apart form one absence |
 //! | | `rating_lookback_months` | 24 | pre-leave ratings are those in this window before the absence (and post-return ratings those this long after the return) |
 //! | `[careers]` | `track_order` | `["general", "specialist", "career"]` | career tracks from least to most senior |
-//! | `[privacy]` | `min_group_size` | 5 | aggregates over fewer people are suppressed |
+//! | `[privacy]` | `min_group_size` | 5 | aggregates over fewer people are suppressed, and no withheld count can be narrowed to fewer than this many values |
+//! | | `pay_p_percent` | 10 | the p% rule for sums of pay |
+//! | | `protect_zeros` | false | withhold zero counts too |
 //! | `[statistics]` | `significance_level` | 0.05 | level of every test and of the Benjamini–Hochberg adjustment; intervals are at 1 − level |
 //! | | `diagnostics` | `true` | compute `promotion_gap.diagnostics` (see [`crate::analysis::diagnostics`]); `false` saves about 5% of a run |
 //! | `[trajectories]` | `horizons_months` | `[6, 12, 24, 36]` | months after return at which trajectories are read |
@@ -127,13 +129,27 @@ impl Default for CareerConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PrivacyConfig {
-    /// Aggregates over fewer people than this are suppressed.
+    /// Aggregates over fewer people than this are suppressed, and no
+    /// withheld count may be narrowed by the published figures to an
+    /// interval narrower than this.
     pub min_group_size: usize,
+    /// The p% rule for sums of pay: a sum is withheld when it minus its two
+    /// largest contributions is less than this percentage of the largest,
+    /// and no withheld sum may be bounded to within this percentage of its
+    /// largest contribution.
+    pub pay_p_percent: f64,
+    /// Withhold zero counts too (a zero says "nobody in this group", which
+    /// can itself be sensitive); off by default.
+    pub protect_zeros: bool,
 }
 
 impl Default for PrivacyConfig {
     fn default() -> Self {
-        PrivacyConfig { min_group_size: 5 }
+        PrivacyConfig {
+            min_group_size: 5,
+            pay_p_percent: 10.0,
+            protect_zeros: false,
+        }
     }
 }
 
@@ -625,6 +641,14 @@ fn check(c: &Config) -> Result<(u32, u32)> {
     if c.privacy.min_group_size == 0 {
         return invalid("privacy.min_group_size", "0".into(), "at least 1");
     }
+    let p = c.privacy.pay_p_percent;
+    if !(p.is_finite() && (0.0..100.0).contains(&p)) {
+        return invalid(
+            "privacy.pay_p_percent",
+            p.to_string(),
+            "a percentage from 0 up to (not including) 100",
+        );
+    }
     let level = c.statistics.significance_level;
     if !(level > 0.0 && level < 0.5) {
         return invalid(
@@ -824,6 +848,14 @@ impl ValidConfig {
     /// Smallest group an aggregate may show.
     pub fn min_group_size(&self) -> usize {
         self.config.privacy.min_group_size
+    }
+    /// The p% rule's percentage for sums of pay.
+    pub fn pay_p_percent(&self) -> f64 {
+        self.config.privacy.pay_p_percent
+    }
+    /// Whether zero counts are withheld too.
+    pub fn protect_zeros(&self) -> bool {
+        self.config.privacy.protect_zeros
     }
     /// Whether the first rejection stops ingestion.
     pub fn strict(&self) -> bool {

@@ -38,6 +38,15 @@ pub struct AbsenceSummary {
 }
 
 impl AbsenceSummary {
+    /// Every count withheld: what is published when publication fails.
+    pub(crate) fn withheld() -> AbsenceSummary {
+        AbsenceSummary {
+            total: Count::published(None),
+            childcare: Count::published(None),
+            by_leave_type_and_gender: Vec::new(),
+        }
+    }
+
     /// Counts the absences of every timeline.
     pub(crate) fn new(ctx: &Context<'_>) -> AbsenceSummary {
         let min = ctx.config().min_group_size();

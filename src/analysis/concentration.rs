@@ -49,9 +49,9 @@ pub struct GroupConcentration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Childcare returns in the group.
-    pub returns: u64,
+    pub returns: Count,
     /// Of which flagged involuntary.
-    pub flagged: u64,
+    pub flagged: Count,
     /// One-sided exact p-value of more flags than expected, conditional on
     /// the strata (return period × grade; see [`Concentration`]); `None`
     /// when the test could not be computed.
@@ -84,6 +84,12 @@ pub struct PolicyEffect {
     pub returns_before: Count,
     /// Returns after.
     pub returns_after: Count,
+    /// Returns before flagged involuntary.
+    #[serde(default = "withheld")]
+    pub flagged_before: Count,
+    /// Returns after flagged involuntary.
+    #[serde(default = "withheld")]
+    pub flagged_after: Count,
     /// Involuntary flag rate before (`None` when suppressed).
     pub flag_rate_before: Option<f64>,
     /// Involuntary flag rate after.
@@ -146,7 +152,15 @@ pub struct Concentration {
     pub flagged_involuntary: Count,
     /// Returns flagged with an employee-initiated change only.
     pub flagged_employee_initiated: Count,
-    /// Share of flagged structural changes that were employee-initiated (self-selection).
+    /// Flags with a structural change (a drop in responsibility, track or
+    /// grade, or a conversion to non-regular work).
+    #[serde(default = "withheld")]
+    pub structural: Count,
+    /// Of which employee-initiated.
+    #[serde(default = "withheld")]
+    pub structural_employee_initiated: Count,
+    /// Share of flagged structural changes that were employee-initiated
+    /// (self-selection): `structural_employee_initiated ÷ structural`.
     pub employee_initiated_share: Option<f64>,
     /// Flags by kind (rows holding it).
     pub by_kind: BTreeMap<String, Count>,
@@ -163,6 +177,10 @@ pub struct Concentration {
     /// How many returns the promotion-stall test judged.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub stall: Option<super::stall::StallSummary>,
+}
+
+fn withheld() -> Count {
+    Count::published(None)
 }
 
 /// What a group of returns is keyed by.
@@ -191,6 +209,7 @@ fn concentration_of(
     config: &ValidConfig,
 ) -> Vec<GroupConcentration> {
     let policy = config.policy_date();
+    let min = config.min_group_size();
     let stratum_of = |r: &Return<'_>| {
         let period = match policy {
             Some(date) => i32::from(r.return_date >= date),
@@ -222,6 +241,7 @@ fn concentration_of(
             c.1 += flagged;
         }
     }
+    let mut flagged_of: Vec<u64> = Vec::new();
     let mut groups: Vec<GroupConcentration> = cells
         .into_iter()
         .filter(|(_, c)| c.values().map(|x| x.0).sum::<u64>() >= config.min_group_size() as u64)
@@ -239,11 +259,13 @@ fn concentration_of(
                 })
                 .collect();
             let test = excess_test(&tables).ok();
+            let flagged = c.values().map(|x| x.1).sum();
+            flagged_of.push(flagged);
             GroupConcentration {
                 manager_id: matches!(by, GroupBy::Manager).then(|| k.to_string()),
                 department: matches!(by, GroupBy::Department).then(|| k.to_string()),
-                returns: c.values().map(|x| x.0).sum(),
-                flagged: c.values().map(|x| x.1).sum(),
+                returns: Count::new(c.values().map(|x| x.0).sum(), min),
+                flagged: Count::new(flagged, min),
                 p_value: test.map(|t| t.p_value),
                 p_adjusted: None,
                 significant: false,
@@ -268,7 +290,7 @@ fn concentration_of(
     let tested: Vec<usize> = (0..groups.len())
         .filter(|&i| groups[i].expected.is_some())
         .collect();
-    let observed: Vec<u64> = tested.iter().map(|&i| groups[i].flagged).collect();
+    let observed: Vec<u64> = tested.iter().map(|&i| flagged_of[i]).collect();
     let expected: Vec<f64> = tested.iter().filter_map(|&i| groups[i].expected).collect();
     if let Ok(shrunk) = shrink_ratios(&observed, &expected) {
         for (&i, r) in tested.iter().zip(shrunk) {
@@ -383,6 +405,8 @@ impl Concentration {
             returns: Count::new(childcare, min),
             flagged_involuntary: Count::new(flagged, min),
             flagged_employee_initiated: Count::new(voluntary_only, min),
+            structural: Count::new(structural, min),
+            structural_employee_initiated: Count::new(asked, min),
             employee_initiated_share: (structural >= min as u64)
                 .then(|| asked as f64 / structural as f64),
             by_kind: by_kind
@@ -434,6 +458,8 @@ pub(crate) fn policy_effect(ctx: &Context<'_>, date: NaiveDate, flags: &[Flag]) 
         date,
         returns_before: Count::new(nb, min as usize),
         returns_after: Count::new(na, min as usize),
+        flagged_before: Count::new(fb, min as usize),
+        flagged_after: Count::new(fa, min as usize),
         flag_rate_before: (nb >= min).then(|| fb as f64 / nb as f64),
         flag_rate_after: (na >= min).then(|| fa as f64 / na as f64),
         p_value: shown

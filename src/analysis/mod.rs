@@ -227,8 +227,14 @@ pub struct IngestSummary {
     pub rejections_by_kind: BTreeMap<String, u64>,
 }
 
-/// Everything the analysis found; serialized as `report.json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Everything the analysis found, as it may be published; serialized as
+/// `report.json`.
+///
+/// [`Analysis::run`] publishes what the analyses computed through
+/// [`crate::privacy`]: small counts and every figure resting on them are
+/// withheld, further counts withheld where margins would give them back,
+/// and [`Analysis::privacy`] is the ledger of it all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Analysis {
     /// The crate version that made the report.
@@ -254,6 +260,10 @@ pub struct Analysis {
     pub policy: Option<PolicyEffect>,
     /// The child-penalty event study (`event_study.<outcome>`).
     pub event_study: Option<EventStudy>,
+    /// The publication ledger: every count and pay sum, the relations
+    /// between them, and the audit that no withheld one can be worked out.
+    #[serde(default)]
+    pub privacy: crate::privacy::Ledger,
     /// The flagged returns, written to `flags.csv` (never to `report.json`: they carry ids).
     #[serde(skip)]
     pub flags: Vec<Flag>,
@@ -353,7 +363,7 @@ impl Analysis {
         );
         let (trajectories, event_study, absences, disclosure) = side;
         let (promotion_gap, concentration, policy) = peers_part;
-        Analysis {
+        let computed = Analysis {
             event_study,
             trajectories,
             promotion_gap,
@@ -375,6 +385,42 @@ impl Analysis {
                 rejections: data.report.rejections.len() as u64,
                 rejections_by_kind: by_kind,
             },
-        }
+            privacy: crate::privacy::Ledger::default(),
+        };
+        computed.published(config)
+    }
+
+    /// What the analyses computed, as it may be published: every count and
+    /// figure through [`crate::privacy::publish`]. Fails closed: an analysis
+    /// that cannot be put through it keeps nothing but its ingest figures,
+    /// and its ledger says why.
+    fn published(mut self, config: &ValidConfig) -> Analysis {
+        let flags = std::mem::take(&mut self.flags);
+        let raw = crate::suppress::with_raw(|| serde_json::to_value(&self));
+        let published = raw.map_err(|e| e.to_string()).and_then(|raw| {
+            let (tree, ledger) = crate::privacy::publish(&raw, config);
+            serde_json::from_value::<Analysis>(tree)
+                .map(|mut a| {
+                    a.privacy = ledger;
+                    a
+                })
+                .map_err(|e| e.to_string())
+        });
+        let mut out = match published {
+            Ok(a) => a,
+            Err(why) => Analysis {
+                absences: AbsenceSummary::withheld(),
+                disclosure: None,
+                trajectories: None,
+                promotion_gap: None,
+                concentration: None,
+                policy: None,
+                event_study: None,
+                privacy: crate::privacy::Ledger::refused(config, why),
+                ..self
+            },
+        };
+        out.flags = flags;
+        out
     }
 }

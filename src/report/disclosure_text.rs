@@ -11,7 +11,7 @@ impl Disclosure {
             "Disclosure figures, fiscal year {} ({} to {})\n\n",
             fy.year, fy.start, fy.end
         );
-        let count = |v: Option<u64>| v.map_or("suppressed".to_string(), |v| v.to_string());
+        let count = |c: crate::Count| c.value.map_or("suppressed".to_string(), |v| v.to_string());
         s.push_str("Japan, parental leave uptake (育児休業等取得率; persons, truncated)\n");
         for u in &self.leave_uptake {
             s.push_str(&format!(
@@ -71,7 +71,7 @@ impl Disclosure {
             uk.snapshot,
             count(uk.women),
             count(uk.men),
-            uk.excluded_on_leave
+            count(uk.excluded_on_leave)
         ));
         let pct = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.1}%"));
         s.push_str(&format!(
@@ -81,8 +81,10 @@ impl Disclosure {
         ));
         for q in &uk.quartiles {
             s.push_str(&format!(
-                "  {:<13} women {:>5.1}%  men {:>5.1}%\n",
-                q.quartile, q.women_percent, q.men_percent
+                "  {:<13} women {:>6}  men {:>6}\n",
+                q.quartile,
+                pct(q.women_percent),
+                pct(q.men_percent)
             ));
         }
         s

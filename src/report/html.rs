@@ -14,9 +14,10 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn count(c: &Count, min: usize) -> String {
-    c.value
-        .map_or(format!("&lt;{min} (suppressed)"), |v| v.to_string())
+/// A head count, or that it is withheld (never why: a withheld count may
+/// be large, withheld to protect another).
+fn count(c: &Count, _min: usize) -> String {
+    c.value.map_or("suppressed".into(), |v| v.to_string())
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -525,8 +526,8 @@ impl Analysis {
                     s,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     esc(m.manager_id.as_deref().or(m.department.as_deref()).unwrap_or("")),
-                    m.returns,
-                    m.flagged,
+                    count(&m.returns, min),
+                    count(&m.flagged, min),
                     m.expected.map_or("—".into(), |v| format!("{v:.1}")),
                     m.excess.map_or("—".into(), |v| format!("{v:+.1}")),
                     m.shrunken_ratio.map_or("—".into(), |v| format!("{v:.2}")),

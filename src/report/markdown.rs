@@ -192,8 +192,8 @@ impl Analysis {
                         .as_deref()
                         .or(m.department.as_deref())
                         .unwrap_or(""),
-                    m.returns,
-                    m.flagged,
+                    self.count(&m.returns),
+                    self.count(&m.flagged),
                     num(m.expected, 1),
                     m.excess.map_or("—".into(), |v| format!("{v:+.1}")),
                     num(m.shrunken_ratio, 2),
@@ -256,12 +256,10 @@ impl Analysis {
         s.push_str("```\n");
     }
 
-    /// A head count, or that it is suppressed.
+    /// A head count, or that it is withheld (never why: a withheld count
+    /// may be large, withheld to protect another).
     fn count(&self, c: &Count) -> String {
-        match c.value {
-            Some(v) => v.to_string(),
-            None => format!("<{} (suppressed)", self.config.privacy.min_group_size),
-        }
+        c.value.map_or("suppressed".into(), |v| v.to_string())
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::{display, round_half_up, FigureStatus, FiscalYear, Rate};
 use crate::schema::{EventKind, Gender, LeaveType};
+use crate::suppress::{Count, PaySum};
 use crate::timeline::{State, Timeline};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -20,12 +21,12 @@ pub struct Uptake {
 /// Pay of one gender in one group of workers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PayCell {
-    /// Distinct persons who worked in the group during the year (`None` when suppressed).
-    pub persons: Option<u64>,
+    /// Distinct persons who worked in the group during the year.
+    pub persons: Count,
     /// People as person-years.
     pub person_years: Option<f64>,
-    /// Total pay earned in the year.
-    pub total_pay: Option<f64>,
+    /// Total pay earned in the year (withheld under the p% rule as well).
+    pub total_pay: PaySum,
     /// `total_pay ÷ person_years`.
     pub mean_pay: Option<f64>,
 }
@@ -53,9 +54,9 @@ pub struct PayRatio {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceYears {
     /// Women employed on the last day.
-    pub women: Option<u64>,
+    pub women: Count,
     /// Men employed on the last day.
-    pub men: Option<u64>,
+    pub men: Count,
     /// Women's mean years of service, rounded half-up to one decimal.
     pub women_mean_years: Option<f64>,
     /// Men's mean years of service, rounded half-up to one decimal.
@@ -108,9 +109,26 @@ struct PayAcc {
     persons: u64,
     days: i64,
     pay: f64,
+    /// The two largest pay contributions of one person.
+    top: [f64; 2],
 }
 
-pub(super) fn pay_ratios(timelines: &[Timeline], fy: FiscalYear, min: usize) -> Vec<PayRatio> {
+impl PayAcc {
+    fn contributed(&mut self, pay: f64) {
+        if pay > self.top[0] {
+            self.top = [pay, self.top[0]];
+        } else if pay > self.top[1] {
+            self.top[1] = pay;
+        }
+    }
+}
+
+pub(super) fn pay_ratios(
+    timelines: &[Timeline],
+    fy: FiscalYear,
+    min: usize,
+    p_percent: f64,
+) -> Vec<PayRatio> {
     // [group][gender]: group 0 regular, 1 non-regular; gender 0 women, 1 men.
     let mut acc = [[PayAcc::default(); 2]; 2];
     let mut all = [PayAcc::default(); 2];
@@ -123,6 +141,8 @@ pub(super) fn pay_ratios(timelines: &[Timeline], fy: FiscalYear, min: usize) -> 
         };
         let mut seen = [false; 2];
         let mut seen_any = false;
+        // This person's pay in each group and in all.
+        let (mut mine, mut mine_all) = ([0.0f64; 2], 0.0f64);
         for (from, to, state) in segments(t, fy) {
             let Some(salary) = state.salary else { continue };
             if state.on_leave.is_some() {
@@ -133,6 +153,8 @@ pub(super) fn pay_ratios(timelines: &[Timeline], fy: FiscalYear, min: usize) -> 
             let cell = &mut acc[group][g];
             cell.days += days;
             cell.pay += salary * days as f64 / days_in_year;
+            mine[group] += salary * days as f64 / days_in_year;
+            mine_all += salary * days as f64 / days_in_year;
             if !seen[group] {
                 seen[group] = true;
                 cell.persons += 1;
@@ -143,6 +165,14 @@ pub(super) fn pay_ratios(timelines: &[Timeline], fy: FiscalYear, min: usize) -> 
                 seen_any = true;
                 all[g].persons += 1;
             }
+        }
+        for group in 0..2 {
+            if seen[group] {
+                acc[group][g].contributed(mine[group]);
+            }
+        }
+        if seen_any {
+            all[g].contributed(mine_all);
         }
     }
     let make = |name: &str, cells: [PayAcc; 2]| {
@@ -156,10 +186,13 @@ pub(super) fn pay_ratios(timelines: &[Timeline], fy: FiscalYear, min: usize) -> 
         let shown = status != FigureStatus::Suppressed;
         let cell = |c: PayAcc| {
             let py = c.days as f64 / days_in_year;
+            let total_pay =
+                PaySum::from_parts(c.pay, c.top[0], c.top[1], c.persons, min, p_percent);
+            let shown = shown && !total_pay.suppressed;
             PayCell {
-                persons: shown.then_some(c.persons),
+                persons: Count::new(c.persons, min),
                 person_years: shown.then_some(py),
-                total_pay: shown.then_some(c.pay),
+                total_pay,
                 mean_pay: (shown && c.days > 0).then(|| c.pay / py),
             }
         };

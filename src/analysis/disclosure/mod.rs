@@ -6,8 +6,9 @@
 //! Every figure carries its numerator, denominator, the rounding its rule asks
 //! for and a [`FigureStatus`]: `shown`, `no_denominator` (e.g. no births in the
 //! year: the figure is "—", never 0%) or `suppressed` (the group is smaller
-//! than [`min_group_size`](crate::config::ValidConfig::min_group_size); set it
-//! to 1 for the filing itself, where the law wants every figure).
+//! than [`min_group_size`](crate::config::ValidConfig::min_group_size), or a
+//! pay sum fails the p% rule; for the filing itself, where the law wants
+//! every figure, set `min_group_size = 1` and `pay_p_percent = 0`).
 //!
 //! # What each figure uses
 //!
@@ -39,6 +40,7 @@ pub use uk::{Quartile, UkPayGap};
 
 use crate::config::ValidConfig;
 use crate::schema::Gender;
+use crate::suppress::Count;
 use crate::timeline::Timeline;
 use japan::{pay_ratios, uptake_counts};
 use serde::{Deserialize, Serialize};
@@ -68,10 +70,10 @@ pub(super) fn display(value: Option<f64>, decimals: u32, status: FigureStatus) -
 /// A share or rate in persons: numerator, denominator and percentage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rate {
-    /// Persons counted above the line (`None` when suppressed).
-    pub numerator: Option<u64>,
-    /// Persons counted below the line (`None` when suppressed).
-    pub denominator: Option<u64>,
+    /// Persons counted above the line.
+    pub numerator: Count,
+    /// Persons counted below the line.
+    pub denominator: Count,
     /// The percentage after the rule's rounding.
     pub percent: Option<f64>,
     /// As a person reads it: `33.3%`, `—` or `suppressed`.
@@ -84,9 +86,10 @@ pub struct Rate {
 
 impl Rate {
     fn new(numerator: u64, denominator: u64, truncate: bool, decimals: u32, min: usize) -> Rate {
+        let (num, den) = (Count::new(numerator, min), Count::new(denominator, min));
         let status = if denominator == 0 {
             FigureStatus::NoDenominator
-        } else if denominator < min as u64 {
+        } else if num.suppressed || den.suppressed {
             FigureStatus::Suppressed
         } else {
             FigureStatus::Shown
@@ -99,10 +102,9 @@ impl Rate {
             )),
             _ => None,
         };
-        let shown = status != FigureStatus::Suppressed;
         Rate {
-            numerator: shown.then_some(numerator),
-            denominator: shown.then_some(denominator),
+            numerator: num,
+            denominator: den,
             percent,
             display: display(percent, decimals, status),
             rounding: format!(
@@ -220,7 +222,7 @@ impl Disclosure {
                             })
                             .collect::<Vec<_>>()
                     },
-                    || pay_ratios(timelines, fiscal_year, min),
+                    || pay_ratios(timelines, fiscal_year, min, config.pay_p_percent()),
                 )
             },
             || {
@@ -260,8 +262,8 @@ impl Disclosure {
         let shown = status == FigureStatus::Shown;
         let (wm, mm) = (w.1 / w.0.max(1) as f64, m.1 / m.0.max(1) as f64);
         let service_years = ServiceYears {
-            women: (status != FigureStatus::Suppressed).then_some(w.0),
-            men: (status != FigureStatus::Suppressed).then_some(m.0),
+            women: Count::new(w.0, min),
+            men: Count::new(m.0, min),
             women_mean_years: shown.then(|| round_half_up(wm, 1)),
             men_mean_years: shown.then(|| round_half_up(mm, 1)),
             gap_years: shown.then(|| round_half_up(mm - wm, 1)),

@@ -3,6 +3,7 @@
 
 use super::{round_half_up, FigureStatus};
 use crate::schema::{Gender, LeaveType};
+use crate::suppress::Count;
 use crate::timeline::Timeline;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -13,13 +14,20 @@ pub struct Quartile {
     /// `lower`, `lower_middle`, `upper_middle`, `upper`.
     pub quartile: String,
     /// Women in it.
-    pub women: u64,
+    pub women: Count,
     /// Men in it.
-    pub men: u64,
+    pub men: Count,
+    /// Everyone in it (a quarter of the full-pay relevant employees).
+    #[serde(default = "withheld")]
+    pub people: Count,
     /// Women's share, rounded half-up to one decimal.
-    pub women_percent: f64,
+    pub women_percent: Option<f64>,
     /// Men's share, rounded half-up to one decimal.
-    pub men_percent: f64,
+    pub men_percent: Option<f64>,
+}
+
+fn withheld() -> Count {
+    Count::published(None)
 }
 
 /// The UK gender pay gap on hourly pay.
@@ -28,15 +36,18 @@ pub struct UkPayGap {
     /// The snapshot date.
     pub snapshot: NaiveDate,
     /// Full-pay relevant women.
-    pub women: Option<u64>,
+    pub women: Count,
     /// Full-pay relevant men.
-    pub men: Option<u64>,
+    pub men: Count,
+    /// Full-pay relevant employees, women and men.
+    #[serde(default = "withheld")]
+    pub people: Count,
     /// Employees left out because they were on leave on the snapshot date.
-    pub excluded_on_leave: u64,
+    pub excluded_on_leave: Count,
     /// Employees left out because their salary is unknown.
-    pub excluded_no_salary: u64,
+    pub excluded_no_salary: Count,
     /// Employees left out because their gender is `X` or `U` (the regulations count men and women).
-    pub excluded_other_gender: u64,
+    pub excluded_other_gender: Count,
     /// (men's mean − women's mean) ÷ men's mean × 100, half-up to one decimal.
     pub mean_gap_percent: Option<f64>,
     /// The same with medians.
@@ -101,18 +112,20 @@ pub(super) fn uk_pay_gap(
     ms.sort_by(f64::total_cmp);
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let gap = |m: f64, w: f64| round_half_up((m - w) / m * 100.0, 1);
+    let everyone = people.len() as u64;
     let quartiles = if shown && people.len() >= 4 {
-        quartiles(people)
+        quartiles(people, min)
     } else {
         vec![]
     };
     UkPayGap {
         snapshot,
-        women: (status != FigureStatus::Suppressed).then_some(women.len() as u64),
-        men: (status != FigureStatus::Suppressed).then_some(men.len() as u64),
-        excluded_on_leave: on_leave,
-        excluded_no_salary: no_salary,
-        excluded_other_gender: other,
+        women: Count::new(women.len() as u64, min),
+        men: Count::new(men.len() as u64, min),
+        people: Count::new(everyone, min),
+        excluded_on_leave: Count::new(on_leave, min),
+        excluded_no_salary: Count::new(no_salary, min),
+        excluded_other_gender: Count::new(other, min),
         mean_gap_percent: shown.then(|| gap(mean(&ms), mean(&ws))),
         median_gap_percent: shown.then(|| gap(median(&ms), median(&ws))),
         quartiles,
@@ -120,7 +133,7 @@ pub(super) fn uk_pay_gap(
     }
 }
 
-fn quartiles(mut people: Vec<(f64, bool)>) -> Vec<Quartile> {
+fn quartiles(mut people: Vec<(f64, bool)>, min: usize) -> Vec<Quartile> {
     people.sort_by(|a, b| a.0.total_cmp(&b.0));
     // Within a run of equal pay, interleave women and men in proportion, so
     // that a run cut by a quartile boundary is split evenly between genders.
@@ -156,12 +169,15 @@ fn quartiles(mut people: Vec<(f64, bool)>) -> Vec<Quartile> {
         start += size;
         let women = part.iter().filter(|w| **w).count() as u64;
         let men = size as u64 - women;
+        let (w, m) = (Count::new(women, min), Count::new(men, min));
+        let shown = !w.suppressed && !m.suppressed;
         out.push(Quartile {
             quartile: (*name).into(),
-            women,
-            men,
-            women_percent: round_half_up(women as f64 * 100.0 / size as f64, 1),
-            men_percent: round_half_up(men as f64 * 100.0 / size as f64, 1),
+            women: w,
+            men: m,
+            people: Count::new(size as u64, min),
+            women_percent: shown.then(|| round_half_up(women as f64 * 100.0 / size as f64, 1)),
+            men_percent: shown.then(|| round_half_up(men as f64 * 100.0 / size as f64, 1)),
         });
     }
     out
