@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release --example disclose -- [--employees FILE] [--events FILE]
 //! [--fiscal-year-start MM-DD] [--year YYYY] [--as-of DATE] [--config FILE]
-//! [--min-group-size N] [--json FILE]`
+//! [--min-group-size N] [--pay-p-percent P] [--json FILE]`
 //!
 //! With no arguments it reads `data-samples/`, takes the latest fiscal year
 //! (April–March) that ended by the analysis date, prints a table and writes
@@ -48,6 +48,9 @@ struct Args {
     /// Smallest group a figure may show (1 for the filing itself).
     #[arg(long)]
     min_group_size: Option<usize>,
+    /// The p% rule for sums of pay (0 for the filing itself).
+    #[arg(long)]
+    pay_p_percent: Option<f64>,
     /// Where to write the figures as JSON.
     #[arg(long, default_value = "out/disclosure.json")]
     json: PathBuf,
@@ -60,6 +63,9 @@ fn run(args: Args) -> Result<(), Error> {
     };
     if let Some(m) = args.min_group_size {
         config.privacy.min_group_size = m;
+    }
+    if let Some(p) = args.pay_p_percent {
+        config.privacy.pay_p_percent = p;
     }
     if args.uk_snapshot.is_some() {
         config.disclosure.uk_snapshot = args.uk_snapshot.clone();
@@ -86,7 +92,11 @@ fn run(args: Args) -> Result<(), Error> {
     if rejected > 0 {
         eprintln!("note: {rejected} input rows were rejected (run `analyze` for rejections.csv)");
     }
-    let disclosure = Disclosure::compute(&data.timelines, fiscal_year, &config);
+    let computed = Disclosure::compute(&data.timelines, fiscal_year, &config);
+    // Published as in the report: withheld where a figure would give a
+    // small group back, with the ledger of what was withheld.
+    let (disclosure, ledger) =
+        mommytrack::privacy::publish_section("disclosure", &computed, &config)?;
     print!("{}", disclosure.to_text());
     if let Some(dir) = args.json.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| Error::Output {
@@ -94,7 +104,16 @@ fn run(args: Args) -> Result<(), Error> {
             source,
         })?;
     }
-    write_json(&args.json, &disclosure)?;
+    // The figures at the top level as before, the ledger beside them.
+    let mut json = serde_json::to_value(&disclosure).map_err(|source| Error::Publish {
+        section: "disclosure".into(),
+        source,
+    })?;
+    json["privacy"] = serde_json::to_value(&ledger).map_err(|source| Error::Publish {
+        section: "disclosure".into(),
+        source,
+    })?;
+    write_json(&args.json, &json)?;
     eprintln!("wrote {}", args.json.display());
     Ok(())
 }

@@ -130,6 +130,16 @@ pub enum Error {
         #[source]
         source: EncodeError,
     },
+    /// A section of the report could not be put through the publication
+    /// step ([`crate::privacy::publish_section`]); nothing of it is published.
+    #[error("cannot publish the {section} section: {source}")]
+    Publish {
+        /// The section.
+        section: String,
+        /// Why its figures could not be read back once published.
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// Why a configuration file could not be used.

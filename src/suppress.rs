@@ -253,6 +253,12 @@ impl<'de> Deserialize<'de> for PaySum {
     }
 }
 
+/// A float that JSON printed as `null` because it was not finite (an
+/// unbounded interval), read back as NaN.
+pub(crate) fn f64_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// `num / den`, or `None` when the denominator is below the minimum group size.
 pub(crate) fn share(num: u64, den: u64, min: usize) -> Option<f64> {
     (den >= min as u64 && den > 0).then(|| num as f64 / den as f64)

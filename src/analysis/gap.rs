@@ -68,12 +68,17 @@ pub struct HazardRatio {
     /// Covariate.
     pub covariate: String,
     /// exp(coef).
+    #[serde(deserialize_with = "crate::suppress::f64_or_nan")]
     pub hazard_ratio: f64,
     /// Lower confidence bound.
+    #[serde(deserialize_with = "crate::suppress::f64_or_nan")]
     pub ci_lower: f64,
-    /// Upper confidence bound.
+    /// Upper confidence bound (infinite for a fit that cannot bound it,
+    /// printed as `null`).
+    #[serde(deserialize_with = "crate::suppress::f64_or_nan")]
     pub ci_upper: f64,
     /// Wald p-value.
+    #[serde(deserialize_with = "crate::suppress::f64_or_nan")]
     pub p_value: f64,
 }
 

@@ -213,6 +213,30 @@ impl Step {
     }
 }
 
+/// The sections of a published tree that do not read back into their
+/// types, with why.
+fn unreadable_sections(tree: &serde_json::Value) -> Vec<(&'static str, String)> {
+    fn check<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Result<(), String> {
+        serde_json::from_value::<T>(v.clone())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+    type Check = fn(&serde_json::Value) -> Result<(), String>;
+    let checks: [(&'static str, Check); 7] = [
+        ("absences", check::<AbsenceSummary>),
+        ("disclosure", check::<Option<Disclosure>>),
+        ("trajectories", check::<Option<TrajectorySummary>>),
+        ("promotion_gap", check::<Option<PromotionGap>>),
+        ("concentration", check::<Option<Concentration>>),
+        ("policy", check::<Option<PolicyEffect>>),
+        ("event_study", check::<Option<EventStudy>>),
+    ];
+    checks
+        .iter()
+        .filter_map(|(key, f)| f(&tree[*key]).err().map(|why| (*key, why)))
+        .collect()
+}
+
 /// Ingest figures as `report.json` shows them (`ingest.employees`, `ingest.events`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -398,7 +422,18 @@ impl Analysis {
         let flags = std::mem::take(&mut self.flags);
         let raw = crate::suppress::with_raw(|| serde_json::to_value(&self));
         let published = raw.map_err(|e| e.to_string()).and_then(|raw| {
-            let (tree, ledger) = crate::privacy::publish(&raw, config);
+            let (mut tree, mut ledger) = crate::privacy::publish(&raw, config);
+            if serde_json::from_value::<Analysis>(tree.clone()).is_err() {
+                // Withhold whole the sections that cannot be read back.
+                for (key, why) in unreadable_sections(&tree) {
+                    tree[key] = match key {
+                        "absences" => serde_json::to_value(AbsenceSummary::withheld())
+                            .unwrap_or(serde_json::Value::Null),
+                        _ => serde_json::Value::Null,
+                    };
+                    ledger.refuse(format!("{key}: {why}"));
+                }
+            }
             serde_json::from_value::<Analysis>(tree)
                 .map(|mut a| {
                     a.privacy = ledger;

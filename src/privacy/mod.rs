@@ -132,6 +132,13 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Records a part of the report withheld whole, and why; the audit
+    /// then fails.
+    pub(crate) fn refuse(&mut self, why: String) {
+        self.audit.refused.push(why);
+        self.audit.passed = false;
+    }
+
     /// The ledger of a publication that was refused whole, and why.
     pub(crate) fn refused(config: &ValidConfig, why: String) -> Ledger {
         Ledger {
@@ -208,7 +215,11 @@ fn segments(path: &str) -> Vec<Seg<'_>> {
 /// A cell as the analysis made it.
 #[derive(Debug, Clone)]
 struct RawCell {
+    /// Where the report prints it; for a cell printed nowhere (the rest of
+    /// a list that shows only its larger groups), its id.
     path: String,
+    /// Whether the report prints it at `path`.
+    printed: bool,
     kind: CellKind,
     value: f64,
     largest: f64,
@@ -259,6 +270,7 @@ impl<'a> Builder<'a> {
                 let withheld = m.get("suppressed").and_then(Value::as_bool).unwrap_or(true);
                 self.push(RawCell {
                     path,
+                    printed: true,
                     kind: CellKind::Count,
                     value: n,
                     largest: 0.0,
@@ -278,6 +290,7 @@ impl<'a> Builder<'a> {
                 let withheld = m.get("suppressed").and_then(Value::as_bool).unwrap_or(true);
                 self.push(RawCell {
                     path,
+                    printed: true,
                     kind: CellKind::PaySum,
                     value: num(0, 0),
                     largest: num(0, 1),
@@ -323,6 +336,45 @@ impl<'a> Builder<'a> {
     /// The cell printed at `path`.
     pub(crate) fn cell(&self, path: &str) -> Option<usize> {
         self.by_path.get(path).copied()
+    }
+
+    /// The true value of the count at `path`.
+    pub(crate) fn value(&self, path: &str) -> Option<f64> {
+        self.cell(path).map(|i| self.cells[i].value)
+    }
+
+    /// Declares `total = Σ parts + rest`, where `rest` is a count the
+    /// report prints nowhere (the groups a list leaves out), named `id`;
+    /// the rest is published in the ledger alone, under the same rules as
+    /// every count. Nothing is declared when the parts exceed the total
+    /// (then they are not a partition of it).
+    pub(crate) fn sum_with_rest(&mut self, id: &str, total: &str, parts: &[String]) {
+        let (Some(t), Some(vs)) = (
+            self.value(total),
+            parts
+                .iter()
+                .map(|p| self.value(p))
+                .collect::<Option<Vec<f64>>>(),
+        ) else {
+            return;
+        };
+        let rest = t - vs.iter().sum::<f64>();
+        if rest < 0.0 {
+            return;
+        }
+        self.push(RawCell {
+            path: id.to_string(),
+            printed: false,
+            kind: CellKind::Count,
+            value: rest,
+            largest: 0.0,
+            second: 0.0,
+            persons: 0,
+            withheld: false,
+        });
+        let mut all = parts.to_vec();
+        all.push(id.to_string());
+        self.sum(total, &all);
     }
 
     /// Declares `total = Σ parts` (ignored when a path holds no cell).
@@ -374,6 +426,42 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Publishes one section of the report on its own (for example the
+/// disclosure figures, `"disclosure"`, as the `disclose` example writes
+/// them): the same suppression, relations and audit as in the whole
+/// report, over that section's cells only. Returns the section as it may
+/// be published, with its ledger.
+///
+/// ```
+/// use mommytrack::analysis::disclosure::{Disclosure, FiscalYear};
+/// use mommytrack::{privacy, Dataset, ValidConfig};
+/// let config = ValidConfig::default();
+/// let data = Dataset::builder(&config)
+///     .from_paths("data-samples/employees.csv", "data-samples/events.csv")?;
+/// let fy = FiscalYear::new(2024, (4, 1)).unwrap();
+/// let d = Disclosure::compute(&data.timelines, fy, &config);
+/// let (published, ledger) = privacy::publish_section("disclosure", &d, &config)?;
+/// assert!(ledger.audit.passed);
+/// assert!(published.leave_uptake.iter().all(|u| u.rate.numerator.value.is_none() == u.rate.percent.is_none() || u.rate.denominator.value == Some(0)));
+/// # Ok::<(), mommytrack::Error>(())
+/// ```
+pub fn publish_section<T>(key: &str, part: &T, config: &ValidConfig) -> crate::Result<(T, Ledger)>
+where
+    T: Serialize + serde::de::DeserializeOwned,
+{
+    let encode = |source: serde_json::Error| crate::Error::Publish {
+        section: key.to_string(),
+        source,
+    };
+    let raw = crate::suppress::with_raw(|| serde_json::to_value(part)).map_err(encode)?;
+    let mut wrapped = serde_json::Map::new();
+    wrapped.insert(key.to_string(), raw);
+    let (mut tree, ledger) = publish(&Value::Object(wrapped), config);
+    let section = tree[key].take();
+    let published = serde_json::from_value(section).map_err(encode)?;
+    Ok((published, ledger))
+}
+
 /// Publishes a raw analysis tree (counts and pay sums with their true
 /// values): returns the tree as it may be published and its ledger.
 pub(crate) fn publish(raw: &Value, config: &ValidConfig) -> (Value, Ledger) {
@@ -421,7 +509,7 @@ pub(crate) fn publish(raw: &Value, config: &ValidConfig) -> (Value, Ledger) {
     let withheld: Vec<bool> = (0..b.cells.len()).map(|i| system.is_withheld(i)).collect();
     // The published tree.
     let mut out = raw.clone();
-    for (i, c) in b.cells.iter().enumerate() {
+    for (i, c) in b.cells.iter().enumerate().filter(|(_, c)| c.printed) {
         if let Some(Value::Object(m)) = get_mut(&mut out, &c.path) {
             m.remove("n");
             m.remove("pay");
@@ -463,7 +551,11 @@ pub(crate) fn publish(raw: &Value, config: &ValidConfig) -> (Value, Ledger) {
             kind: c.kind,
             value: (!withheld[i]).then(|| number(c.kind, c.value)),
             suppressed: withheld[i],
-            paths: vec![c.path.clone()],
+            paths: if c.printed {
+                vec![c.path.clone()]
+            } else {
+                vec![]
+            },
         })
         .collect();
     let suppressed = withheld.iter().filter(|w| **w).count();

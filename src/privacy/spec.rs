@@ -19,6 +19,7 @@ use serde_json::Value;
 pub(super) fn declare(b: &mut Builder<'_>) {
     let raw = b.raw();
     shapes(b, raw, String::new());
+    promotion_gap(b);
     absences(b);
     trajectories(b);
     concentration(b);
@@ -98,6 +99,59 @@ fn shapes(b: &mut Builder<'_>, v: &Value, path: String) {
             }
         }
         _ => {}
+    }
+}
+
+/// Returners = mothers + fathers (+ returners of another gender, printed
+/// nowhere), in head counts and in each promotion rate; the departments'
+/// returners (+ those of departments too small to list) in the two-year
+/// rate.
+fn promotion_gap(b: &mut Builder<'_>) {
+    let (all, mf) = (
+        "promotion_gap.returners_vs_peers",
+        "promotion_gap.mothers_vs_fathers",
+    );
+    b.sum_with_rest(
+        "promotion_gap/returners/other_gender/n",
+        &child(all, "group_n"),
+        &[child(mf, "group_n"), child(mf, "reference_n")],
+    );
+    let years = |b: &Builder<'_>, table: &str, i: usize| {
+        get(b.raw(), &child(&idx(table, i), "years")).and_then(Value::as_u64)
+    };
+    let (ra, rm) = (child(all, "rates"), child(mf, "rates"));
+    for i in 0..b.len(&ra) {
+        let Some(y) = years(b, &ra, i) else { continue };
+        let a = idx(&ra, i);
+        let same: Vec<usize> = (0..b.len(&rm))
+            .filter(|&j| years(b, &rm, j) == Some(y))
+            .collect();
+        for j in same {
+            let m = idx(&rm, j);
+            for c in ["promoted", "eligible"] {
+                b.sum_with_rest(
+                    &format!("promotion_gap/returners/other_gender/{y}y/{c}"),
+                    &format!("{a}.group.{c}"),
+                    &[format!("{m}.group.{c}"), format!("{m}.reference.{c}")],
+                );
+            }
+        }
+        let d = "promotion_gap.by_department";
+        let dy = (0..b.len(d))
+            .filter_map(|k| get(b.raw(), &format!("{d}[{k}].rates.years")).and_then(Value::as_u64))
+            .next();
+        if dy == Some(y) && b.len(d) > 0 {
+            for c in ["promoted", "eligible"] {
+                let parts: Vec<String> = (0..b.len(d))
+                    .map(|k| format!("{d}[{k}].rates.group.{c}"))
+                    .collect();
+                b.sum_with_rest(
+                    &format!("promotion_gap/returners/unlisted_departments/{y}y/{c}"),
+                    &format!("{a}.group.{c}"),
+                    &parts,
+                );
+            }
+        }
     }
 }
 
@@ -218,6 +272,16 @@ fn concentration(b: &mut Builder<'_>) {
     );
     for table in ["managers", "departments"] {
         let t = child(c, table);
+        // The listed groups and the rest (too small to list, or no
+        // manager / department recorded) add up to the whole.
+        for (cell, total) in [("returns", &returns), ("flagged", &flagged)] {
+            let parts: Vec<String> = (0..b.len(&t)).map(|i| child(&idx(&t, i), cell)).collect();
+            b.sum_with_rest(
+                &format!("concentration/{table}/unlisted/{cell}"),
+                total,
+                &parts,
+            );
+        }
         for i in 0..b.len(&t) {
             let g = idx(&t, i);
             let f = child(&g, "flagged");
