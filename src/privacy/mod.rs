@@ -343,6 +343,36 @@ impl<'a> Builder<'a> {
         self.cell(path).map(|i| self.cells[i].value)
     }
 
+    /// Declares that every list of `partitions` adds up to one total,
+    /// printed nowhere (published in the ledger alone, under `id`, by the
+    /// same rules as every count). Nothing is declared unless every list
+    /// holds cells whose true values add up to the same total.
+    pub(crate) fn same_total(&mut self, id: &str, partitions: &[Vec<String>]) {
+        let sums: Option<Vec<f64>> = partitions
+            .iter()
+            .map(|p| p.iter().map(|c| self.value(c)).sum::<Option<f64>>())
+            .collect();
+        let Some(sums) = sums.filter(|s| !s.is_empty()) else {
+            return;
+        };
+        if sums.iter().any(|s| *s != sums[0]) {
+            return;
+        }
+        self.push(RawCell {
+            path: id.to_string(),
+            printed: false,
+            kind: CellKind::Count,
+            value: sums[0],
+            largest: 0.0,
+            second: 0.0,
+            persons: 0,
+            withheld: false,
+        });
+        for p in partitions.iter().filter(|p| !p.is_empty()) {
+            self.sum(id, p);
+        }
+    }
+
     /// Declares `total = Σ parts + rest`, where `rest` is a count the
     /// report prints nowhere (the groups a list leaves out), named `id`;
     /// the rest is published in the ledger alone, under the same rules as

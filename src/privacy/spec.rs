@@ -223,6 +223,43 @@ fn trajectories(b: &mut Builder<'_>) {
         // The childcare returns of every grouping add up to the same total.
         b.sum(total, &childcare);
     }
+    // What was seen at each horizon, over the same childcare returns
+    // grouped three ways (leave × gender, department, cohort), adds up to
+    // the same totals.
+    let horizons = b.len("trajectories.by_leave_and_gender[0].at_horizon");
+    for h in 0..horizons {
+        for c in [
+            "observed",
+            "grade_lower",
+            "responsibility_lower",
+            "track_lower",
+            "became_non_regular",
+            "hours_reduced",
+            "grade_higher",
+        ] {
+            let mut partitions = Vec::new();
+            for table in [
+                "trajectories.by_leave_and_gender",
+                "trajectories.by_department",
+                "trajectories.by_cohort",
+            ] {
+                let part: Vec<String> = (0..b.len(table))
+                    .filter(|&i| {
+                        !table.ends_with("by_leave_and_gender")
+                            || get(b.raw(), &child(&idx(table, i), "group"))
+                                .and_then(Value::as_str)
+                                .is_some_and(|g| g.starts_with("childcare/"))
+                    })
+                    .map(|i| format!("{table}[{i}].at_horizon[{h}].{c}"))
+                    .collect();
+                partitions.push(part);
+            }
+            b.same_total(
+                &format!("trajectories/childcare/at_horizon[{h}]/{c}"),
+                &partitions,
+            );
+        }
+    }
     // A return-year cohort is the same returns in both tables.
     let (tc, cc) = ("trajectories.by_cohort", "concentration.by_cohort");
     for i in 0..b.len(tc) {
@@ -394,6 +431,15 @@ fn disclosure(b: &mut Builder<'_>) {
             b.sum(&t(all), &[t(reg), t(non)]);
         }
     }
+    // All workers on the last day: women, men and the rest.
+    b.sum_with_rest(
+        "disclosure/workers/other_gender",
+        &child(d, "women_among_workers.denominator"),
+        &[
+            child(d, "service_years.women"),
+            child(d, "service_years.men"),
+        ],
+    );
     // Women on the last day are the same people in two figures.
     b.sum(
         &child(d, "service_years.women"),

@@ -160,7 +160,6 @@ pub(super) fn pay_ratios(
                 cell.persons += 1;
             }
             all[g].days += days;
-            all[g].pay += salary * days as f64 / days_in_year;
             if !seen_any {
                 seen_any = true;
                 all[g].persons += 1;
@@ -174,6 +173,12 @@ pub(super) fn pay_ratios(
         if seen_any {
             all[g].contributed(mine_all);
         }
+    }
+    // All workers' pay is the two groups' pay added, so that the published
+    // identity all = regular + non-regular holds to the last bit (the
+    // privacy ledger states it, and an auditor checks it).
+    for g in 0..2 {
+        all[g].pay = acc[0][g].pay + acc[1][g].pay;
     }
     let make = |name: &str, cells: [PayAcc; 2]| {
         let status = if cells.iter().any(|c| c.days == 0) {
