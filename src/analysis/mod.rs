@@ -194,6 +194,8 @@ pub enum Step {
     PromotionGap,
     /// Concentration of flags, and the policy comparison.
     Concentration,
+    /// The publication step: suppression, its audit and the ledger.
+    Publication,
 }
 
 impl Step {
@@ -209,6 +211,7 @@ impl Step {
             Step::Flags => "flags",
             Step::PromotionGap => "promotion gap (KM, log-rank, 2 Cox)",
             Step::Concentration => "concentration and policy",
+            Step::Publication => "publication and its audit",
         }
     }
 }
@@ -411,7 +414,10 @@ impl Analysis {
             },
             privacy: crate::privacy::Ledger::default(),
         };
-        computed.published(config)
+        let start = Instant::now();
+        let published = computed.published(config);
+        timed(Step::Publication, start);
+        published
     }
 
     /// What the analyses computed, as it may be published: every count and
