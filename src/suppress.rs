@@ -49,6 +49,11 @@ fn raw() -> bool {
     RAW.with(|r| r.get())
 }
 
+/// For `skip_serializing_if`: a field only the publication step reads.
+pub(crate) fn not_raw<T>(_: &T) -> bool {
+    !raw()
+}
+
 /// A head count that is hidden when it is small enough to single people out.
 ///
 /// Serialized as the contract's count object `{"value": n or null,

@@ -49,7 +49,9 @@ fn report_json_has_the_contract_keys() {
         for key in ["manager_id", "returns", "flagged", "significant"] {
             assert!(!m[key].is_null(), "concentration.managers[].{key}");
         }
-        assert!(count(&m["returns"]).unwrap() >= 5);
+        // Listed with at least 5 returns; the count itself may be withheld
+        // to protect another (a manager's flags within her department).
+        assert!(count(&m["returns"]).is_none_or(|n| n >= 5));
         // The test's p-value gives the flagged count back: withheld with it.
         match count(&m["flagged"]) {
             Some(_) => assert!(m["p_adjusted"].as_f64() >= m["p_value"].as_f64()),

@@ -417,6 +417,8 @@ proptest! {
         employees in 30usize..90,
         managers in 1usize..4,
         policy in prop::bool::ANY,
+        min in prop::sample::select(vec![3usize, 5, 10]),
+        protect_zeros in prop::bool::ANY,
     ) {
         use mommytrack::synth::{generate, SynthConfig};
         let synth = SynthConfig {
@@ -430,6 +432,8 @@ proptest! {
         let (e, v) = generate(&synth).to_csv().unwrap();
         let mut c = Config::default();
         c.concentration.policy_date = synth.policy_date;
+        c.privacy.min_group_size = min;
+        c.privacy.protect_zeros = protect_zeros;
         let config = c.validate().unwrap();
         let data = Dataset::builder(&config)
             .from_readers(e.as_slice(), v.as_slice())
@@ -438,6 +442,12 @@ proptest! {
         prop_assert_eq!(&j["privacy"]["audit"]["passed"], &Value::Bool(true));
         let (objects, listed) = counts_and_ledger(&j);
         prop_assert_eq!(objects, listed);
-        prop_assert!(attack(&j) >= 5);
+        prop_assert!(attack(&j) >= min as u64);
+        if protect_zeros {
+            // No zero is published anywhere.
+            for cell in j["privacy"]["cells"].as_array().unwrap() {
+                prop_assert!(cell["value"] != 0, "{}", cell);
+            }
+        }
     }
 }

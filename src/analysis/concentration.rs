@@ -174,6 +174,16 @@ pub struct Concentration {
     pub hours_and_ratings: HoursAndRatings,
     /// Childcare-leave uptake among parents.
     pub parent_uptake: Vec<ParentUptake>,
+    /// Childcare returns and involuntary flags by (department, manager),
+    /// for the listed departments and managers: read by the publication
+    /// step alone (the ledger's department = Σ its managers relations),
+    /// never printed in the report.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::suppress::not_raw",
+        rename = "department_managers"
+    )]
+    pub(crate) pairs: Vec<(String, String, u64, u64)>,
     /// How many returns the promotion-stall test judged.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub stall: Option<super::stall::StallSummary>,
@@ -328,6 +338,7 @@ impl Concentration {
         let flagged = involuntary.iter().filter(|x| **x).count() as u64;
         let managers = concentration_of(GroupBy::Manager, returns, &involuntary, config);
         let departments = concentration_of(GroupBy::Department, returns, &involuntary, config);
+        let pairs = department_managers(returns, &involuntary, &managers, &departments);
         let mut cohorts: BTreeMap<i32, (u64, u64)> = BTreeMap::new();
         for (i, r) in returns
             .iter()
@@ -418,9 +429,46 @@ impl Concentration {
             by_cohort,
             hours_and_ratings,
             parent_uptake,
+            pairs,
             stall: None,
         }
     }
+}
+
+/// Childcare returns and involuntary flags by (department, manager) over
+/// the listed departments and managers.
+fn department_managers(
+    returns: &[Return<'_>],
+    involuntary: &[bool],
+    managers: &[GroupConcentration],
+    departments: &[GroupConcentration],
+) -> Vec<(String, String, u64, u64)> {
+    let listed_m: std::collections::BTreeSet<&str> = managers
+        .iter()
+        .filter_map(|g| g.manager_id.as_deref())
+        .collect();
+    let listed_d: std::collections::BTreeSet<&str> = departments
+        .iter()
+        .filter_map(|g| g.department.as_deref())
+        .collect();
+    let mut pairs: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+    for (i, r) in returns
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.absence.is_childcare())
+    {
+        if let (Some(d), Some(m)) = (r.department(), r.manager()) {
+            if listed_d.contains(d) && listed_m.contains(m) {
+                let c = pairs.entry((d, m)).or_default();
+                c.0 += 1;
+                c.1 += u64::from(involuntary[i]);
+            }
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|((d, m), (n, f))| (d.to_string(), m.to_string(), n, f))
+        .collect()
 }
 
 /// For each of `returns` returns, whether its flag is involuntary.

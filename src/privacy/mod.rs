@@ -20,11 +20,23 @@
 //!    `privacy` ([`Ledger`]), in the contract's form, so that an outside
 //!    auditor can run the same attack.
 //!
-//! What relates to what is listed in one place, `spec.rs`: margins and
-//! totals (absences by type and outcome, cohorts and their sum, the policy
-//! periods and the whole, UK quartiles and their sums, pay of regular and
-//! non-regular workers and of all), the same population in two tables, and
-//! every ratio.
+//! What relates to what is listed in one place, `spec.rs`:
+//!
+//! | relation | where |
+//! |---|---|
+//! | a row and its total | absences by type × gender (absences = returned + on leave + exited) |
+//! | groups and the whole | return-year cohorts, the trajectory groups by leave × gender, by department and by cohort (their returns, and each count seen at each horizon), the listed managers and departments (+ the rest, printed in the ledger only) |
+//! | nested groups | a department = Σ of its returns from each listed manager + the rest; a manager likewise over departments (the department × manager cells are in the ledger only) |
+//! | before + after = overall | the policy date's returns and flags |
+//! | mothers + fathers = all | returners' head counts and every promotion rate's counts; the departments' returners in the two-year rate |
+//! | the same people twice | a cohort in `trajectories` and in `concentration`; the women on the last day of the fiscal year |
+//! | statutory margins | all workers = women + men + the rest; regular + non-regular pay = all pay; UK quartiles = women + men, and their sums |
+//! | ratios | every rate, share and percentage, with its numerator, denominator and rounding |
+//! | derived figures | intervals, tests, means, medians, excess and shrunken ratios, pay ratios, comparisons: withheld with any cell they rest on |
+//!
+//! A cell the report prints nowhere (the rest of a list) is published in
+//! the ledger alone, by the same rules as every count: shown when it is
+//! safe, withheld and protected otherwise.
 //!
 //! ```
 //! use mommytrack::{Analysis, Dataset, ValidConfig};
@@ -212,6 +224,10 @@ fn segments(path: &str) -> Vec<Seg<'_>> {
     out
 }
 
+/// What the raw tree holds for the publication step alone: read by the
+/// spec, removed from what is published.
+const RAW_ONLY: [&str; 1] = ["concentration.department_managers"];
+
 /// A cell as the analysis made it.
 #[derive(Debug, Clone)]
 struct RawCell {
@@ -301,7 +317,9 @@ impl<'a> Builder<'a> {
             }
             Value::Object(m) => {
                 for (k, x) in m {
-                    if path.is_empty() && k == "config" {
+                    if (path.is_empty() && k == "config")
+                        || RAW_ONLY.contains(&child(&path, k).as_str())
+                    {
                         continue;
                     }
                     self.collect(x, child(&path, k));
@@ -341,6 +359,22 @@ impl<'a> Builder<'a> {
     /// The true value of the count at `path`.
     pub(crate) fn value(&self, path: &str) -> Option<f64> {
         self.cell(path).map(|i| self.cells[i].value)
+    }
+
+    /// A count the report prints nowhere, published in the ledger alone
+    /// under `id` by the same rules as every count; returns its id.
+    pub(crate) fn hidden(&mut self, id: &str, value: f64) -> String {
+        self.push(RawCell {
+            path: id.to_string(),
+            printed: false,
+            kind: CellKind::Count,
+            value,
+            largest: 0.0,
+            second: 0.0,
+            persons: 0,
+            withheld: false,
+        });
+        id.to_string()
     }
 
     /// Declares that every list of `partitions` adds up to one total,
@@ -539,6 +573,13 @@ pub(crate) fn publish(raw: &Value, config: &ValidConfig) -> (Value, Ledger) {
     let withheld: Vec<bool> = (0..b.cells.len()).map(|i| system.is_withheld(i)).collect();
     // The published tree.
     let mut out = raw.clone();
+    for path in RAW_ONLY {
+        if let Some((parent, key)) = path.rsplit_once('.') {
+            if let Some(Value::Object(m)) = get_mut(&mut out, parent) {
+                m.remove(key);
+            }
+        }
+    }
     for (i, c) in b.cells.iter().enumerate().filter(|(_, c)| c.printed) {
         if let Some(Value::Object(m)) = get_mut(&mut out, &c.path) {
             m.remove("n");

@@ -329,6 +329,7 @@ fn concentration(b: &mut Builder<'_>) {
             }
         }
     }
+    department_managers(b);
     let h = child(c, "hours_and_ratings");
     let (reduced, full) = (child(&h, "reduced_hours"), child(&h, "full_hours"));
     b.derived(&child(&h, "mean_change_reduced"), &[&reduced], Value::Null);
@@ -344,6 +345,74 @@ fn concentration(b: &mut Builder<'_>) {
             1,
             None,
         );
+    }
+}
+
+/// A listed department = Σ over the listed managers of its returns from
+/// them + the rest (returns from unlisted managers or none); a listed
+/// manager = Σ over the listed departments + the rest. The (department,
+/// manager) cells are printed nowhere; the ledger holds them.
+fn department_managers(b: &mut Builder<'_>) {
+    let pairs: Vec<(String, String, f64, f64)> = get(b.raw(), "concentration.department_managers")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| {
+                    Some((
+                        p.get(0)?.as_str()?.to_string(),
+                        p.get(1)?.as_str()?.to_string(),
+                        p.get(2)?.as_f64()?,
+                        p.get(3)?.as_f64()?,
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if pairs.is_empty() {
+        return;
+    }
+    let row_of = |b: &Builder<'_>, table: &str, key: &str, name: &str| {
+        let t = format!("concentration.{table}");
+        (0..b.len(&t))
+            .find(|&i| {
+                get(b.raw(), &format!("{t}[{i}].{key}")).and_then(Value::as_str) == Some(name)
+            })
+            .map(|i| format!("{t}[{i}]"))
+    };
+    let mut by_dept: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+    let mut by_manager: std::collections::BTreeMap<String, Vec<(String, String)>> =
+        Default::default();
+    for (d, m, n, f) in &pairs {
+        let id = format!("concentration/department_managers/{d}/{m}");
+        let rn = b.hidden(&format!("{id}/returns"), *n);
+        let rf = b.hidden(&format!("{id}/flagged"), *f);
+        by_dept
+            .entry(d.clone())
+            .or_default()
+            .push((rn.clone(), rf.clone()));
+        by_manager.entry(m.clone()).or_default().push((rn, rf));
+    }
+    for (table, key, groups) in [
+        ("departments", "department", &by_dept),
+        ("managers", "manager_id", &by_manager),
+    ] {
+        for (name, cells) in groups {
+            let Some(row) = row_of(b, table, key, name) else {
+                continue;
+            };
+            let returns: Vec<String> = cells.iter().map(|c| c.0.clone()).collect();
+            let flagged: Vec<String> = cells.iter().map(|c| c.1.clone()).collect();
+            b.sum_with_rest(
+                &format!("concentration/{table}/{name}/other_groups/returns"),
+                &child(&row, "returns"),
+                &returns,
+            );
+            b.sum_with_rest(
+                &format!("concentration/{table}/{name}/other_groups/flagged"),
+                &child(&row, "flagged"),
+                &flagged,
+            );
+        }
     }
 }
 

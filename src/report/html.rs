@@ -226,7 +226,7 @@ impl Analysis {
         );
         let _ = write!(
             s,
-            "<h1>mommytrack report</h1><p>Analysis date {}. Made by mommytrack {}. Groups under {min} people are suppressed; no employee id appears in this report.</p>",
+            "<h1>mommytrack report</h1><p>Analysis date {}. Made by mommytrack {}. Groups under {min} people are suppressed, and so is any figure from which one could be worked out (the ledger in <code>report.json</code> → <code>privacy</code> says what was withheld); no employee id appears in this report.</p>",
             self.as_of, self.crate_version
         );
         // Input.

@@ -9,8 +9,8 @@ impl Analysis {
         let mut s = String::new();
         s.push_str("# mommytrack report\n\n");
         s.push_str(&format!(
-            "Analysis date: {}. Made by mommytrack {}.\n\n",
-            self.as_of, self.crate_version
+            "Analysis date: {}. Made by mommytrack {}. Groups under {} people are suppressed, and so is any figure from which one could be worked out (the ledger in `report.json` → `privacy` says what was withheld).\n\n",
+            self.as_of, self.crate_version, self.config.privacy.min_group_size
         ));
         s.push_str("## Input\n\n| table | rows read | accepted | rejected | duplicates dropped | unknown columns |\n|---|---|---|---|---|---|\n");
         for (name, t) in [
