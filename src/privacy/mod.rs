@@ -2,7 +2,8 @@
 //! back out of `report.json`, the Markdown or the HTML report.
 //!
 //! Every people count in the report is a [`Count`](crate::Count) and every
-//! sum of pay a [`PaySum`](crate::PaySum); [`publish`] reads all of them
+//! sum of pay a [`PaySum`](crate::PaySum); [`Analysis::run`](crate::Analysis::run)
+//! (and [`publish_section`], for one section) reads all of them
 //! from the analysis at once, with the relations between them and the
 //! figures computed from them, and:
 //!
