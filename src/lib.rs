@@ -12,8 +12,10 @@
 //! [`Context`] per run; trajectories, peers, the promotion gap, flags and
 //! where they concentrate, the child penalty, statutory figures) →
 //! [`report`] (what is written, and how it reads). [`stats`] is
-//! general-purpose and knows nothing of HR; [`Count`] is the suppression
-//! primitive every published head count goes through; [`config`] holds every
+//! general-purpose and knows nothing of HR; [`Count`] (and [`PaySum`]) is
+//! the suppression primitive every published head count (sum of pay) goes
+//! through, and [`privacy`] the publication step that withholds whatever
+//! would give a small group back and keeps the ledger of it; [`config`] holds every
 //! option; [`synth`] (feature `synth`) generates realistic data with a known
 //! truth.
 //!
