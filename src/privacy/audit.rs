@@ -63,6 +63,12 @@ struct Cell {
 /// variables live in `i32`).
 const CAP: f64 = 1.0e9;
 
+/// The most withheld cells a component may have for the integer program
+/// to be run when the linear relaxation's optimum is fractional; above
+/// it the relaxation's bounds, rounded inwards, are used (branching on
+/// hundreds of variables can take minutes and gigabytes).
+const IP_LIMIT: usize = 40;
+
 /// Cells, which of them are withheld, and the sum relations between them.
 #[derive(Debug, Clone, Default)]
 pub struct System {
@@ -199,24 +205,53 @@ impl System {
         if relations.is_empty() {
             return Ok((0.0, f64::INFINITY));
         }
-        let lo = self.solve(i, &comp, &relations, false)?;
-        let hi = self.solve(i, &comp, &relations, true)?;
-        Ok((lo, hi))
+        // A relation in which `i` is the only withheld cell pins it.
+        if self.member_of[i].iter().any(|&r| {
+            let (t, parts) = &self.sums[r];
+            std::iter::once(t)
+                .chain(parts)
+                .all(|&m| m == i || !self.cells[m].withheld)
+        }) {
+            return Ok((cell.value, cell.value));
+        }
+        // The linear relaxation first: its interval holds the integer one,
+        // and is the integer one when its optimal vertex is integral (as it
+        // is for tables with margins, whose matrices are totally
+        // unimodular). Otherwise the integer program, for components small
+        // enough to branch on.
+        let integer = cell.kind == CellKind::Count;
+        let bound = |maximise: bool| -> Result<f64, AuditError> {
+            let (v, integral) = self.solve(i, &comp, &relations, maximise, false)?;
+            if !integer || integral || !v.is_finite() || comp.len() > IP_LIMIT {
+                return Ok(v);
+            }
+            Ok(self.solve(i, &comp, &relations, maximise, true)?.0)
+        };
+        let lo = bound(false)?;
+        let hi = bound(true)?;
+        Ok(if integer {
+            (lo.ceil(), hi.floor())
+        } else {
+            (lo, hi)
+        })
     }
 
+    /// The optimum of cell `target` over the component, and whether the
+    /// optimal solution is integral in every count.
     fn solve(
         &self,
         target: usize,
         comp: &[usize],
         relations: &BTreeSet<usize>,
         maximise: bool,
-    ) -> Result<f64, AuditError> {
+        integer: bool,
+    ) -> Result<(f64, bool), AuditError> {
         let mut vars = variables!();
         let x: Vec<_> = comp
             .iter()
             .map(|&c| {
                 let v = variable().min(0.0).max(CAP);
-                vars.add(if self.cells[c].kind == CellKind::Count {
+                vars.add(if integer && self.cells[c].kind == CellKind::Count {
                     v.integer()
                 } else {
                     v
@@ -248,9 +283,14 @@ impl System {
         match problem.solve() {
             Ok(s) => {
                 let v = s.value(x[0]);
-                Ok(if v >= CAP * 0.5 { f64::INFINITY } else { v })
+                let integral = comp.iter().zip(&x).all(|(&c, &xc)| {
+                    let v = s.value(xc);
+                    self.cells[c].kind != CellKind::Count || (v - v.round()).abs() < 1e-7
+                });
+                let v = if integral { v.round() } else { v };
+                Ok((if v >= CAP * 0.5 { f64::INFINITY } else { v }, integral))
             }
-            Err(ResolutionError::Unbounded) => Ok(f64::INFINITY),
+            Err(ResolutionError::Unbounded) => Ok((f64::INFINITY, true)),
             Err(e) => Err(AuditError(e.to_string())),
         }
     }
@@ -274,8 +314,11 @@ impl System {
     pub fn protect(&mut self, min_group_size: usize, p_percent: f64) -> Protection {
         let mut secondary = 0;
         let mut unprotected = Vec::new();
-        // Components already audited and found wide enough.
+        // Components already audited and found wide enough, and the bounds
+        // of their cells (valid while a component keeps its cells: a
+        // newly withheld cell in a relation of it would join it).
         let mut passed: HashSet<Vec<usize>> = HashSet::new();
+        let mut cached: std::collections::HashMap<usize, (f64, f64)> = Default::default();
         loop {
             let mut changed = false;
             let mut done: HashSet<usize> = HashSet::new();
@@ -290,9 +333,12 @@ impl System {
                     continue;
                 }
                 let mut failing = None;
+                let mut found = Vec::with_capacity(comp.len());
                 for &c in &comp {
                     match self.bounds(c) {
-                        Ok(b) if !self.narrow(c, b, min_group_size, p_percent) => {}
+                        Ok(b) if !self.narrow(c, b, min_group_size, p_percent) => {
+                            found.push((c, b))
+                        }
                         _ => {
                             failing = Some(c);
                             break;
@@ -301,6 +347,7 @@ impl System {
                 }
                 match failing {
                     None => {
+                        cached.extend(found);
                         passed.insert(comp);
                     }
                     Some(c) => match self.candidate(c, &comp) {
@@ -317,45 +364,64 @@ impl System {
                 break;
             }
         }
-        let narrowest = self.narrowest();
+        let narrowest = (0..self.cells.len())
+            .filter(|&i| self.cells[i].withheld && self.cells[i].kind == CellKind::Count)
+            .filter_map(|i| cached.get(&i))
+            .map(|(lo, hi)| hi.floor() - lo.ceil())
+            .filter(|w| w.is_finite())
+            .min_by(f64::total_cmp);
+        // Every withheld cell is in a component that passed, or unprotected.
+        let all_audited = (0..self.cells.len())
+            .filter(|&i| self.cells[i].withheld)
+            .all(|i| {
+                cached.contains_key(&i)
+                    || self.component(i).len() == 1 && self.member_of[i].is_empty()
+            });
         Protection {
             secondary,
             narrowest,
-            passed: unprotected.is_empty() && self.all_wide(min_group_size, p_percent),
+            passed: unprotected.is_empty() && all_audited,
             unprotected,
         }
     }
 
-    /// The shown cell to withhold next for narrow cell `c`: from the
-    /// relations that hold `c`, else from those of its component; the
-    /// smallest positive one first (a zero adds no room), then the smallest.
+    /// The shown cell to withhold next for narrow cell `c`: in the
+    /// relation holding `c` with the fewest withheld cells (one that pins
+    /// it), else in any relation holding `c`, else in those of its
+    /// component; the smallest positive cell first (a zero adds no room),
+    /// then the smallest.
     fn candidate(&self, c: usize, comp: &[usize]) -> Option<usize> {
-        let pick = |cells: &[usize]| -> Option<usize> {
-            let mut rels: BTreeSet<usize> = BTreeSet::new();
-            for &m in cells {
-                rels.extend(self.member_of[m].iter().copied());
-            }
-            rels.iter()
-                .flat_map(|&r| {
-                    let (t, parts) = &self.sums[r];
-                    std::iter::once(*t).chain(parts.iter().copied())
-                })
-                .filter(|&m| !self.cells[m].withheld)
-                .min_by(|&a, &b| {
-                    let (va, vb) = (self.cells[a].value, self.cells[b].value);
-                    (va <= 0.0)
-                        .cmp(&(vb <= 0.0))
-                        .then(va.total_cmp(&vb))
-                        .then(a.cmp(&b))
-                })
+        let members = |r: usize| {
+            let (t, parts) = &self.sums[r];
+            std::iter::once(*t).chain(parts.iter().copied())
         };
-        pick(&[c]).or_else(|| pick(comp))
-    }
-
-    fn all_wide(&self, min: usize, p: f64) -> bool {
-        (0..self.cells.len())
-            .filter(|&i| self.cells[i].withheld)
-            .all(|i| self.bounds(i).is_ok_and(|b| !self.narrow(i, b, min, p)))
+        let best = |cells: &mut dyn Iterator<Item = usize>| -> Option<usize> {
+            cells.filter(|&m| !self.cells[m].withheld).min_by(|&a, &b| {
+                let (va, vb) = (self.cells[a].value, self.cells[b].value);
+                (va <= 0.0)
+                    .cmp(&(vb <= 0.0))
+                    .then(va.total_cmp(&vb))
+                    .then(a.cmp(&b))
+            })
+        };
+        // The relations of `c` that still have a shown cell, fewest
+        // withheld first.
+        let mut rels: Vec<(usize, usize)> = self.member_of[c]
+            .iter()
+            .map(|&r| (members(r).filter(|&m| self.cells[m].withheld).count(), r))
+            .filter(|&(_, r)| members(r).any(|m| !self.cells[m].withheld))
+            .collect();
+        rels.sort_unstable();
+        if let Some(&(_, r)) = rels.first() {
+            return best(&mut members(r));
+        }
+        let mut all = comp
+            .iter()
+            .flat_map(|&m| self.member_of[m].iter().copied())
+            .collect::<BTreeSet<usize>>()
+            .into_iter()
+            .flat_map(members);
+        best(&mut all)
     }
 
     /// The smallest width of a withheld count's interval, when any is finite.
