@@ -6,11 +6,20 @@
 //! who knows every shown cell and every relation knows each withheld count
 //! only as a non-negative integer that satisfies them all; the tightest
 //! bounds she can reach are the minimum and maximum of that cell over the
-//! integer points of the system ([`System::bounds`]: an integer program per
-//! bound, solved with `good_lp`'s pure-Rust `microlp` backend, over the
-//! withheld cells connected to the target only). This is the attack of R's
-//! sdcTable `attack()` and tau-ARGUS's audit (ESSnet *Handbook on
-//! Statistical Disclosure Control*, ch. 4.4).
+//! integer points of the system ([`System::bounds`], over the withheld
+//! cells connected to the target only, with `good_lp`'s pure-Rust `microlp`
+//! backend). This is the attack of R's sdcTable `attack()` and tau-ARGUS's
+//! audit (ESSnet *Handbook on Statistical Disclosure Control*, ch. 4.4).
+//!
+//! Each bound is first solved as a linear program; when its optimum is
+//! integral in every count (always so for tables with margins, whose
+//! matrices are totally unimodular) it is the integer bound. When it is
+//! fractional, the integer program is solved for components of at most 40
+//! withheld cells; above that the linear bound rounded inwards is used,
+//! which can only be wider than the integer one (a difference by design
+//! from an exact attack, for time and memory; the test suite checks the
+//! bounds against brute-force enumeration, and `tests/reference/
+//! attack_ledger.py` against scipy's exact MILP on whole reports).
 //!
 //! [`System::protect`] withholds more cells until every withheld count's
 //! interval is at least `min_group_size` wide and every withheld pay sum's
