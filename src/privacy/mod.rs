@@ -393,16 +393,7 @@ impl<'a> Builder<'a> {
         if sums.iter().any(|s| *s != sums[0]) {
             return;
         }
-        self.push(RawCell {
-            path: id.to_string(),
-            printed: false,
-            kind: CellKind::Count,
-            value: sums[0],
-            largest: 0.0,
-            second: 0.0,
-            persons: 0,
-            withheld: false,
-        });
+        self.hidden(id, sums[0]);
         for p in partitions.iter().filter(|p| !p.is_empty()) {
             self.sum(id, p);
         }
@@ -427,16 +418,7 @@ impl<'a> Builder<'a> {
         if rest < 0.0 {
             return;
         }
-        self.push(RawCell {
-            path: id.to_string(),
-            printed: false,
-            kind: CellKind::Count,
-            value: rest,
-            largest: 0.0,
-            second: 0.0,
-            persons: 0,
-            withheld: false,
-        });
+        self.hidden(id, rest);
         let mut all = parts.to_vec();
         all.push(id.to_string());
         self.sum(total, &all);
