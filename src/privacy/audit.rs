@@ -397,18 +397,22 @@ impl System {
     /// The shown cell to withhold next for narrow cell `c`: in the
     /// relation holding `c` with the fewest withheld cells (one that pins
     /// it), else in any relation holding `c`, else in those of its
-    /// component; the smallest positive cell first (a zero adds no room),
-    /// then the smallest.
+    /// component; a part before a total (a table's margins are its
+    /// headline figures: a total is withheld only when no part can be),
+    /// the smallest positive cell first (a zero adds no room), then the
+    /// smallest.
     fn candidate(&self, c: usize, comp: &[usize]) -> Option<usize> {
         let members = |r: usize| {
             let (t, parts) = &self.sums[r];
             std::iter::once(*t).chain(parts.iter().copied())
         };
+        let total = |m: usize| self.member_of[m].iter().any(|&r| self.sums[r].0 == m);
         let best = |cells: &mut dyn Iterator<Item = usize>| -> Option<usize> {
             cells.filter(|&m| !self.cells[m].withheld).min_by(|&a, &b| {
                 let (va, vb) = (self.cells[a].value, self.cells[b].value);
-                (va <= 0.0)
-                    .cmp(&(vb <= 0.0))
+                total(a)
+                    .cmp(&total(b))
+                    .then((va <= 0.0).cmp(&(vb <= 0.0)))
                     .then(va.total_cmp(&vb))
                     .then(a.cmp(&b))
             })

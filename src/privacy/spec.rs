@@ -350,8 +350,14 @@ fn concentration(b: &mut Builder<'_>) {
 
 /// A listed department = Σ over the listed managers of its returns from
 /// them + the rest (returns from unlisted managers or none); a listed
-/// manager = Σ over the listed departments + the rest. The (department,
-/// manager) cells are printed nowhere; the ledger holds them.
+/// manager = Σ over the listed departments + the rest. A manager whose
+/// returns all lie in one listed department enters that department's sum
+/// with her own printed cells (a hierarchy, as statistical offices protect
+/// one); only a manager spread over several departments gets (department,
+/// manager) cells, printed nowhere and held by the ledger. Declaring the
+/// pair cells for everyone would make every manager's count equal to a
+/// second cell pinned by the department's total, and secondary
+/// suppression would then cascade through every manager.
 fn department_managers(b: &mut Builder<'_>) {
     let pairs: Vec<(String, String, f64, f64)> = get(b.raw(), "concentration.department_managers")
         .and_then(Value::as_array)
@@ -379,18 +385,34 @@ fn department_managers(b: &mut Builder<'_>) {
             })
             .map(|i| format!("{t}[{i}]"))
     };
+    let mut spread: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (_, m, _, _) in &pairs {
+        *spread.entry(m.as_str()).or_default() += 1;
+    }
     let mut by_dept: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
     let mut by_manager: std::collections::BTreeMap<String, Vec<(String, String)>> =
         Default::default();
     for (d, m, n, f) in &pairs {
-        let id = format!("concentration/department_managers/{d}/{m}");
-        let rn = b.hidden(&format!("{id}/returns"), *n);
-        let rf = b.hidden(&format!("{id}/flagged"), *f);
-        by_dept
-            .entry(d.clone())
-            .or_default()
-            .push((rn.clone(), rf.clone()));
-        by_manager.entry(m.clone()).or_default().push((rn, rf));
+        // The manager's own printed cells, when they count exactly this
+        // pair's returns.
+        let own = (spread[m.as_str()] == 1)
+            .then(|| row_of(b, "managers", "manager_id", m))
+            .flatten()
+            .map(|row| (child(&row, "returns"), child(&row, "flagged")))
+            .filter(|(rn, rf)| b.value(rn) == Some(*n) && b.value(rf) == Some(*f));
+        let cells = match own {
+            Some(cells) => cells,
+            None => {
+                let id = format!("concentration/department_managers/{d}/{m}");
+                let cells = (
+                    b.hidden(&format!("{id}/returns"), *n),
+                    b.hidden(&format!("{id}/flagged"), *f),
+                );
+                by_manager.entry(m.clone()).or_default().push(cells.clone());
+                cells
+            }
+        };
+        by_dept.entry(d.clone()).or_default().push(cells);
     }
     for (table, key, groups) in [
         ("departments", "department", &by_dept),
