@@ -1,7 +1,7 @@
 //! Runs the analysis on an `employees` and an `events` table.
 //!
 //! `cargo run --release --example analyze -- --employees FILE --events FILE --out DIR
-//! [--as-of DATE] [--policy-date DATE] [--config FILE] [--strict]`
+//! [--as-of DATE] [--policy-date DATE] [--config FILE] [--strict] [--lang en|ja] [--employee ID]`
 //!
 //! With no arguments it reads `data-samples/` and writes `out/`. It writes
 //! `flags.csv`, `rejections.csv`, `report.json`, `report.md` and `report.html`, and exits non-zero only
@@ -49,6 +49,15 @@ struct Args {
     /// incidence), which are computed by default.
     #[arg(long)]
     no_diagnostics: bool,
+    /// Language of report.html and report.md: `en` (the default) or `ja`
+    /// (overrides `[report] lang` of the configuration).
+    #[arg(long)]
+    lang: Option<mommytrack::config::Lang>,
+    /// Also write `returner-ID.html`: the page for this employee's latest
+    /// return from childcare leave, for her career conversation (written
+    /// only on this request; it is hers alone to see).
+    #[arg(long, value_name = "ID")]
+    employee: Option<String>,
     /// Compute the diagnostics (the default; kept for scripts written
     /// when they were opt-in).
     #[arg(long, hide = true, conflicts_with = "no_diagnostics")]
@@ -69,6 +78,9 @@ fn run(args: Args) -> Result<(), Error> {
     }
     if args.strict {
         config = config.with_strict(true);
+    }
+    if let Some(lang) = args.lang {
+        config = config.with_lang(lang);
     }
     if args.diagnostics || args.no_diagnostics {
         config = config.with_diagnostics(args.diagnostics);
@@ -136,6 +148,24 @@ fn run(args: Args) -> Result<(), Error> {
         analysis.flags.len(),
         args.out.display()
     );
+    if let Some(id) = &args.employee {
+        let page = report::returner_page(&data, &config, &analysis, id)?;
+        // The id in the file name, with anything but letters, digits, `-`
+        // and `_` replaced, so that it cannot leave the folder.
+        let safe: String = id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = args.out.join(format!("returner-{safe}.html"));
+        report::write_text(&path, &page)?;
+        eprintln!("wrote {}", path.display());
+    }
     Ok(())
 }
 

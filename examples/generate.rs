@@ -1,6 +1,7 @@
 //! Generates a synthetic data set with a planted truth.
 //!
-//! `cargo run --release --example generate -- --employees 300 --seed 7 --out data-samples [--first-year 2012] [--dirty data-samples/dirty]`
+//! `cargo run --release --example generate -- --employees 300 --seed 7 --out data-samples [--first-year 2012] [--dirty data-samples/dirty]
+//! [--managers-per-department 20] [--biased-managers M0102,M0203]`
 
 use clap::Parser;
 use mommytrack::synth::{
@@ -29,6 +30,15 @@ struct Args {
     /// Also write a copy with one bad row of each kind into this folder.
     #[arg(long)]
     dirty: Option<PathBuf>,
+    /// Managers in each of the six departments (the generator's default
+    /// unless given).
+    #[arg(long)]
+    managers_per_department: Option<usize>,
+    /// Managers whose returners are more often put on the mommy track,
+    /// comma-separated (e.g. `M0102,M0203`; the generator's default, one,
+    /// unless given).
+    #[arg(long, value_delimiter = ',')]
+    biased_managers: Option<Vec<String>>,
 }
 
 fn main() -> ExitCode {
@@ -38,6 +48,13 @@ fn main() -> ExitCode {
         employees: args.employees,
         seed: args.seed,
         first_year: args.first_year.unwrap_or(defaults.first_year),
+        managers_per_department: args
+            .managers_per_department
+            .unwrap_or(defaults.managers_per_department),
+        biased_managers: args
+            .biased_managers
+            .clone()
+            .unwrap_or_else(|| defaults.biased_managers.clone()),
         ..defaults
     };
     let started = std::time::Instant::now();

@@ -37,6 +37,8 @@
 //! | | `uptake_decimals` | 1 | decimals kept (truncated) in the leave-uptake percentage |
 //! | | `uk_snapshot` | `"04-05"` | UK snapshot date, `MM-DD`: `"04-05"` private employers, `"03-31"` public ones (the first such day in the fiscal year) |
 //! | | `uk_reduced_pay_leave` | `["maternity", "paternity", "parental", "family_care", "other"]` | leave types with reduced or no pay: staff on them on the snapshot date are left out of the UK figures (medical leave is taken as on full sick pay; add it where it is not) |
+//! | `[report]` | `lang` | `"en"` | language of `report.html` and `report.md`: `"en"` or `"ja"` (`report.json` is the same in both) |
+//! | | `funnel_levels` | `[0.95, 0.998]` | two-sided coverage of the funnel plots' control limits around the overall flag rate |
 //!
 //! Unknown keys are an error, so that a misspelt option is not silently
 //! ignored. Files written for earlier versions, with every key at the top
@@ -361,6 +363,62 @@ impl Default for EventStudyConfig {
     }
 }
 
+/// The language of `report.html` and `report.md` (`report.json`'s keys
+/// are the same in every language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Lang {
+    /// English (the default).
+    #[default]
+    En,
+    /// Japanese: headings, sentences, labels and the statutory names as the
+    /// laws write them.
+    Ja,
+}
+
+impl std::str::FromStr for Lang {
+    type Err = Error;
+    /// `"en"` or `"ja"`.
+    ///
+    /// ```
+    /// use mommytrack::config::Lang;
+    /// assert_eq!("ja".parse::<Lang>().unwrap(), Lang::Ja);
+    /// assert!("fr".parse::<Lang>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Lang> {
+        match s {
+            "en" => Ok(Lang::En),
+            "ja" => Ok(Lang::Ja),
+            _ => Err(Error::InvalidConfig {
+                field: "report.lang",
+                value: s.into(),
+                expected: "\"en\" or \"ja\"".into(),
+            }),
+        }
+    }
+}
+
+/// `[report]`: how `report.html` and `report.md` are written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Language of the human-readable reports. Default English.
+    pub lang: Lang,
+    /// Two-sided coverage of the funnel plots' control limits around the
+    /// overall flag rate (Spiegelhalter 2005 uses about 95% and 99.8%).
+    pub funnel_levels: Vec<f64>,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig {
+            lang: Lang::En,
+            funnel_levels: vec![0.95, 0.998],
+        }
+    }
+}
+
 /// `[disclosure]`: the statutory figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -426,6 +484,8 @@ pub struct Config {
     pub event_study: EventStudyConfig,
     /// `[disclosure]`
     pub disclosure: DisclosureConfig,
+    /// `[report]`
+    pub report: ReportConfig,
 }
 
 /// The top-level keys of earlier versions and where each now lives
@@ -608,6 +668,16 @@ fn check(c: &Config) -> Result<(u32, u32)> {
             "ingest.rating_scale",
             format!("{}..{}", s.min, s.max),
             "finite numbers with min < max",
+        );
+    }
+    if c.report.funnel_levels.is_empty()
+        || c.report.funnel_levels.len() > 3
+        || !c.report.funnel_levels.iter().all(|l| *l > 0.0 && *l < 1.0)
+    {
+        return invalid(
+            "report.funnel_levels",
+            format!("{:?}", c.report.funnel_levels),
+            "one to three levels, each strictly between 0 and 1",
         );
     }
     let a = c.absences;
@@ -868,6 +938,11 @@ impl ValidConfig {
     /// Whether the promotion gap's diagnostics are computed.
     pub fn diagnostics(&self) -> bool {
         self.config.statistics.diagnostics
+    }
+    /// The same configuration with its reports in another language.
+    pub fn with_lang(mut self, lang: Lang) -> ValidConfig {
+        self.config.report.lang = lang;
+        self
     }
     /// The same configuration with the promotion gap's diagnostics on or off.
     pub fn with_diagnostics(mut self, on: bool) -> ValidConfig {

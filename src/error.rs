@@ -130,6 +130,13 @@ pub enum Error {
         #[source]
         source: EncodeError,
     },
+    /// A returner's page was asked for an employee with no return from
+    /// childcare leave before the analysis date (or no such employee).
+    #[error("no return from childcare leave before the analysis date for employee `{employee_id}`: a returner's page needs one")]
+    NoReturn {
+        /// The employee asked for.
+        employee_id: String,
+    },
     /// A section of the report could not be put through the publication
     /// step ([`crate::privacy::publish_section`]); nothing of it is published.
     #[error("cannot publish the {section} section: {source}")]

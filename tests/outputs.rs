@@ -162,8 +162,16 @@ fn flags_csv_has_the_contract_columns_sorted() {
 #[test]
 fn html_report_is_self_contained_with_its_charts() {
     let html = report().to_html();
-    // KM curves, trajectory lines, flag rates by cohort, event study.
-    assert_eq!(html.matches("<svg").count(), 4);
+    // KM curves, trajectory lines, flag rates by cohort, a funnel plot for
+    // managers and one for departments, one event-study chart per outcome
+    // (the samples support them all).
+    assert_eq!(html.matches("<svg").count(), 5 + 4);
     assert!(html.contains("Kaplan–Meier: share not yet promoted"));
+    assert!(html.contains("Funnel plot, managers"));
+    assert!(html.contains("Funnel plot, departments"));
+    // The findings come first, and link to their sections.
+    let findings = html.find("id=\"findings\"").unwrap();
+    assert!(findings < html.find("id=\"input\"").unwrap());
+    assert!(html.contains("<a href=\"#promotion\">"));
     assert!(!html.contains("<script") && !html.contains("src=\"http"));
 }

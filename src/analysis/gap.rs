@@ -173,6 +173,27 @@ pub struct Curve {
     pub months: Vec<f64>,
     /// Share not yet promoted.
     pub survival: Vec<f64>,
+    /// Lower bound of the survival's confidence interval at each time
+    /// (Greenwood, log(−log); see [`KaplanMeier`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ci_lower: Vec<f64>,
+    /// Upper bound.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ci_upper: Vec<f64>,
+    /// Numbers still followed and not yet promoted at 0, 12, 24, … months
+    /// (for the numbers at risk under a chart), each a suppressible count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at_risk: Vec<AtRisk>,
+}
+
+/// Follow-ups at risk (followed that long and not yet promoted) at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AtRisk {
+    /// Months since the index date.
+    pub months: u32,
+    /// Follow-ups lasting at least that long.
+    pub n: Count,
 }
 
 /// The promotion gap in one department.
@@ -548,13 +569,27 @@ fn compare(
         KaplanMeier::fit(&d, &e, None, level).ok()
     };
     let (km_a, km_b) = (km(a), km(b));
-    let curve = |k: &Option<KaplanMeier>| {
+    let curve = |k: &Option<KaplanMeier>, v: &[&FollowUp]| {
         k.as_ref().map(|k| {
             // Event times only: censoring-only points do not move the curve.
             let pts: Vec<_> = k.points.iter().filter(|p| p.events > 0).collect();
+            let last = v.iter().map(|x| x.months).fold(0.0, f64::max);
             Curve {
                 months: pts.iter().map(|p| p.time).collect(),
                 survival: pts.iter().map(|p| p.survival).collect(),
+                ci_lower: pts.iter().map(|p| p.ci_lower).collect(),
+                ci_upper: pts.iter().map(|p| p.ci_upper).collect(),
+                at_risk: (0..)
+                    .map(|i| i * 12)
+                    .take_while(|&m| f64::from(m) <= last)
+                    .map(|m| AtRisk {
+                        months: m,
+                        n: Count::new(
+                            v.iter().filter(|x| x.months >= f64::from(m)).count() as u64,
+                            min,
+                        ),
+                    })
+                    .collect(),
             }
         })
     };
@@ -583,8 +618,8 @@ fn compare(
         reference_n: Count::new(b.len() as u64, min),
         group_median_months: km_a.as_ref().and_then(KaplanMeier::median),
         reference_median_months: km_b.as_ref().and_then(KaplanMeier::median),
-        group_curve: curve(&km_a),
-        reference_curve: curve(&km_b),
+        group_curve: curve(&km_a, a),
+        reference_curve: curve(&km_b, b),
         logrank_p_value,
         cox,
         cox_terms,

@@ -17,12 +17,17 @@
 //! # Ok::<(), mommytrack::Error>(())
 //! ```
 
+mod charts;
 mod disclosure_text;
+mod doc;
+mod document;
 mod evidence;
 mod html;
 mod markdown;
+mod returner;
 mod write;
 
+pub use returner::returner_page;
 pub use write::{write_flags, write_json, write_rejections, write_text};
 
 use crate::analysis::Analysis;
