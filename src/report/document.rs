@@ -1108,11 +1108,24 @@ impl Analysis {
                 w.num(p.p_value, 3),
             );
             let (na, nz) = (w.count(&p.returns_before), w.count(&p.returns_after));
-            b.push(Block::Para(tr!(
-                lang,
-                "Involuntary flag rate {a} before ({na} returns), {z} after ({nz} returns) (Fisher p = {pv}).",
-                "本人の希望によらない兆候の割合：前 {a}（復職 {na}件）、後 {z}（復職 {nz}件）（Fisher の正確検定 p = {pv}）。"
-            )));
+            let withheld = |r: Option<f64>, n: &Count| r.is_none() && n.value != Some(0);
+            b.push(Block::Para(
+                if withheld(p.flag_rate_before, &p.returns_before)
+                    && withheld(p.flag_rate_after, &p.returns_after)
+                {
+                    tr!(
+                        lang,
+                        "The involuntary flag rates before ({na} returns) and after ({nz} returns) are withheld, so that no small group can be worked out.",
+                        "本人の希望によらない兆候の割合は、前（復職 {na}件）・後（復職 {nz}件）とも、少人数の集団が割り出されないよう非公表です。"
+                    )
+                } else {
+                    tr!(
+                        lang,
+                        "Involuntary flag rate {a} before ({na} returns), {z} after ({nz} returns) (Fisher p = {pv}).",
+                        "本人の希望によらない兆候の割合：前 {a}（復職 {na}件）、後 {z}（復職 {nz}件）（Fisher の正確検定 p = {pv}）。"
+                    )
+                },
+            ));
         }
     }
 
