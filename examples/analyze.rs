@@ -3,6 +3,11 @@
 //! `cargo run --release --example analyze -- --employees FILE --events FILE --out DIR
 //! [--as-of DATE] [--policy-date DATE] [--config FILE] [--strict] [--lang en|ja] [--employee ID]`
 //!
+//! or, on an HR system's export, `--mapping FILE` instead of the two tables
+//! (see `mommytrack::import`; it also writes `employees.csv`, `events.csv`,
+//! `import_rejections.csv` and `import_report.json` into `import/` under the
+//! output folder).
+//!
 //! With no arguments it reads `data-samples/` and writes `out/`. It writes
 //! `flags.csv`, `rejections.csv`, `report.json`, `report.md` and `report.html`, and exits non-zero only
 //! when it could not produce them.
@@ -29,6 +34,10 @@ struct Args {
     /// The events table (.csv or .parquet).
     #[arg(long, default_value = "data-samples/events.csv")]
     events: PathBuf,
+    /// An HR system's export, through this mapping file (instead of
+    /// `--employees` and `--events`).
+    #[arg(long, conflicts_with_all = ["employees", "events"])]
+    mapping: Option<PathBuf>,
     /// Output folder.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -64,7 +73,7 @@ struct Args {
     diagnostics: bool,
 }
 
-fn run(args: Args) -> Result<(), Error> {
+fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let config = match &args.config {
         Some(path) => Config::from_file(path)?,
         None => Config::default(),
@@ -95,7 +104,21 @@ fn run(args: Args) -> Result<(), Error> {
         }
     };
     let is_csv = |p: &PathBuf| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let data = if tty && is_csv(&args.employees) && is_csv(&args.events) {
+    let data = if let Some(mapping) = &args.mapping {
+        stage("1/3 importing the export and checking it…");
+        let imported = mommytrack::import::import_file(mapping)
+            .and_then(|i| i.write(&args.out.join("import")).map(|_| i))?;
+        if tty {
+            eprint!("\r\x1b[2K");
+        }
+        eprintln!(
+            "import: {} employees, {} events, {} rows rejected (import_rejections.csv)",
+            imported.employees.len(),
+            imported.events.len(),
+            imported.rejections.len()
+        );
+        imported.dataset(&config)?
+    } else if tty && is_csv(&args.employees) && is_csv(&args.events) {
         let open = |path: &PathBuf, table| {
             std::fs::File::open(path).map_err(|source| Error::Io {
                 table,

@@ -1,11 +1,17 @@
 //! Generates a synthetic data set with a planted truth.
 //!
 //! `cargo run --release --example generate -- --employees 300 --seed 7 --out data-samples [--first-year 2012] [--dirty data-samples/dirty]
-//! [--managers-per-department 20] [--biased-managers M0102,M0203]`
+//! [--managers-per-department 20] [--biased-managers M0102,M0203] [--hris data-samples/hris]`
+//!
+//! `--hris DIR` also writes the population as three HR systems would export
+//! it, each with its mapping file: `DIR/sap/` (an SAP-style effective-dated
+//! job history with compensation, rating, leave and dependents files),
+//! `DIR/japanese/` (a Japanese HR service's CP932 CSV files with era dates)
+//! and `DIR/snapshots/` (a monthly headcount snapshot series).
 
 use clap::Parser;
 use mommytrack::synth::{
-    dirty_copy, generate, generate_to_dir, write_csv, write_parameters, SynthConfig, Written,
+    self, dirty_copy, generate, generate_to_dir, write_csv, write_parameters, SynthConfig, Written,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +45,10 @@ struct Args {
     /// unless given).
     #[arg(long, value_delimiter = ',')]
     biased_managers: Option<Vec<String>>,
+    /// Also write HR-system exports of the population (with their mapping
+    /// files) into `sap/`, `japanese/` and `snapshots/` under this folder.
+    #[arg(long)]
+    hris: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -59,7 +69,7 @@ fn main() -> ExitCode {
     };
     let started = std::time::Instant::now();
     // Streamed to the files unless a dirty copy (which needs every row) is asked for.
-    let (written, data) = if args.dirty.is_some() {
+    let (written, data) = if args.dirty.is_some() || args.hris.is_some() {
         let data = generate(&config);
         let n = write_csv(&data, &args.out).map(|_| Written {
             employees: data.employees.len(),
@@ -85,6 +95,25 @@ fn main() -> ExitCode {
         started.elapsed(),
         args.out.display()
     );
+    if let (Some(dir), Some(data)) = (&args.hris, &data) {
+        let exports = [
+            ("sap", synth::sap(data)),
+            ("japanese", synth::japanese(data)),
+            ("snapshots", synth::snapshots(data, config.as_of)),
+        ];
+        for (name, export) in exports {
+            let to = dir.join(name);
+            if let Err(e) = export.write(&to) {
+                eprintln!("error: cannot write {}: {e}", to.display());
+                return ExitCode::FAILURE;
+            }
+            eprintln!(
+                "{} files and mapping.toml -> {}",
+                export.files.len(),
+                to.display()
+            );
+        }
+    }
     if let (Some(dir), Some(data)) = (args.dirty, data) {
         let dirty = dirty_copy(&data).expect("generated data has employees");
         let written = std::fs::create_dir_all(&dir)

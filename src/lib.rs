@@ -78,6 +78,7 @@ pub mod analysis;
 pub mod config;
 mod dates;
 mod error;
+pub mod import;
 pub mod ingest;
 pub mod privacy;
 pub mod report;

@@ -1,0 +1,967 @@
+//! From parsed rows to the contract's `employees` and `events`: ordering,
+//! corrections, blank handling, the state at hire, events from consecutive
+//! states, leave records, snapshots.
+
+use super::fields::{Action, ActionKind, Patch, Row, Status, P};
+use super::mapping::{ChangeDate, ExitDate, LeaveEnd, LeftCensored};
+use super::{ImportRejection, ImportedEvent, Outcome, SnapshotReport};
+use crate::schema::{
+    EmployeeRow, EmploymentType, EventRow, ExitReason, Gender, InitiatedBy, LeaveType,
+};
+use chrono::{Datelike, Days, NaiveDate};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The state an employee is in, as far as the rows have told it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct St {
+    pub(crate) grade: Option<u32>,
+    pub(crate) responsibility: Option<u8>,
+    pub(crate) track: Option<String>,
+    pub(crate) department: Option<String>,
+    pub(crate) manager_id: Option<String>,
+    pub(crate) employment_type: Option<EmploymentType>,
+    pub(crate) weekly_hours: Option<f64>,
+    pub(crate) salary: Option<f64>,
+}
+
+fn apply<T: Clone>(slot: &mut Option<T>, p: &P<T>) {
+    match p {
+        P::Keep => {}
+        P::Set(v) => *slot = Some(v.clone()),
+        P::Clear => *slot = None,
+    }
+}
+
+impl St {
+    pub(crate) fn apply(&mut self, p: &Patch) {
+        apply(&mut self.grade, &p.grade);
+        apply(&mut self.responsibility, &p.responsibility);
+        apply(&mut self.track, &p.track);
+        apply(&mut self.department, &p.department);
+        apply(&mut self.manager_id, &p.manager_id);
+        apply(&mut self.employment_type, &p.employment_type);
+        apply(&mut self.weekly_hours, &p.weekly_hours);
+        apply(&mut self.salary, &p.salary);
+    }
+
+    /// The first required field with no value, if any.
+    fn missing(&self) -> Option<&'static str> {
+        if self.grade.is_none() {
+            Some("grade")
+        } else if self.responsibility.is_none() {
+            Some("responsibility")
+        } else if self.employment_type.is_none() {
+            Some("employment_type")
+        } else if self.weekly_hours.is_none() {
+            Some("weekly_hours")
+        } else {
+            None
+        }
+    }
+}
+
+pub(crate) fn fmt_num(v: f64) -> String {
+    format!("{v}")
+}
+
+/// Where a row came from, for rejections.
+pub(crate) struct Origin<'a> {
+    pub(crate) files: &'a [String],
+    pub(crate) row_file: &'a [usize],
+}
+
+impl Origin<'_> {
+    pub(crate) fn reject(
+        &self,
+        row: &Row,
+        column: Option<&str>,
+        value: &str,
+        reason: String,
+    ) -> ImportRejection {
+        ImportRejection {
+            file: self.files[self.row_file[row.id]].clone(),
+            line: row.line,
+            column: column.map(str::to_string),
+            value: value.to_string(),
+            reason,
+        }
+    }
+}
+
+/// Everything one employee's rows produce.
+pub(crate) struct Built {
+    pub(crate) employee: Option<EmployeeRow>,
+    pub(crate) events: Vec<ImportedEvent>,
+}
+
+/// The person's attributes: the master's, else the first value any row gives.
+#[derive(Default)]
+pub(crate) struct Person {
+    pub(crate) gender: Option<Gender>,
+    pub(crate) birth_year: Option<i32>,
+    pub(crate) hire_date: Option<NaiveDate>,
+    pub(crate) exit_date: Option<NaiveDate>,
+    pub(crate) exit_reason: Option<ExitReason>,
+}
+
+impl Person {
+    pub(crate) fn take(&mut self, r: &Row) {
+        self.gender = self.gender.or(r.gender);
+        self.birth_year = self
+            .birth_year
+            .or(r.birth_year)
+            .or(r.birth_date.map(|d| d.year()));
+        self.hire_date = self.hire_date.or(r.hire_date);
+        if self.exit_date.is_none() {
+            self.exit_date = r.exit_date.flatten();
+        }
+        self.exit_reason = self.exit_reason.or(r.exit_reason);
+    }
+}
+
+fn event(id: &str, date: NaiveDate, kind: &str, row: &Row) -> ImportedEvent {
+    ImportedEvent {
+        row: EventRow {
+            employee_id: id.to_string(),
+            date: date.to_string(),
+            event: kind.to_string(),
+            ..Default::default()
+        },
+        earliest: None,
+        source: row.id,
+    }
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+/// The employees row from the person and the state at hire.
+fn employee_row(id: &str, p: &Person, hire: NaiveDate, st: &St) -> EmployeeRow {
+    EmployeeRow {
+        employee_id: id.to_string(),
+        gender: p.gender.map_or(String::new(), |g| g.as_str().into()),
+        birth_year: p.birth_year.map_or(String::new(), |y| y.to_string()),
+        hire_date: hire.to_string(),
+        exit_date: p.exit_date.map_or(String::new(), |d| d.to_string()),
+        exit_reason: p.exit_reason.map_or(String::new(), |r| r.as_str().into()),
+        department: opt(&st.department),
+        grade: st.grade.map_or(String::new(), |g| g.to_string()),
+        responsibility: st.responsibility.map_or(String::new(), |g| g.to_string()),
+        track: opt(&st.track),
+        manager_id: opt(&st.manager_id),
+        employment_type: st
+            .employment_type
+            .map_or(String::new(), |e| e.as_str().into()),
+        weekly_hours: st.weekly_hours.map_or(String::new(), fmt_num),
+        salary: st.salary.map_or(String::new(), fmt_num),
+    }
+}
+
+/// Events from the state before a row to the state after it, in the
+/// order the contract applies them: role (promotion or role change), then
+/// employment, hours, salary.
+fn diff(
+    id: &str,
+    date: NaiveDate,
+    before: &St,
+    after: &St,
+    action: &Action,
+    row: &Row,
+    origin: &Origin,
+) -> Result<Vec<ImportedEvent>, ImportRejection> {
+    let mut out = Vec::new();
+    let by = action.initiated_by.unwrap_or(InitiatedBy::Unknown);
+    let by_text = if by == InitiatedBy::Unknown {
+        String::new()
+    } else {
+        by.as_str().to_string()
+    };
+    let changed =
+        |a: &Option<String>, b: &Option<String>| if a != b { opt(b) } else { String::new() };
+    let role = EventRow {
+        grade: if before.grade != after.grade {
+            after.grade.map_or(String::new(), |g| g.to_string())
+        } else {
+            String::new()
+        },
+        responsibility: if before.responsibility != after.responsibility {
+            after
+                .responsibility
+                .map_or(String::new(), |g| g.to_string())
+        } else {
+            String::new()
+        },
+        track: changed(&before.track, &after.track),
+        department: changed(&before.department, &after.department),
+        manager_id: changed(&before.manager_id, &after.manager_id),
+        ..Default::default()
+    };
+    let role_changed = [
+        &role.grade,
+        &role.responsibility,
+        &role.track,
+        &role.department,
+        &role.manager_id,
+    ]
+    .iter()
+    .any(|s| !s.is_empty());
+    let up = matches!((before.grade, after.grade), (Some(a), Some(b)) if b > a);
+    if action.kind == ActionKind::Promotion && !up {
+        return Err(origin.reject(
+            row,
+            None,
+            &after.grade.map_or(String::new(), |g| g.to_string()),
+            format!(
+                "the code says promotion, but the grade does not rise (from {:?} to {:?})",
+                before.grade, after.grade
+            ),
+        ));
+    }
+    if role_changed {
+        let mut e = event(id, date, if up { "promotion" } else { "role_change" }, row);
+        e.row = EventRow {
+            initiated_by: if up { String::new() } else { by_text.clone() },
+            ..role
+        }
+        .with(&e.row);
+        out.push(e);
+    }
+    if before.employment_type != after.employment_type {
+        if let Some(t) = after.employment_type {
+            let mut e = event(id, date, "employment_change", row);
+            e.row.employment_type = t.as_str().into();
+            e.row.initiated_by = by_text.clone();
+            out.push(e);
+        }
+    }
+    if before.weekly_hours != after.weekly_hours {
+        if let Some(h) = after.weekly_hours {
+            let mut e = event(id, date, "hours_change", row);
+            e.row.weekly_hours = fmt_num(h);
+            e.row.initiated_by = by_text.clone();
+            out.push(e);
+        }
+    }
+    if before.salary != after.salary {
+        if let Some(s) = after.salary {
+            let mut e = event(id, date, "salary_change", row);
+            e.row.salary = fmt_num(s);
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+trait With {
+    fn with(self, base: &EventRow) -> EventRow;
+}
+
+impl With for EventRow {
+    /// `self`'s change fields on `base`'s id, date and event.
+    fn with(self, base: &EventRow) -> EventRow {
+        EventRow {
+            employee_id: base.employee_id.clone(),
+            date: base.date.clone(),
+            event: base.event.clone(),
+            ..self
+        }
+    }
+}
+
+/// Names of the required fields that cannot be cleared, and the optional
+/// ones the contract has no way to clear.
+fn cleared_fields(before: &St, after: &St) -> Option<&'static str> {
+    let pairs: [(&str, bool); 8] = [
+        ("grade", before.grade.is_some() && after.grade.is_none()),
+        (
+            "responsibility",
+            before.responsibility.is_some() && after.responsibility.is_none(),
+        ),
+        (
+            "employment_type",
+            before.employment_type.is_some() && after.employment_type.is_none(),
+        ),
+        (
+            "weekly_hours",
+            before.weekly_hours.is_some() && after.weekly_hours.is_none(),
+        ),
+        ("track", before.track.is_some() && after.track.is_none()),
+        (
+            "department",
+            before.department.is_some() && after.department.is_none(),
+        ),
+        (
+            "manager_id",
+            before.manager_id.is_some() && after.manager_id.is_none(),
+        ),
+        ("salary", before.salary.is_some() && after.salary.is_none()),
+    ];
+    pairs.iter().find(|(_, c)| *c).map(|(n, _)| *n)
+}
+
+/// What the history walk needs to know of the mapping.
+pub(crate) struct HistoryOptions<'a> {
+    pub(crate) exit_date_is: &'a [ExitDate],
+    /// Whether leave files give the leaves (then the history's leave
+    /// statuses and codes are not used for leave events).
+    pub(crate) leaves_from_files: bool,
+}
+
+/// One employee from the master row (if any) and the history rows.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn history_employee(
+    id: &str,
+    master: Option<&Row>,
+    rows: &mut [Row],
+    opts: &HistoryOptions,
+    origin: &Origin,
+    outcome: &mut [Outcome],
+    rejections: &mut Vec<ImportRejection>,
+    notes: &mut Notes,
+) -> Built {
+    // Corrections: within one file, rows with the same date and sequence
+    // number are one record; the last modified (else the last line) wins.
+    rows.sort_by(|a, b| {
+        (a.date, a.source)
+            .cmp(&(b.date, b.source))
+            .then(
+                a.sequence
+                    .partial_cmp(&b.sequence)
+                    .unwrap_or(std::cmp::Ordering::Equal),
+            )
+            .then(a.modified.cmp(&b.modified))
+            .then(a.line.cmp(&b.line))
+    });
+    let mut keep: Vec<&Row> = Vec::with_capacity(rows.len());
+    for r in rows.iter() {
+        if let Some(last) = keep.last_mut() {
+            if last.source == r.source && last.date == r.date && last.sequence == r.sequence {
+                outcome[last.id] = Outcome::Superseded;
+                *last = r;
+                continue;
+            }
+        }
+        keep.push(r);
+    }
+    let mut person = Person::default();
+    if let Some(m) = master {
+        person.take(m);
+    }
+    for r in &keep {
+        person.take(r);
+    }
+    let first_date = keep.first().and_then(|r| r.date);
+    let hire_row = keep
+        .iter()
+        .find(|r| r.action.is_some_and(|a| a.kind == ActionKind::Hire));
+    let hire = person
+        .hire_date
+        .or(hire_row.and_then(|r| r.date))
+        .or(first_date);
+    let fail = |rows: &[&Row],
+                outcome: &mut [Outcome],
+                rejections: &mut Vec<ImportRejection>,
+                why: ImportRejection| {
+        let first = (why.file.clone(), why.line);
+        rejections.push(why);
+        for r in rows {
+            if outcome[r.id] == Outcome::Accepted {
+                outcome[r.id] = Outcome::Rejected;
+                let mut x = origin.reject(
+                    r,
+                    None,
+                    id,
+                    format!(
+                        "employee {id} could not be imported (see {} line {})",
+                        first.0, first.1
+                    ),
+                );
+                x.value = id.to_string();
+                rejections.push(x);
+            }
+        }
+    };
+    let all: Vec<&Row> = master.into_iter().chain(keep.iter().copied()).collect();
+    let Some(hire) = hire else {
+        let r = all[0];
+        outcome[r.id] = Outcome::Rejected;
+        let why = origin.reject(
+            r,
+            Some("hire_date"),
+            "",
+            "a hire date: no column or row gives one".into(),
+        );
+        fail(&all, outcome, rejections, why);
+        return Built {
+            employee: None,
+            events: vec![],
+        };
+    };
+    let mut st = St::default();
+    if let Some(m) = master {
+        st.apply(&m.patch);
+    }
+    let mut events = Vec::new();
+    let mut status = Status::Active;
+    let mut open: Option<LeaveType> = None;
+    let mut exit = person.exit_date;
+    let mut exit_reason = person.exit_reason;
+    let mut hired = false;
+    // Rows up to the hire date make the state at hire; when the history
+    // starts after the hire date, its first day's rows stand for it.
+    let fold_until = match first_date {
+        Some(d) if d > hire => {
+            notes.history_starts_after_hire += 1;
+            d
+        }
+        _ => hire,
+    };
+    for r in &keep {
+        let date = r.date.expect("history rows carry a date");
+        let action = r.action.unwrap_or_default();
+        if date <= fold_until {
+            if date < hire {
+                notes.rows_before_hire += 1;
+            }
+            st.apply(&r.patch);
+            if let Some(s) = r.status {
+                status = s;
+            }
+            if date >= hire {
+                if let Some(v) = r.rating {
+                    let mut e = event(id, date, "evaluation", r);
+                    e.row.rating = fmt_num(v);
+                    events.push(e);
+                }
+            }
+            continue;
+        }
+        if !hired {
+            hired = true;
+            if let Some(f) = st.missing() {
+                outcome[r.id] = Outcome::Rejected;
+                let why = origin.reject(
+                    keep[0],
+                    Some(f),
+                    "",
+                    format!("{f}: no value on the hire date {hire}"),
+                );
+                fail(&all, outcome, rejections, why);
+                return Built {
+                    employee: None,
+                    events: vec![],
+                };
+            }
+        }
+        if exit.is_some_and(|x| date > x) {
+            outcome[r.id] = Outcome::Rejected;
+            rejections.push(origin.reject(
+                r,
+                None,
+                &date.to_string(),
+                format!("a row after the exit date {}", exit.unwrap_or(date)),
+            ));
+            continue;
+        }
+        let mut after = st.clone();
+        after.apply(&r.patch);
+        if let Some(f) = cleared_fields(&st, &after) {
+            rejections.push(origin.reject(r, Some(f), "", format!(
+                "{f} is cleared here, but the contract keeps a value until it changes; the earlier value is kept"
+            )));
+            notes.clears_refused += 1;
+            // keep the old value of that field
+            match f {
+                "grade" => after.grade = st.grade,
+                "responsibility" => after.responsibility = st.responsibility,
+                "employment_type" => after.employment_type = st.employment_type,
+                "weekly_hours" => after.weekly_hours = st.weekly_hours,
+                "track" => after.track = st.track.clone(),
+                "department" => after.department = st.department.clone(),
+                "manager_id" => after.manager_id = st.manager_id.clone(),
+                _ => after.salary = st.salary,
+            }
+        }
+        let exit_day =
+            |d: NaiveDate| match opts.exit_date_is.get(r.source).copied().unwrap_or_default() {
+                ExitDate::LastDay => d,
+                ExitDate::DayAfter => d.pred_opt().unwrap_or(d),
+            };
+        let new_status = r.status.unwrap_or(status);
+        if action.kind == ActionKind::Exit || (new_status == Status::Exit && status != Status::Exit)
+        {
+            if exit.is_none() {
+                exit = Some(exit_day(date));
+            }
+            exit_reason = exit_reason.or(action.exit_reason);
+            status = Status::Exit;
+            st = after;
+            continue;
+        }
+        if action.kind == ActionKind::Hire {
+            outcome[r.id] = Outcome::Rejected;
+            rejections.push(origin.reject(
+                r,
+                None,
+                &date.to_string(),
+                "a second hire (a rehire): the contract holds one employment per employee".into(),
+            ));
+            continue;
+        }
+        if action.kind == ActionKind::Ignore {
+            st = after;
+            status = new_status;
+            continue;
+        }
+        let mut row_events = Vec::new();
+        if !opts.leaves_from_files {
+            let leave_type = action.leave_type.or(r.leave_type);
+            let starts = action.kind == ActionKind::LeaveStart
+                || matches!((status, new_status), (Status::Active, Status::Leave(_)));
+            let ends = action.kind == ActionKind::LeaveEnd
+                || matches!((status, new_status), (Status::Leave(_), Status::Active));
+            if ends {
+                match open.take() {
+                    Some(t) => {
+                        let mut e = event(id, date, "leave_end", r);
+                        e.row.leave_type = t.as_str().into();
+                        row_events.push(e);
+                    }
+                    None => {
+                        outcome[r.id] = Outcome::Rejected;
+                        rejections.push(origin.reject(
+                            r,
+                            None,
+                            &date.to_string(),
+                            "a return from leave with no leave open".into(),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            if starts {
+                let t = match new_status {
+                    Status::Leave(Some(t)) => Some(t),
+                    _ => leave_type,
+                };
+                let Some(t) = t else {
+                    outcome[r.id] = Outcome::Rejected;
+                    rejections.push(origin.reject(r, None, &date.to_string(),
+                        "a leave starts here but nothing gives its type: map it in codes.status, codes.event (leave_type) or a leave_type column".into()));
+                    continue;
+                };
+                if open.is_some() {
+                    outcome[r.id] = Outcome::Rejected;
+                    rejections.push(origin.reject(
+                        r,
+                        None,
+                        &date.to_string(),
+                        "a leave starts while another is open".into(),
+                    ));
+                    continue;
+                }
+                open = Some(t);
+                let mut e = event(id, date, "leave_start", r);
+                e.row.leave_type = t.as_str().into();
+                row_events.push(e);
+            }
+        }
+        match diff(id, date, &st, &after, &action, r, origin) {
+            Ok(mut d) => {
+                // leave_end first, leave_start last, as the contract orders a day
+                let start = row_events.iter().position(|e| e.row.event == "leave_start");
+                let tail: Vec<_> = start.map(|i| row_events.split_off(i)).unwrap_or_default();
+                row_events.append(&mut d);
+                row_events.extend(tail);
+            }
+            Err(x) => {
+                outcome[r.id] = Outcome::Rejected;
+                rejections.push(x);
+                continue;
+            }
+        }
+        if let Some(v) = r.rating {
+            let mut e = event(id, date, "evaluation", r);
+            e.row.rating = fmt_num(v);
+            let at = row_events
+                .iter()
+                .position(|e| e.row.event == "leave_start")
+                .unwrap_or(row_events.len());
+            row_events.insert(at, e);
+        }
+        events.extend(row_events);
+        st = after;
+        status = new_status;
+    }
+    if !hired {
+        if let Some(f) = st.missing() {
+            let r = all[0];
+            outcome[r.id] = Outcome::Rejected;
+            let why = origin.reject(
+                r,
+                Some(f),
+                "",
+                format!("{f}: no value on the hire date {hire}"),
+            );
+            fail(&all, outcome, rejections, why);
+            return Built {
+                employee: None,
+                events: vec![],
+            };
+        }
+    }
+    person.exit_date = exit;
+    person.exit_reason = exit_reason;
+    if person.gender.is_none() {
+        let r = all[0];
+        outcome[r.id] = Outcome::Rejected;
+        let why = origin.reject(
+            r,
+            Some("gender"),
+            "",
+            "a gender: no column gives one".into(),
+        );
+        fail(&all, outcome, rejections, why);
+        return Built {
+            employee: None,
+            events: vec![],
+        };
+    }
+    let mut at_hire = St::default();
+    if let Some(m) = master {
+        at_hire.apply(&m.patch);
+    }
+    for r in keep
+        .iter()
+        .filter(|r| r.date.is_some_and(|d| d <= fold_until))
+    {
+        at_hire.apply(&r.patch);
+    }
+    Built {
+        employee: Some(employee_row(id, &person, hire, &at_hire)),
+        events,
+    }
+}
+
+/// Counts the import report gives.
+#[derive(Debug, Default)]
+pub(crate) struct Notes {
+    pub(crate) history_starts_after_hire: u64,
+    pub(crate) rows_before_hire: u64,
+    pub(crate) clears_refused: u64,
+}
+
+/// Leave events from leave records.
+pub(crate) fn leave_events(id: &str, r: &Row, end_is: LeaveEnd) -> Vec<ImportedEvent> {
+    let mut out = Vec::new();
+    let (Some(start), Some(t)) = (r.start, r.leave_type) else {
+        return out;
+    };
+    let mut e = event(id, start, "leave_start", r);
+    e.row.leave_type = t.as_str().into();
+    out.push(e);
+    if let Some(end) = r.end {
+        let back = match end_is {
+            LeaveEnd::LastDay => end.checked_add_days(Days::new(1)).unwrap_or(end),
+            LeaveEnd::FirstDayBack => end,
+        };
+        let mut e = event(id, back, "leave_end", r);
+        e.row.leave_type = t.as_str().into();
+        out.push(e);
+    }
+    out
+}
+
+/// A child_birth event.
+pub(crate) fn birth_event(id: &str, date: NaiveDate, r: &Row) -> ImportedEvent {
+    event(id, date, "child_birth", r)
+}
+
+/// One employee from snapshot rows (sorted by date) given the sorted list
+/// of every snapshot date.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn snapshot_employee(
+    id: &str,
+    master: Option<&Row>,
+    rows: &mut Vec<Row>,
+    dates: &[NaiveDate],
+    change_date: ChangeDate,
+    left_censored: LeftCensored,
+    origin: &Origin,
+    outcome: &mut [Outcome],
+    rejections: &mut Vec<ImportRejection>,
+    report: &mut SnapshotReport,
+) -> Built {
+    rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.line.cmp(&b.line)));
+    // the same employee twice in one snapshot: the later line wins
+    let mut keep: Vec<Row> = Vec::with_capacity(rows.len());
+    for r in rows.drain(..) {
+        if let Some(last) = keep.last_mut() {
+            if last.date == r.date {
+                outcome[last.id] = Outcome::Superseded;
+                *last = r;
+                continue;
+            }
+        }
+        keep.push(r);
+    }
+    let pos = |d: NaiveDate| dates.binary_search(&d).unwrap_or(0);
+    let mut person = Person::default();
+    if let Some(m) = master {
+        person.take(m);
+    }
+    for r in &keep {
+        person.take(r);
+    }
+    let first = &keep[0];
+    let first_date = first.date.expect("snapshot rows carry a date");
+    let k = pos(first_date);
+    let hire = match person.hire_date {
+        Some(h) => h.min(first_date),
+        None if k > 0 => {
+            report.hires_dated_by_snapshot += 1;
+            first_date
+        }
+        None => match left_censored {
+            LeftCensored::FirstSnapshot => {
+                report.left_censored += 1;
+                first_date
+            }
+            LeftCensored::Reject => {
+                for r in &keep {
+                    outcome[r.id] = Outcome::Rejected;
+                }
+                rejections.push(origin.reject(first, Some("hire_date"), "",
+                    format!("a hire date: employee {id} is in the first snapshot ({first_date}) and no column gives the hire date (set left_censored = \"first_snapshot\" to take that date)")));
+                for r in &keep[1..] {
+                    rejections.push(origin.reject(
+                        r,
+                        None,
+                        id,
+                        format!(
+                            "employee {id} could not be imported (see line {})",
+                            first.line
+                        ),
+                    ));
+                }
+                return Built {
+                    employee: None,
+                    events: vec![],
+                };
+            }
+        },
+    };
+    let mut st = St::default();
+    if let Some(m) = master {
+        st.apply(&m.patch);
+    }
+    st.apply(&first.patch);
+    if let Some(f) = st.missing() {
+        for r in &keep {
+            outcome[r.id] = Outcome::Rejected;
+        }
+        rejections.push(origin.reject(
+            first,
+            Some(f),
+            "",
+            format!("{f}: no value in the first snapshot of employee {id}"),
+        ));
+        for r in &keep[1..] {
+            rejections.push(origin.reject(
+                r,
+                None,
+                id,
+                format!(
+                    "employee {id} could not be imported (see line {})",
+                    first.line
+                ),
+            ));
+        }
+        return Built {
+            employee: None,
+            events: vec![],
+        };
+    }
+    if person.gender.is_none() {
+        for r in &keep {
+            outcome[r.id] = Outcome::Rejected;
+        }
+        rejections.push(origin.reject(
+            first,
+            Some("gender"),
+            "",
+            "a gender: no column gives one".into(),
+        ));
+        return Built {
+            employee: None,
+            events: vec![],
+        };
+    }
+    let at_hire = st.clone();
+    let mut status = first.status.unwrap_or(Status::Active);
+    let mut open = match status {
+        Status::Leave(t) => t,
+        _ => None,
+    };
+    let mut events = Vec::new();
+    // a leave open in the first snapshot starts on it
+    if let Some(t) = open {
+        let mut e = event(id, first_date, "leave_start", first);
+        e.row.leave_type = t.as_str().into();
+        e.earliest = Some(hire);
+        events.push(e);
+    }
+    let mut last_rating: Option<(Option<NaiveDate>, f64)> = None;
+    let mut rate =
+        |r: &Row, date: NaiveDate, earliest: Option<NaiveDate>, events: &mut Vec<ImportedEvent>| {
+            if let Some(v) = r.rating {
+                let now = (r.rating_date, v);
+                if last_rating != Some(now) {
+                    let (d, e0) = match r.rating_date {
+                        Some(d) => (d, None),
+                        None => (date, earliest),
+                    };
+                    let mut e = event(id, d, "evaluation", r);
+                    e.row.rating = fmt_num(v);
+                    e.earliest = e0;
+                    events.push(e);
+                    last_rating = Some(now);
+                }
+            }
+        };
+    rate(first, first_date, Some(hire), &mut events);
+    let mut prev = k;
+    let mut exit = person.exit_date;
+    for r in &keep[1..] {
+        let date = r.date.expect("snapshot rows carry a date");
+        let j = pos(date);
+        if j > prev + 1 {
+            report.employees_with_gaps += 1;
+        }
+        let prev_date = dates[prev];
+        let earliest = prev_date.succ_opt();
+        let at = match change_date {
+            ChangeDate::Snapshot => date,
+            ChangeDate::PeriodStart => earliest.unwrap_or(date),
+        };
+        let mut after = st.clone();
+        after.apply(&r.patch);
+        if let Some(f) = cleared_fields(&st, &after) {
+            rejections.push(origin.reject(r, Some(f), "", format!(
+                "{f} is blank here, but the contract keeps a value until it changes; the earlier value is kept"
+            )));
+            match f {
+                "grade" => after.grade = st.grade,
+                "responsibility" => after.responsibility = st.responsibility,
+                "employment_type" => after.employment_type = st.employment_type,
+                "weekly_hours" => after.weekly_hours = st.weekly_hours,
+                "track" => after.track = st.track.clone(),
+                "department" => after.department = st.department.clone(),
+                "manager_id" => after.manager_id = st.manager_id.clone(),
+                _ => after.salary = st.salary,
+            }
+        }
+        let new_status = r.status.unwrap_or(Status::Active);
+        let mut row_events = Vec::new();
+        if let (Status::Leave(_), Status::Active) | (Status::Leave(_), Status::Leave(_)) =
+            (status, new_status)
+        {
+            let new_t = match new_status {
+                Status::Leave(t) => t,
+                _ => None,
+            };
+            if new_status == Status::Active || new_t != open {
+                if let Some(t) = open.take() {
+                    let mut e = event(id, at, "leave_end", r);
+                    e.row.leave_type = t.as_str().into();
+                    e.earliest = earliest;
+                    row_events.push(e);
+                }
+            }
+        }
+        let mut starting = None;
+        if let Status::Leave(t) = new_status {
+            if open.is_none() {
+                match t {
+                    Some(t) => starting = Some(t),
+                    None => {
+                        outcome[r.id] = Outcome::Rejected;
+                        rejections.push(origin.reject(r, None, &date.to_string(),
+                            "a leave shows here but nothing gives its type: map the status to a leave type in codes.status, or a leave_type column".into()));
+                        continue;
+                    }
+                }
+            }
+        }
+        match diff(id, at, &st, &after, &Action::default(), r, origin) {
+            Ok(d) => {
+                for mut e in d {
+                    e.earliest = earliest;
+                    row_events.push(e);
+                }
+            }
+            Err(x) => {
+                outcome[r.id] = Outcome::Rejected;
+                rejections.push(x);
+                continue;
+            }
+        }
+        rate(r, date, earliest, &mut row_events);
+        if let Some(t) = starting {
+            // two leaves within one period: the new type starts where the old ends
+            let mut e = event(id, at, "leave_start", r);
+            e.row.leave_type = t.as_str().into();
+            e.earliest = earliest;
+            row_events.push(e);
+            open = Some(t);
+        }
+        if new_status == Status::Exit && exit.is_none() {
+            exit = Some(date);
+        }
+        events.extend(row_events);
+        st = after;
+        status = new_status;
+        prev = j;
+    }
+    let last = keep.last().and_then(|r| r.date).unwrap_or(first_date);
+    if exit.is_none() && pos(last) + 1 < dates.len() {
+        exit = Some(last);
+        report.exits_dated_by_snapshot += 1;
+    }
+    person.exit_date = exit;
+    Built {
+        employee: Some(employee_row(id, &person, hire, &at_hire)),
+        events,
+    }
+}
+
+/// Months between the first and last snapshot with no snapshot.
+pub(crate) fn missing_months(dates: &[NaiveDate]) -> Vec<String> {
+    let have: BTreeSet<(i32, u32)> = dates.iter().map(|d| (d.year(), d.month())).collect();
+    let (Some(&(y0, m0)), Some(&(y1, m1))) = (have.first(), have.last()) else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    let (mut y, mut m) = (y0, m0);
+    while (y, m) < (y1, m1) {
+        if !have.contains(&(y, m)) {
+            out.push(format!("{y:04}-{m:02}"));
+        }
+        m += 1;
+        if m > 12 {
+            m = 1;
+            y += 1;
+        }
+    }
+    out
+}
+
+/// Groups rows by employee id, keeping their order.
+pub(crate) fn by_employee(rows: Vec<Row>) -> BTreeMap<String, Vec<Row>> {
+    let mut m: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    for r in rows {
+        m.entry(r.employee_id.clone()).or_default().push(r);
+    }
+    m
+}

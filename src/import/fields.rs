@@ -1,0 +1,601 @@
+//! Each mapped column of a row parsed into a typed field, through its code
+//! table where the mapping gives one.
+
+use super::mapping::{Blank, CodeTable, HoursFormat, Resolved, Source};
+use super::read::RawTable;
+use super::text::{fold, fold_header, hours_minutes, parse_date, parse_number, DateValue};
+use super::{ImportError, ImportRejection};
+use crate::schema::{EmploymentType, ExitReason, Gender, InitiatedBy, LeaveType};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// The shapes of export the importer reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Shape {
+    Master,
+    History,
+    Leaves,
+    Family,
+    Snapshots,
+}
+
+impl Shape {
+    pub(crate) fn section(self) -> &'static str {
+        match self {
+            Shape::Master => "master",
+            Shape::History => "history",
+            Shape::Leaves => "leaves",
+            Shape::Family => "family",
+            Shape::Snapshots => "snapshots",
+        }
+    }
+}
+
+/// Fields that carry the employee's state (job, contract, pay).
+pub(crate) const STATE: &[&str] = &[
+    "grade",
+    "responsibility",
+    "track",
+    "department",
+    "manager_id",
+    "employment_type",
+    "weekly_hours",
+    "fte",
+    "daily_hours",
+    "monthly_hours",
+    "salary",
+    "monthly_salary",
+];
+/// Fields that describe the person.
+pub(crate) const PERSON: &[&str] = &[
+    "gender",
+    "birth_year",
+    "birth_date",
+    "hire_date",
+    "exit_date",
+    "exit_reason",
+];
+
+/// The fields a shape accepts, and which of them are required.
+pub(crate) fn fields(shape: Shape) -> (Vec<&'static str>, &'static [&'static str]) {
+    let mut v: Vec<&'static str> = vec!["employee_id"];
+    let required: &'static [&'static str] = match shape {
+        Shape::Master => {
+            v.extend(PERSON);
+            v.extend(STATE);
+            &["employee_id"]
+        }
+        Shape::History => {
+            v.extend([
+                "date",
+                "sequence",
+                "modified",
+                "event",
+                "status",
+                "leave_type",
+                "rating",
+            ]);
+            v.extend(STATE);
+            v.extend(PERSON);
+            &["employee_id", "date"]
+        }
+        Shape::Leaves => {
+            v.extend(["leave_type", "start", "end", "child_birth"]);
+            &["employee_id", "leave_type", "start"]
+        }
+        Shape::Family => {
+            v.extend(["birth_date", "relation"]);
+            &["employee_id", "birth_date"]
+        }
+        Shape::Snapshots => {
+            v.extend(["date", "status", "leave_type", "rating", "rating_date"]);
+            v.extend(STATE);
+            v.extend(PERSON);
+            &["employee_id", "date"]
+        }
+    };
+    (v, required)
+}
+
+/// A change to one field: kept, set, or cleared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) enum P<T> {
+    #[default]
+    Keep,
+    Set(T),
+    Clear,
+}
+
+/// What a row says of the employee's state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Patch {
+    pub(crate) grade: P<u32>,
+    pub(crate) responsibility: P<u8>,
+    pub(crate) track: P<String>,
+    pub(crate) department: P<String>,
+    pub(crate) manager_id: P<String>,
+    pub(crate) employment_type: P<EmploymentType>,
+    pub(crate) weekly_hours: P<f64>,
+    pub(crate) salary: P<f64>,
+}
+
+/// Employment status, from `codes.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Active,
+    Leave(Option<LeaveType>),
+    Exit,
+}
+
+/// What an event / reason code says happened, from `codes.event`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum ActionKind {
+    /// Compare the row with the state before it (the default).
+    #[default]
+    Change,
+    Promotion,
+    Hire,
+    Exit,
+    LeaveStart,
+    LeaveEnd,
+    /// Apply the row's values, emit no event.
+    Ignore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Action {
+    pub(crate) kind: ActionKind,
+    pub(crate) initiated_by: Option<InitiatedBy>,
+    pub(crate) leave_type: Option<LeaveType>,
+    pub(crate) exit_reason: Option<ExitReason>,
+}
+
+/// One row, parsed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Row {
+    /// Index of the row in the import (for its outcome).
+    pub(crate) id: usize,
+    pub(crate) source: usize,
+    pub(crate) line: u64,
+    pub(crate) employee_id: String,
+    pub(crate) date: Option<NaiveDate>,
+    pub(crate) sequence: Option<f64>,
+    pub(crate) modified: Option<String>,
+    pub(crate) action: Option<Action>,
+    pub(crate) status: Option<Status>,
+    pub(crate) leave_type: Option<LeaveType>,
+    pub(crate) patch: Patch,
+    pub(crate) rating: Option<f64>,
+    pub(crate) rating_date: Option<NaiveDate>,
+    pub(crate) gender: Option<Gender>,
+    pub(crate) birth_year: Option<i32>,
+    pub(crate) hire_date: Option<NaiveDate>,
+    /// `Some(None)`: an exit date column that says "no end".
+    pub(crate) exit_date: Option<Option<NaiveDate>>,
+    pub(crate) exit_reason: Option<ExitReason>,
+    pub(crate) start: Option<NaiveDate>,
+    pub(crate) end: Option<NaiveDate>,
+    pub(crate) child_birth: Option<NaiveDate>,
+    pub(crate) birth_date: Option<NaiveDate>,
+    /// Family rows: whether the dependent is a child.
+    pub(crate) is_child: bool,
+}
+
+/// A source's columns resolved against one file's header.
+pub(crate) struct Layout {
+    pub(crate) section: String,
+    columns: BTreeMap<&'static str, (Vec<usize>, String)>,
+    codes: BTreeMap<String, CodeTable>,
+    required: &'static [&'static str],
+    blank: Blank,
+    hours_format: HoursFormat,
+    clear_token: Option<String>,
+    full_time: f64,
+    days_per_week: f64,
+}
+
+impl Layout {
+    /// Checks the source's keys for its shape and finds every column in the
+    /// header (exact name first, then folded: case, width, `_`/`-`/spaces).
+    pub(crate) fn new(
+        shape: Shape,
+        index: Option<usize>,
+        source: &Source,
+        table: &RawTable,
+        full_time: f64,
+        days_per_week: f64,
+        clear_token: Option<&str>,
+    ) -> Result<Layout, ImportError> {
+        let section = match index {
+            Some(i) => format!("{}[{i}]", shape.section()),
+            None => shape.section().to_string(),
+        };
+        let (allowed, required) = fields(shape);
+        let bad = |reason: String| ImportError::Mapping { path: None, reason };
+        let folded: Vec<String> = table.headers.iter().map(|h| fold_header(h)).collect();
+        let mut columns = BTreeMap::new();
+        for (key, cols) in &source.columns {
+            let Some(&field) = allowed.iter().find(|f| **f == key.as_str()) else {
+                return Err(bad(format!(
+                    "[{section}.columns] {key}: not a field of this shape; expected one of {}",
+                    allowed.join(", ")
+                )));
+            };
+            let mut idx = Vec::new();
+            for name in cols.names() {
+                let i = table
+                    .headers
+                    .iter()
+                    .position(|h| h == name)
+                    .or_else(|| {
+                        let f = fold_header(name);
+                        folded.iter().position(|h| *h == f)
+                    })
+                    .ok_or_else(|| ImportError::MissingColumn {
+                        file: table.file.clone(),
+                        column: name.to_string(),
+                        field: field.to_string(),
+                        found: table.headers.join(", "),
+                    })?;
+                idx.push(i);
+            }
+            columns.insert(field, (idx, cols.names().join("|")));
+        }
+        for r in required {
+            if !columns.contains_key(r) {
+                return Err(bad(format!(
+                    "[{section}.columns] has no `{r}`: it is required for this shape"
+                )));
+            }
+        }
+        let hours = ["weekly_hours", "fte", "daily_hours", "monthly_hours"];
+        if hours.iter().filter(|h| columns.contains_key(*h)).count() > 1 {
+            return Err(bad(format!(
+                "[{section}.columns] maps more than one of {}: keep one",
+                hours.join(", ")
+            )));
+        }
+        if columns.contains_key("salary") && columns.contains_key("monthly_salary") {
+            return Err(bad(format!(
+                "[{section}.columns] maps both salary and monthly_salary: keep one"
+            )));
+        }
+        let mut codes = BTreeMap::new();
+        for (name, t) in &source.codes {
+            if !columns.contains_key(name.as_str()) {
+                return Err(bad(format!(
+                    "[{section}.codes.{name}]: no column is mapped to `{name}` in [{section}.columns]"
+                )));
+            }
+            codes.insert(
+                name.clone(),
+                CodeTable::new(format!("{section}.codes.{name}"), t),
+            );
+        }
+        Ok(Layout {
+            section,
+            columns,
+            codes,
+            required,
+            blank: source.blank,
+            hours_format: source.hours_format,
+            clear_token: clear_token.map(fold),
+            full_time,
+            days_per_week,
+        })
+    }
+
+    /// The mapped fields, for the suggestion stub.
+    pub(crate) fn coded_columns(&self) -> impl Iterator<Item = (&'static str, &[usize])> {
+        self.columns.iter().map(|(f, (i, _))| (*f, i.as_slice()))
+    }
+
+    /// The code table of `field`, if the mapping gives one.
+    pub(crate) fn code_table(&self, field: &str) -> Option<&CodeTable> {
+        self.codes.get(field)
+    }
+
+    /// Parses one row. A value that cannot be mapped rejects the row; the
+    /// rejection names the column, the value and what was expected.
+    pub(crate) fn parse(
+        &self,
+        table: &RawTable,
+        line: u64,
+        cells: &[String],
+        resolved: &Resolved,
+        unmapped: &mut BTreeMap<String, BTreeMap<String, u64>>,
+    ) -> Result<Row, Box<ImportRejection>> {
+        let mut row = Row {
+            line,
+            is_child: true,
+            ..Default::default()
+        };
+        for (&field, (idx, header)) in &self.columns {
+            let parts: Vec<String> = idx
+                .iter()
+                .map(|&i| cells.get(i).map_or(String::new(), |c| fold(c)))
+                .collect();
+            let raw = parts.join("|");
+            let reject = |expected: String| {
+                Box::new(ImportRejection {
+                    file: table.file.clone(),
+                    line,
+                    column: Some(header.clone()),
+                    value: raw.chars().take(200).collect(),
+                    reason: expected,
+                })
+            };
+            let blank = parts.iter().all(String::is_empty);
+            let cleared = self
+                .clear_token
+                .as_ref()
+                .is_some_and(|t| parts.len() == 1 && &parts[0] == t);
+            if blank || cleared {
+                if self.required.contains(&field) {
+                    return Err(reject(format!(
+                        "a value: `{field}` is required in [{}]",
+                        self.section
+                    )));
+                }
+                if cleared || (self.blank == Blank::Cleared && STATE.contains(&field)) {
+                    clear(&mut row.patch, field);
+                }
+                continue;
+            }
+            // Through the code table when there is one.
+            let code = match self.codes.get(field) {
+                Some(t) => match t.get(&raw) {
+                    Some(v) => Some(v.clone()),
+                    None => {
+                        *unmapped
+                            .entry(format!("{}.{field}", self.section))
+                            .or_default()
+                            .entry(raw.clone())
+                            .or_default() += 1;
+                        return Err(reject(format!(
+                            "{raw:?} is not in [{}]: add it there",
+                            t.name
+                        )));
+                    }
+                },
+                None => None,
+            };
+            let text = match &code {
+                Some(toml::Value::String(s)) => s.clone(),
+                Some(toml::Value::Integer(i)) => i.to_string(),
+                Some(toml::Value::Float(f)) => f.to_string(),
+                Some(toml::Value::Boolean(b)) => b.to_string(),
+                Some(_) => String::new(),
+                None => raw.clone(),
+            };
+            let coded = |what: &str| match &code {
+                Some(_) => format!("{what} (the value [{}.codes.{field}] gives)", self.section),
+                None => format!(
+                    "{what}, or a code listed in [{}.codes.{field}]",
+                    self.section
+                ),
+            };
+            let date = |s: &str| -> Result<DateValue, Box<ImportRejection>> {
+                parse_date(s, &resolved.forms, &resolved.end_of_time).map_err(reject)
+            };
+            let exact = |s: &str| -> Result<NaiveDate, Box<ImportRejection>> {
+                match date(s)? {
+                    DateValue::Date(d) => Ok(d),
+                    DateValue::Open => Err(reject("a date, not an end-of-time date".into())),
+                }
+            };
+            let number = |s: &str, what: &str| parse_number(s).ok_or_else(|| reject(coded(what)));
+            let hours = |s: &str| -> Result<f64, Box<ImportRejection>> {
+                let v = number(s, "a number of hours")?;
+                match self.hours_format {
+                    HoursFormat::Decimal => Ok(v),
+                    HoursFormat::HoursMinutes => hours_minutes(v, s)
+                        .ok_or_else(|| reject("hours.minutes (7.30 = 7 h 30 min)".into())),
+                }
+            };
+            match field {
+                "employee_id" => {
+                    if raw.chars().count() > 64 {
+                        return Err(reject("an employee id of 1–64 characters".into()));
+                    }
+                    row.employee_id = raw.clone();
+                }
+                "date" => row.date = Some(exact(&text)?),
+                "start" => row.start = Some(exact(&text)?),
+                "end" => {
+                    row.end = match date(&text)? {
+                        DateValue::Date(d) => Some(d),
+                        DateValue::Open => None,
+                    }
+                }
+                "child_birth" => row.child_birth = Some(exact(&text)?),
+                "birth_date" => row.birth_date = Some(exact(&text)?),
+                "rating_date" => row.rating_date = Some(exact(&text)?),
+                "hire_date" => row.hire_date = Some(exact(&text)?),
+                "exit_date" => {
+                    row.exit_date = Some(match date(&text)? {
+                        DateValue::Date(d) => Some(d),
+                        DateValue::Open => None,
+                    })
+                }
+                "sequence" => row.sequence = Some(number(&text, "a sequence number")?),
+                "modified" => row.modified = Some(text.clone()),
+                "gender" => {
+                    row.gender = Some(Gender::from_str(&text).map_err(|e| reject(coded(&e)))?)
+                }
+                "birth_year" => {
+                    let y = number(&text, "a year of birth")?;
+                    if y.fract() != 0.0 || !(1900.0..=2100.0).contains(&y) {
+                        return Err(reject("a year of birth between 1900 and 2100".into()));
+                    }
+                    row.birth_year = Some(y as i32);
+                }
+                "exit_reason" => {
+                    row.exit_reason =
+                        Some(ExitReason::from_str(&text).map_err(|e| reject(coded(&e)))?)
+                }
+                "leave_type" => {
+                    row.leave_type =
+                        Some(LeaveType::from_str(&text).map_err(|e| reject(coded(&e)))?)
+                }
+                "relation" => {
+                    row.is_child = match text.as_str() {
+                        "child" => true,
+                        "ignore" => false,
+                        _ => return Err(reject(coded("child or ignore"))),
+                    }
+                }
+                "status" => {
+                    row.status = Some(
+                        status(&text)
+                            .ok_or_else(|| reject(coded("active, leave, exit, or a leave type")))?,
+                    )
+                }
+                "event" => {
+                    row.action = Some(match &code {
+                        Some(toml::Value::Table(t)) => action_table(t).map_err(reject)?,
+                        Some(toml::Value::String(s)) => Action {
+                            kind: action_kind(s).map_err(reject)?,
+                            ..Default::default()
+                        },
+                        Some(_) => {
+                            return Err(reject(format!(
+                                "[{}.codes.event] must give a string or a table",
+                                self.section
+                            )))
+                        }
+                        None => Action {
+                            kind: action_kind(&text).map_err(|e| reject(coded(&e)))?,
+                            ..Default::default()
+                        },
+                    })
+                }
+                "rating" => row.rating = Some(number(&text, "a rating")?),
+                "grade" => {
+                    let g = number(&text, "a grade (an integer ≥ 0)")?;
+                    if g.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&g) {
+                        return Err(reject(coded("a grade (an integer ≥ 0)")));
+                    }
+                    row.patch.grade = P::Set(g as u32);
+                }
+                "responsibility" => {
+                    let g = number(&text, "a responsibility level (an integer 0–9)")?;
+                    if g.fract() != 0.0 || !(0.0..=9.0).contains(&g) {
+                        return Err(reject(coded("a responsibility level (an integer 0–9)")));
+                    }
+                    row.patch.responsibility = P::Set(g as u8);
+                }
+                "track" => row.patch.track = P::Set(text.clone()),
+                "department" => row.patch.department = P::Set(text.clone()),
+                "manager_id" => row.patch.manager_id = P::Set(text.clone()),
+                "employment_type" => {
+                    row.patch.employment_type =
+                        P::Set(EmploymentType::from_str(&text).map_err(|e| reject(coded(&e)))?)
+                }
+                "weekly_hours" | "fte" | "daily_hours" | "monthly_hours" => {
+                    let v = if field == "fte" {
+                        number(&text, "an FTE (1 = full time)")? * self.full_time
+                    } else {
+                        let h = hours(&text)?;
+                        match field {
+                            "daily_hours" => h * self.days_per_week,
+                            "monthly_hours" => h * 12.0 / 52.0,
+                            _ => h,
+                        }
+                    };
+                    if !(v > 0.0 && v <= 168.0) {
+                        return Err(reject("hours giving 0 < weekly hours ≤ 168".into()));
+                    }
+                    row.patch.weekly_hours = P::Set(v);
+                }
+                "salary" | "monthly_salary" => {
+                    let v = number(&text, "an amount ≥ 0")?;
+                    if v < 0.0 {
+                        return Err(reject("an amount ≥ 0".into()));
+                    }
+                    row.patch.salary = P::Set(if field == "monthly_salary" {
+                        v * 12.0
+                    } else {
+                        v
+                    });
+                }
+                _ => {}
+            }
+        }
+        if row.employee_id.is_empty() {
+            let (_, h) = &self.columns["employee_id"];
+            return Err(Box::new(ImportRejection {
+                file: table.file.clone(),
+                line,
+                column: Some(h.clone()),
+                value: String::new(),
+                reason: "an employee id (required)".into(),
+            }));
+        }
+        Ok(row)
+    }
+}
+
+fn clear(p: &mut Patch, field: &str) {
+    match field {
+        "grade" => p.grade = P::Clear,
+        "responsibility" => p.responsibility = P::Clear,
+        "track" => p.track = P::Clear,
+        "department" => p.department = P::Clear,
+        "manager_id" => p.manager_id = P::Clear,
+        "employment_type" => p.employment_type = P::Clear,
+        "weekly_hours" | "fte" | "daily_hours" | "monthly_hours" => p.weekly_hours = P::Clear,
+        "salary" | "monthly_salary" => p.salary = P::Clear,
+        _ => {}
+    }
+}
+
+fn status(s: &str) -> Option<Status> {
+    match s {
+        "active" => Some(Status::Active),
+        "exit" => Some(Status::Exit),
+        "leave" => Some(Status::Leave(None)),
+        other => LeaveType::from_str(other)
+            .ok()
+            .map(|t| Status::Leave(Some(t))),
+    }
+}
+
+fn action_kind(s: &str) -> Result<ActionKind, String> {
+    Ok(match s {
+        "change" => ActionKind::Change,
+        "promotion" => ActionKind::Promotion,
+        "hire" => ActionKind::Hire,
+        "exit" => ActionKind::Exit,
+        "leave_start" => ActionKind::LeaveStart,
+        "leave_end" => ActionKind::LeaveEnd,
+        "ignore" => ActionKind::Ignore,
+        other => {
+            return Err(format!(
+                "an action ({other:?} is none of change, promotion, hire, exit, leave_start, leave_end, ignore)"
+            ))
+        }
+    })
+}
+
+fn action_table(t: &toml::map::Map<String, toml::Value>) -> Result<Action, String> {
+    let mut a = Action::default();
+    for (k, v) in t {
+        let s = v
+            .as_str()
+            .ok_or_else(|| format!("[codes.event] key {k}: expected a string"))?;
+        match k.as_str() {
+            "kind" => a.kind = action_kind(s)?,
+            "initiated_by" => a.initiated_by = Some(InitiatedBy::from_str(s)?),
+            "leave_type" => a.leave_type = Some(LeaveType::from_str(s)?),
+            "exit_reason" => a.exit_reason = Some(ExitReason::from_str(s)?),
+            other => {
+                return Err(format!(
+                    "[codes.event]: unknown key {other:?}; expected kind, initiated_by, leave_type, exit_reason"
+                ))
+            }
+        }
+    }
+    Ok(a)
+}

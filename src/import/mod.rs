@@ -1,0 +1,902 @@
+#![doc = include_str!("../../docs/import.md")]
+
+mod build;
+mod fields;
+mod mapping;
+mod read;
+mod text;
+
+pub use mapping::{
+    Blank, ChangeDate, Columns, ExitDate, Files, HoursFormat, LeaveEnd, LeftCensored, Mapping,
+    Settings, Source,
+};
+pub use text::fold;
+
+use crate::schema::{EmployeeRow, EventRow};
+use crate::{Dataset, ValidConfig};
+use build::{by_employee, HistoryOptions, Notes, Origin};
+use chrono::NaiveDate;
+use fields::{Layout, Row, Shape};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Why an import could not run at all (a row that cannot be mapped is an
+/// [`ImportRejection`] instead, and the import goes on).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path tried.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The mapping file is not valid: a key, a value, or a mapped column
+    /// that the shape does not have.
+    #[error("mapping{}: {reason}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
+    Mapping {
+        /// The mapping file, when read from one.
+        path: Option<PathBuf>,
+        /// What is wrong, naming the section and key.
+        reason: String,
+    },
+    /// Bytes that are not valid in the file's encoding.
+    #[error("{file} line {line}: bytes that are not valid {encoding}; set `encoding` for this file in the mapping")]
+    Encoding {
+        /// The file, as the mapping names it.
+        file: String,
+        /// The first line with a malformed byte.
+        line: u64,
+        /// The encoding tried.
+        encoding: String,
+    },
+    /// The CSV reader failed (unbalanced quotes, I/O).
+    #[error("{file} line {line}: {reason}")]
+    Csv {
+        /// The file, as the mapping names it.
+        file: String,
+        /// The line where reading failed.
+        line: u64,
+        /// What the CSV reader said.
+        reason: String,
+    },
+    /// A column the mapping names is not in the file's header.
+    #[error("{file}: no column {column:?} (mapped to `{field}`) in the header; found {found}")]
+    MissingColumn {
+        /// The file, as the mapping names it.
+        file: String,
+        /// The header the mapping names.
+        column: String,
+        /// The field it is mapped to.
+        field: String,
+        /// The headers the file has.
+        found: String,
+    },
+}
+
+/// A row (or one value in it) that could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportRejection {
+    /// The file, as the mapping names it.
+    pub file: String,
+    /// Line in the file (the header is the line the mapping gives, 1 by default).
+    pub line: u64,
+    /// The header of the column, when one value is at fault.
+    pub column: Option<String>,
+    /// The value (folded; at most 200 characters).
+    pub value: String,
+    /// What was expected instead.
+    pub reason: String,
+}
+
+impl std::fmt::Display for ImportRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} line {}", self.file, self.line)?;
+        if let Some(c) = &self.column {
+            write!(f, ", column {c:?}")?;
+        }
+        write!(f, ", value {:?}: {}", self.value, self.reason)
+    }
+}
+
+/// One event the import produced, with the precision of its date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedEvent {
+    /// The contract's event row.
+    pub row: EventRow,
+    /// When the date is known only to lie in an interval (a change found
+    /// between two snapshots), the interval's first day; `row.date` is its
+    /// last. `None`: the date is exact.
+    pub earliest: Option<NaiveDate>,
+    /// Index of the row that gave it (for the import's own bookkeeping).
+    pub(crate) source: usize,
+}
+
+/// What became of one input row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Accepted,
+    Rejected,
+    /// An earlier version of a record that a later row corrects.
+    Superseded,
+    /// Dated after `[settings] as_of`.
+    AfterAsOf,
+}
+
+/// Rows of one input file and what became of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FileReport {
+    /// The file, as the mapping names it.
+    pub file: String,
+    /// The mapping section that read it (`history[0]`, `leaves[1]`, …).
+    pub section: String,
+    /// The encoding it was read in.
+    pub encoding: String,
+    /// Data rows read (blank rows and skipped rows not counted).
+    pub rows: u64,
+    /// Rows used.
+    pub accepted: u64,
+    /// Rows rejected (each has at least one rejection).
+    pub rejected: u64,
+    /// Rows replaced by a later correction of the same record.
+    pub superseded: u64,
+    /// Rows dated after `[settings] as_of`.
+    pub after_as_of: u64,
+}
+
+/// What a snapshot series gave and lacked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SnapshotReport {
+    /// Distinct snapshot dates.
+    pub snapshot_dates: u64,
+    /// The first and last snapshot dates.
+    pub first: Option<NaiveDate>,
+    /// The last snapshot date.
+    pub last: Option<NaiveDate>,
+    /// Months (`YYYY-MM`) between the first and last snapshot with no
+    /// snapshot (when `period = "month"`).
+    pub missing_periods: Vec<String>,
+    /// Employees whose hire date is their first snapshot's date (no column
+    /// gave it; the hire lies between the previous snapshot and that one).
+    pub hires_dated_by_snapshot: u64,
+    /// Employees present in the first snapshot with no hire date, taken as
+    /// hired on it (`left_censored = "first_snapshot"`).
+    pub left_censored: u64,
+    /// Employees missing from a snapshot between two they are in.
+    pub employees_with_gaps: u64,
+    /// Employees whose exit date is their last snapshot's date (they are
+    /// missing from the next one; the exit lies between the two).
+    pub exits_dated_by_snapshot: u64,
+}
+
+/// How exactly the events' dates are known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DatePrecision {
+    /// Events with an exact date.
+    pub exact: u64,
+    /// Events known only to lie in an interval (`date_earliest` to `date`).
+    pub interval: u64,
+    /// The widest such interval, in days.
+    pub widest_interval_days: i64,
+}
+
+/// Everything the import did, for `import_report.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Each input file.
+    pub files: Vec<FileReport>,
+    /// Employees produced.
+    pub employees: u64,
+    /// Events produced.
+    pub events: u64,
+    /// Rejections (see [`Imported::rejections`]).
+    pub rejections: u64,
+    /// Precision of the events' dates.
+    pub dates: DatePrecision,
+    /// The snapshot series, when the mapping has one.
+    pub snapshots: Option<SnapshotReport>,
+    /// Values with no entry in their code table, by `section.field`, with
+    /// how many rows carry each: what to add to the mapping.
+    pub unmapped_codes: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Employees whose history starts after their hire date (its first day
+    /// is taken as the state at hire).
+    pub history_starts_after_hire: u64,
+    /// History rows dated before the hire date (folded into the state at hire).
+    pub rows_before_hire: u64,
+    /// Values cleared by a row that the contract cannot clear (kept, each
+    /// with a rejection).
+    pub clears_refused: u64,
+}
+
+/// The contract's `employees` and `events`, made from HR exports.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The `employees` table, by id.
+    pub employees: Vec<EmployeeRow>,
+    /// The `events` table, by employee then date.
+    pub events: Vec<ImportedEvent>,
+    /// Every row or value that could not be imported.
+    pub rejections: Vec<ImportRejection>,
+    /// Counts per file and what was derived.
+    pub report: ImportReport,
+}
+
+fn event_record(e: &ImportedEvent) -> [&str; 15] {
+    let r = &e.row;
+    [
+        &r.employee_id,
+        &r.date,
+        &r.event,
+        &r.leave_type,
+        &r.grade,
+        &r.responsibility,
+        &r.track,
+        &r.department,
+        &r.manager_id,
+        &r.initiated_by,
+        &r.rating,
+        &r.employment_type,
+        &r.weekly_hours,
+        &r.salary,
+        "",
+    ]
+}
+
+impl Imported {
+    /// The `employees` and `events` tables as contract CSV bytes. The events
+    /// carry one optional column after the contract's, `date_earliest`:
+    /// filled when the date is known only to lie between it and `date`.
+    pub fn to_csv(&self) -> Result<(Vec<u8>, Vec<u8>), csv::Error> {
+        let mut w = csv::Writer::from_writer(vec![]);
+        for r in &self.employees {
+            w.serialize(r)?;
+        }
+        if self.employees.is_empty() {
+            w.write_record(crate::schema::EMPLOYEE_COLUMNS.iter().map(|c| c.0))?;
+        }
+        let employees = w.into_inner().map_err(|e| e.into_error())?;
+        let mut w = csv::Writer::from_writer(vec![]);
+        w.write_record(
+            crate::schema::EVENT_COLUMNS
+                .iter()
+                .map(|c| c.0)
+                .chain(["date_earliest"]),
+        )?;
+        for e in &self.events {
+            let earliest = e.earliest.map(|d| d.to_string()).unwrap_or_default();
+            let mut rec = event_record(e);
+            rec[14] = &earliest;
+            w.write_record(rec)?;
+        }
+        let events = w.into_inner().map_err(|e| e.into_error())?;
+        Ok((employees, events))
+    }
+
+    /// Writes `employees.csv`, `events.csv`, `import_rejections.csv` and
+    /// `import_report.json` into `dir`.
+    pub fn write(&self, dir: &Path) -> Result<(), ImportError> {
+        let io = |path: PathBuf| move |source| ImportError::Io { path, source };
+        std::fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
+        let csv_err = |e: csv::Error| std::io::Error::other(e.to_string());
+        let (emp, ev) = self.to_csv().map_err(|e| ImportError::Io {
+            path: dir.to_path_buf(),
+            source: csv_err(e),
+        })?;
+        let put = |name: &str, bytes: &[u8]| {
+            let p = dir.join(name);
+            std::fs::write(&p, bytes).map_err(io(p))
+        };
+        put("employees.csv", &emp)?;
+        put("events.csv", &ev)?;
+        let mut w = csv::Writer::from_writer(vec![]);
+        w.write_record(["file", "line", "column", "value", "reason"])
+            .and_then(|_| {
+                self.rejections.iter().try_for_each(|r| {
+                    w.write_record([
+                        r.file.as_str(),
+                        &r.line.to_string(),
+                        r.column.as_deref().unwrap_or(""),
+                        &r.value,
+                        &r.reason,
+                    ])
+                })
+            })
+            .map_err(|e| ImportError::Io {
+                path: dir.join("import_rejections.csv"),
+                source: csv_err(e),
+            })?;
+        let rej = w.into_inner().map_err(|e| ImportError::Io {
+            path: dir.join("import_rejections.csv"),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        put("import_rejections.csv", &rej)?;
+        let json = serde_json::to_string_pretty(&self.report).map_err(|e| ImportError::Io {
+            path: dir.join("import_report.json"),
+            source: std::io::Error::other(e),
+        })?;
+        put("import_report.json", (json + "\n").as_bytes())
+    }
+
+    /// Ingests the imported tables as a [`Dataset`], through every
+    /// validation rule of the contract: what the importer made and the
+    /// contract refuses is in the dataset's own report, by line of the
+    /// tables [`Imported::to_csv`] writes.
+    pub fn dataset(&self, config: &ValidConfig) -> crate::Result<Dataset> {
+        let (emp, ev) = self.to_csv().map_err(|e| crate::Error::Csv {
+            table: crate::Table::Events,
+            line: 0,
+            source: e,
+        })?;
+        Dataset::builder(config).from_readers(emp.as_slice(), ev.as_slice())
+    }
+}
+
+/// Reads the exports a mapping file names (paths relative to the mapping
+/// file's folder) and imports them: see [`import`].
+pub fn import_file(mapping: impl AsRef<Path>) -> Result<Imported, ImportError> {
+    let path = mapping.as_ref();
+    let m = Mapping::from_file(path)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    import(&m, base).map_err(|e| match e {
+        ImportError::Mapping { path: None, reason } => ImportError::Mapping {
+            path: Some(path.to_path_buf()),
+            reason,
+        },
+        e => e,
+    })
+}
+
+struct Input<'a> {
+    shape: Shape,
+    index: Option<usize>,
+    source: &'a Source,
+}
+
+fn inputs(m: &Mapping) -> Vec<Input<'_>> {
+    let mut v = Vec::new();
+    if let Some(s) = &m.master {
+        v.push(Input {
+            shape: Shape::Master,
+            index: None,
+            source: s,
+        });
+    }
+    fn many(shape: Shape, list: &[Source]) -> Vec<Input<'_>> {
+        list.iter()
+            .enumerate()
+            .map(|(i, s)| Input {
+                shape,
+                index: Some(i),
+                source: s,
+            })
+            .collect()
+    }
+    v.extend(many(Shape::History, &m.history));
+    v.extend(many(Shape::Leaves, &m.leaves));
+    v.extend(many(Shape::Family, &m.family));
+    if let Some(s) = &m.snapshots {
+        v.push(Input {
+            shape: Shape::Snapshots,
+            index: None,
+            source: s,
+        });
+    }
+    v
+}
+
+/// Every row of every file, parsed.
+struct Parsed {
+    files: Vec<String>,
+    reports: Vec<FileReport>,
+    row_file: Vec<usize>,
+    outcome: Vec<Outcome>,
+    rows: Vec<Vec<Row>>,
+    rejections: Vec<ImportRejection>,
+    unmapped: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+fn parse_all(m: &Mapping, inputs: &[Input], base: &Path) -> Result<Parsed, ImportError> {
+    let resolved = m.resolve()?;
+    let mut p = Parsed {
+        files: vec![],
+        reports: vec![],
+        row_file: vec![],
+        outcome: vec![],
+        rows: inputs.iter().map(|_| vec![]).collect(),
+        rejections: vec![],
+        unmapped: BTreeMap::new(),
+    };
+    for (si, inp) in inputs.iter().enumerate() {
+        for f in inp.source.files() {
+            let table = read::read(base, f, inp.source)?;
+            let layout = Layout::new(
+                inp.shape,
+                inp.index,
+                inp.source,
+                &table,
+                m.settings.full_time_hours,
+                m.settings.days_per_week,
+                m.settings.clear_token.as_deref(),
+            )?;
+            let fi = p.files.len();
+            p.files.push(f.to_string());
+            p.reports.push(FileReport {
+                file: f.to_string(),
+                section: layout.section.clone(),
+                encoding: table.encoding.to_string(),
+                ..Default::default()
+            });
+            for (line, cells) in &table.rows {
+                let id = p.outcome.len();
+                p.row_file.push(fi);
+                let mut row = match layout.parse(&table, *line, cells, &resolved, &mut p.unmapped) {
+                    Ok(r) => r,
+                    Err(x) => {
+                        p.outcome.push(Outcome::Rejected);
+                        p.rejections.push(*x);
+                        continue;
+                    }
+                };
+                row.id = id;
+                row.source = si;
+                let dated = match inp.shape {
+                    Shape::Family => row.birth_date,
+                    Shape::Leaves => row.start,
+                    _ => row.date,
+                };
+                if let Some(a) = m.settings.as_of {
+                    if dated.is_some_and(|d| d > a) {
+                        p.outcome.push(Outcome::AfterAsOf);
+                        continue;
+                    }
+                }
+                if inp.shape == Shape::Leaves {
+                    if let (Some(s), Some(e)) = (row.start, row.end) {
+                        let back = match inp.source.end_is {
+                            LeaveEnd::LastDay => e.succ_opt().unwrap_or(e),
+                            LeaveEnd::FirstDayBack => e,
+                        };
+                        if back <= s {
+                            p.outcome.push(Outcome::Rejected);
+                            p.rejections.push(ImportRejection {
+                                file: f.to_string(),
+                                line: *line,
+                                column: None,
+                                value: format!("{s} – {e}"),
+                                reason: format!(
+                                    "a leave that ends after it starts (end_is = \"{}\")",
+                                    match inp.source.end_is {
+                                        LeaveEnd::LastDay => "last_day",
+                                        LeaveEnd::FirstDayBack => "first_day_back",
+                                    }
+                                ),
+                            });
+                            continue;
+                        }
+                    }
+                }
+                p.outcome.push(Outcome::Accepted);
+                p.rows[si].push(row);
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// Reads the exports `mapping` names (paths relative to `base`) and makes
+/// the contract's `employees` and `events` from them.
+///
+/// Fails only when the import cannot run (a file that cannot be read, a
+/// mapping that is not valid, a mapped column missing from a header); a row
+/// or value that cannot be mapped becomes an [`ImportRejection`] and the
+/// rest goes on.
+///
+/// ```
+/// use mommytrack::import::{import, Mapping};
+/// let dir = std::env::temp_dir().join("mommytrack-doc-import");
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("people.csv"), "\
+/// id,sex,hired,grade,level,contract,hours
+/// 1,F,2015-04-01,2,1,regular,40
+/// 2,Q,2016-04-01,1,0,regular,40
+/// ").unwrap();
+/// let m = Mapping::from_toml(r#"
+///     [master]
+///     file = "people.csv"
+///     [master.columns]
+///     employee_id = "id"
+///     gender = "sex"
+///     hire_date = "hired"
+///     grade = "grade"
+///     responsibility = "level"
+///     employment_type = "contract"
+///     weekly_hours = "hours"
+/// "#).unwrap();
+/// let out = import(&m, &dir).unwrap();
+/// assert_eq!(out.employees.len(), 1);
+/// assert_eq!(out.rejections[0].line, 3);
+/// assert_eq!(out.rejections[0].column.as_deref(), Some("sex"));
+/// ```
+pub fn import(mapping: &Mapping, base: &Path) -> Result<Imported, ImportError> {
+    let bad = |reason: String| ImportError::Mapping { path: None, reason };
+    if !mapping.history.is_empty() && mapping.snapshots.is_some() {
+        return Err(bad(
+            "the mapping has both [[history]] and [snapshots]: import them separately".into(),
+        ));
+    }
+    if let Some(s) = &mapping.snapshots {
+        if s.period != "month" && s.period != "none" {
+            return Err(bad(format!(
+                "[snapshots] period = {:?}: expected \"month\" or \"none\"",
+                s.period
+            )));
+        }
+    }
+    let inputs = inputs(mapping);
+    let mut p = parse_all(mapping, &inputs, base)?;
+    let shape_of = |si: usize| inputs[si].shape;
+    let mut rows: BTreeMap<Shape, Vec<Row>> = BTreeMap::new();
+    for (si, r) in p.rows.drain(..).enumerate() {
+        rows.entry(shape_of(si)).or_default().extend(r);
+    }
+    let origin_files = p.files.clone();
+    let row_file = p.row_file.clone();
+    let origin = Origin {
+        files: &origin_files,
+        row_file: &row_file,
+    };
+    let mut outcome = std::mem::take(&mut p.outcome);
+    let mut rejections = std::mem::take(&mut p.rejections);
+    let mut notes = Notes::default();
+    let mut snapshot_report = None;
+
+    // The master: one row per employee.
+    let mut master: BTreeMap<String, Row> = BTreeMap::new();
+    for r in rows.remove(&Shape::Master).unwrap_or_default() {
+        if let Some(first) = master.get(&r.employee_id) {
+            outcome[r.id] = Outcome::Rejected;
+            rejections.push(origin.reject(
+                &r,
+                None,
+                &r.employee_id,
+                format!(
+                    "a second master row for employee {} (the first is on line {}): one row per employee",
+                    r.employee_id, first.line
+                ),
+            ));
+            continue;
+        }
+        master.insert(r.employee_id.clone(), r);
+    }
+    let has_master = mapping.master.is_some();
+    let keep_known =
+        |list: Vec<Row>, outcome: &mut Vec<Outcome>, rejections: &mut Vec<ImportRejection>| {
+            if !has_master {
+                return list;
+            }
+            let mut kept = Vec::with_capacity(list.len());
+            for r in list {
+                if master.contains_key(&r.employee_id) {
+                    kept.push(r);
+                } else {
+                    outcome[r.id] = Outcome::Rejected;
+                    rejections.push(origin.reject(
+                        &r,
+                        None,
+                        &r.employee_id,
+                        format!("employee {} is not in the master file", r.employee_id),
+                    ));
+                }
+            }
+            kept
+        };
+
+    let mut employees = Vec::new();
+    let mut events: Vec<ImportedEvent> = Vec::new();
+    let history = keep_known(
+        rows.remove(&Shape::History).unwrap_or_default(),
+        &mut outcome,
+        &mut rejections,
+    );
+    let snapshots = keep_known(
+        rows.remove(&Shape::Snapshots).unwrap_or_default(),
+        &mut outcome,
+        &mut rejections,
+    );
+    let mut ids: BTreeSet<String> = master.keys().cloned().collect();
+    let mut per: BTreeMap<String, Vec<Row>> = if mapping.snapshots.is_some() {
+        by_employee(snapshots)
+    } else {
+        by_employee(history)
+    };
+    ids.extend(per.keys().cloned());
+    let exit_date_is: Vec<ExitDate> = inputs.iter().map(|i| i.source.exit_date_is).collect();
+    let opts = HistoryOptions {
+        exit_date_is: &exit_date_is,
+        leaves_from_files: !mapping.leaves.is_empty(),
+    };
+    if let Some(snap) = &mapping.snapshots {
+        let dates: Vec<NaiveDate> = per
+            .values()
+            .flatten()
+            .filter_map(|r| r.date)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut report = SnapshotReport {
+            snapshot_dates: dates.len() as u64,
+            first: dates.first().copied(),
+            last: dates.last().copied(),
+            missing_periods: if snap.period == "month" {
+                build::missing_months(&dates)
+            } else {
+                vec![]
+            },
+            ..Default::default()
+        };
+        for id in &ids {
+            let built = match per.get_mut(id) {
+                Some(list) if !list.is_empty() => build::snapshot_employee(
+                    id,
+                    master.get(id),
+                    list,
+                    &dates,
+                    snap.change_date,
+                    snap.left_censored,
+                    &origin,
+                    &mut outcome,
+                    &mut rejections,
+                    &mut report,
+                ),
+                _ => build::history_employee(
+                    id,
+                    master.get(id),
+                    &mut [],
+                    &opts,
+                    &origin,
+                    &mut outcome,
+                    &mut rejections,
+                    &mut notes,
+                ),
+            };
+            employees.extend(built.employee);
+            events.extend(built.events);
+        }
+        snapshot_report = Some(report);
+    } else {
+        for id in &ids {
+            let mut list = per.remove(id).unwrap_or_default();
+            let built = build::history_employee(
+                id,
+                master.get(id),
+                &mut list,
+                &opts,
+                &origin,
+                &mut outcome,
+                &mut rejections,
+                &mut notes,
+            );
+            employees.extend(built.employee);
+            events.extend(built.events);
+        }
+    }
+    let made: BTreeSet<&str> = employees.iter().map(|e| e.employee_id.as_str()).collect();
+    let mut extra: Vec<ImportedEvent> = Vec::new();
+    let known = |r: &Row, outcome: &mut Vec<Outcome>, rejections: &mut Vec<ImportRejection>| {
+        if made.contains(r.employee_id.as_str()) {
+            return true;
+        }
+        outcome[r.id] = Outcome::Rejected;
+        let why = if ids.contains(&r.employee_id) {
+            format!(
+                "employee {} could not be imported (see the rejections of their other rows)",
+                r.employee_id
+            )
+        } else {
+            format!(
+                "employee {} is in no master, history or snapshot file",
+                r.employee_id
+            )
+        };
+        rejections.push(origin.reject(r, None, &r.employee_id, why));
+        false
+    };
+    for r in rows.remove(&Shape::Leaves).unwrap_or_default() {
+        if !known(&r, &mut outcome, &mut rejections) {
+            continue;
+        }
+        extra.extend(build::leave_events(
+            &r.employee_id,
+            &r,
+            inputs[r.source].source.end_is,
+        ));
+        if let Some(b) = r.child_birth {
+            extra.push(build::birth_event(&r.employee_id, b, &r));
+        }
+    }
+    for r in rows.remove(&Shape::Family).unwrap_or_default() {
+        if !known(&r, &mut outcome, &mut rejections) || !r.is_child {
+            continue;
+        }
+        if let Some(b) = r.birth_date {
+            extra.push(build::birth_event(&r.employee_id, b, &r));
+        }
+    }
+    // one child_birth per employee and day, whichever file gives it
+    let mut births: BTreeSet<(String, String)> = BTreeSet::new();
+    extra.retain(|e| {
+        e.row.event != "child_birth"
+            || births.insert((e.row.employee_id.clone(), e.row.date.clone()))
+    });
+    events.extend(extra);
+    events
+        .sort_by(|a, b| (&a.row.employee_id, &a.row.date).cmp(&(&b.row.employee_id, &b.row.date)));
+
+    let mut report = ImportReport {
+        files: p.reports,
+        employees: employees.len() as u64,
+        events: events.len() as u64,
+        rejections: rejections.len() as u64,
+        snapshots: snapshot_report,
+        unmapped_codes: p.unmapped,
+        history_starts_after_hire: notes.history_starts_after_hire,
+        rows_before_hire: notes.rows_before_hire,
+        clears_refused: notes.clears_refused,
+        ..Default::default()
+    };
+    for (id, o) in outcome.iter().enumerate() {
+        let f = &mut report.files[row_file[id]];
+        f.rows += 1;
+        match o {
+            Outcome::Accepted => f.accepted += 1,
+            Outcome::Rejected => f.rejected += 1,
+            Outcome::Superseded => f.superseded += 1,
+            Outcome::AfterAsOf => f.after_as_of += 1,
+        }
+    }
+    for e in &events {
+        match e.earliest {
+            None => report.dates.exact += 1,
+            Some(first) => {
+                report.dates.interval += 1;
+                if let Ok(d) = NaiveDate::parse_from_str(&e.row.date, "%Y-%m-%d") {
+                    report.dates.widest_interval_days = report
+                        .dates
+                        .widest_interval_days
+                        .max((d - first).num_days() + 1);
+                }
+            }
+        }
+    }
+    Ok(Imported {
+        employees,
+        events,
+        rejections,
+        report,
+    })
+}
+
+/// The fields whose values go through a code table when they are not
+/// already the contract's words.
+const CODED: &[&str] = &[
+    "event",
+    "status",
+    "leave_type",
+    "gender",
+    "employment_type",
+    "exit_reason",
+    "relation",
+    "rating",
+    "grade",
+    "responsibility",
+];
+
+/// A mapping stub for the exports `mapping` names: every header each file
+/// has (those no column is mapped to marked), and every distinct value of
+/// a coded field that its code table lacks, with how many rows carry it,
+/// as a TOML table to fill in. Paths are relative to `base`.
+///
+/// A mapping with only `file` (and `columns.employee_id`) per section is
+/// enough to start: map the columns the stub lists, run it again, and it
+/// lists the codes.
+pub fn suggest(mapping: &Mapping, base: &Path) -> Result<String, ImportError> {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "# Mapping stub written by mommytrack's importer (--suggest).\n\
+         # Copy what you need into your mapping; give every \"\" a contract value.\n",
+    );
+    for inp in inputs(mapping) {
+        let name = match inp.index {
+            Some(_) => format!("[[{}]]", inp.shape.section()),
+            None => format!("[{}]", inp.shape.section()),
+        };
+        for f in inp.source.files() {
+            let table = read::read(base, f, inp.source)?;
+            let _ = writeln!(out, "\n{name}\nfile = {f:?}");
+            let _ = writeln!(
+                out,
+                "# {} data rows, read as {}",
+                table.rows.len(),
+                table.encoding
+            );
+            let mapped: BTreeSet<String> = inp
+                .source
+                .columns
+                .values()
+                .flat_map(|c| {
+                    c.names()
+                        .into_iter()
+                        .map(text::fold_header)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let (allowed, required) = fields::fields(inp.shape);
+            let _ = writeln!(
+                out,
+                "# fields: {} (required: {})",
+                allowed.join(", "),
+                required.join(", ")
+            );
+            let _ = writeln!(out, "[{}.columns]", inp.shape.section());
+            for (k, c) in &inp.source.columns {
+                let names = c.names();
+                if names.len() == 1 {
+                    let _ = writeln!(out, "{k} = {:?}", names[0]);
+                } else {
+                    let _ = writeln!(out, "{k} = {names:?}");
+                }
+            }
+            for h in &table.headers {
+                if !mapped.contains(&text::fold_header(h)) {
+                    let _ = writeln!(out, "# ? = {h:?}");
+                }
+            }
+            let Ok(layout) = Layout::new(inp.shape, inp.index, inp.source, &table, 40.0, 5.0, None)
+            else {
+                continue;
+            };
+            let mut found: BTreeMap<&str, BTreeMap<String, u64>> = BTreeMap::new();
+            for (field, idx) in layout.coded_columns() {
+                if !CODED.contains(&field) {
+                    continue;
+                }
+                let table_of = layout.code_table(field);
+                for (_, cells) in &table.rows {
+                    let raw = idx
+                        .iter()
+                        .map(|&i| cells.get(i).map_or(String::new(), |c| fold(c)))
+                        .collect::<Vec<_>>()
+                        .join("|");
+                    if raw.chars().all(|c| c == '|') {
+                        continue;
+                    }
+                    if table_of.is_some_and(|t| t.get(&raw).is_some()) {
+                        continue;
+                    }
+                    if table_of.is_none() && text::parse_number(&raw).is_some() {
+                        continue;
+                    }
+                    *found.entry(field).or_default().entry(raw).or_default() += 1;
+                }
+            }
+            for (field, values) in found {
+                let _ = writeln!(out, "[{}.codes.{field}]", inp.shape.section());
+                if values.len() > 200 {
+                    let _ = writeln!(
+                        out,
+                        "# {} distinct values: a free-form column, not a code?",
+                        values.len()
+                    );
+                }
+                for (v, n) in values.into_iter().take(200) {
+                    let _ = writeln!(out, "{v:?} = \"\"  # {n} rows");
+                }
+            }
+        }
+    }
+    Ok(out)
+}
