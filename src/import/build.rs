@@ -271,7 +271,7 @@ impl With for EventRow {
 
 /// Names of the required fields that cannot be cleared, and the optional
 /// ones the contract has no way to clear.
-fn cleared_fields(before: &St, after: &St) -> Option<&'static str> {
+fn cleared_fields(before: &St, after: &St) -> Vec<&'static str> {
     let pairs: [(&str, bool); 8] = [
         ("grade", before.grade.is_some() && after.grade.is_none()),
         (
@@ -297,7 +297,36 @@ fn cleared_fields(before: &St, after: &St) -> Option<&'static str> {
         ),
         ("salary", before.salary.is_some() && after.salary.is_none()),
     ];
-    pairs.iter().find(|(_, c)| *c).map(|(n, _)| *n)
+    pairs.iter().filter(|(_, c)| *c).map(|(n, _)| *n).collect()
+}
+
+/// Keeps the earlier value of every field `after` clears (the contract
+/// cannot clear a field once set), with one rejection per field.
+fn refuse_clears(
+    before: &St,
+    after: &mut St,
+    r: &Row,
+    origin: &Origin,
+    rejections: &mut Vec<ImportRejection>,
+    how: &str,
+) -> u64 {
+    let fields = cleared_fields(before, after);
+    for f in &fields {
+        rejections.push(origin.reject(r, Some(f), "", format!(
+            "{f} is {how} here, but the contract keeps a value until it changes; the earlier value is kept"
+        )));
+        match *f {
+            "grade" => after.grade = before.grade,
+            "responsibility" => after.responsibility = before.responsibility,
+            "employment_type" => after.employment_type = before.employment_type,
+            "weekly_hours" => after.weekly_hours = before.weekly_hours,
+            "track" => after.track = before.track.clone(),
+            "department" => after.department = before.department.clone(),
+            "manager_id" => after.manager_id = before.manager_id.clone(),
+            _ => after.salary = before.salary,
+        }
+    }
+    fields.len() as u64
 }
 
 /// What the history walk needs to know of the mapping.
@@ -466,23 +495,7 @@ pub(crate) fn history_employee(
         }
         let mut after = st.clone();
         after.apply(&r.patch);
-        if let Some(f) = cleared_fields(&st, &after) {
-            rejections.push(origin.reject(r, Some(f), "", format!(
-                "{f} is cleared here, but the contract keeps a value until it changes; the earlier value is kept"
-            )));
-            notes.clears_refused += 1;
-            // keep the old value of that field
-            match f {
-                "grade" => after.grade = st.grade,
-                "responsibility" => after.responsibility = st.responsibility,
-                "employment_type" => after.employment_type = st.employment_type,
-                "weekly_hours" => after.weekly_hours = st.weekly_hours,
-                "track" => after.track = st.track.clone(),
-                "department" => after.department = st.department.clone(),
-                "manager_id" => after.manager_id = st.manager_id.clone(),
-                _ => after.salary = st.salary,
-            }
-        }
+        notes.clears_refused += refuse_clears(&st, &mut after, r, origin, rejections, "cleared");
         let exit_day =
             |d: NaiveDate| match opts.exit_date_is.get(r.source).copied().unwrap_or_default() {
                 ExitDate::LastDay => d,
@@ -847,21 +860,7 @@ pub(crate) fn snapshot_employee(
         };
         let mut after = st.clone();
         after.apply(&r.patch);
-        if let Some(f) = cleared_fields(&st, &after) {
-            rejections.push(origin.reject(r, Some(f), "", format!(
-                "{f} is blank here, but the contract keeps a value until it changes; the earlier value is kept"
-            )));
-            match f {
-                "grade" => after.grade = st.grade,
-                "responsibility" => after.responsibility = st.responsibility,
-                "employment_type" => after.employment_type = st.employment_type,
-                "weekly_hours" => after.weekly_hours = st.weekly_hours,
-                "track" => after.track = st.track.clone(),
-                "department" => after.department = st.department.clone(),
-                "manager_id" => after.manager_id = st.manager_id.clone(),
-                _ => after.salary = st.salary,
-            }
-        }
+        refuse_clears(&st, &mut after, r, origin, rejections, "blank");
         let new_status = r.status.unwrap_or(Status::Active);
         let mut row_events = Vec::new();
         if let (Status::Leave(_), Status::Active) | (Status::Leave(_), Status::Leave(_)) =
