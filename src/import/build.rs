@@ -67,6 +67,7 @@ pub(crate) fn fmt_num(v: f64) -> String {
 /// Where a row came from, for rejections.
 pub(crate) struct Origin<'a> {
     pub(crate) files: &'a [String],
+    pub(crate) sheets: &'a [Option<String>],
     pub(crate) row_file: &'a [usize],
 }
 
@@ -82,6 +83,8 @@ impl Origin<'_> {
             file: self.files[self.row_file[row.id]].clone(),
             line: row.line,
             column: column.map(str::to_string),
+            sheet: self.sheets[self.row_file[row.id]].clone(),
+            cell: None,
             value: value.to_string(),
             reason,
         }
@@ -169,7 +172,7 @@ fn diff(
     action: &Action,
     row: &Row,
     origin: &Origin,
-) -> Result<Vec<ImportedEvent>, ImportRejection> {
+) -> Result<Vec<ImportedEvent>, Box<ImportRejection>> {
     let mut out = Vec::new();
     let by = action.initiated_by.unwrap_or(InitiatedBy::Unknown);
     let by_text = if by == InitiatedBy::Unknown {
@@ -208,7 +211,7 @@ fn diff(
     .any(|s| !s.is_empty());
     let up = matches!((before.grade, after.grade), (Some(a), Some(b)) if b > a);
     if action.kind == ActionKind::Promotion && !up {
-        return Err(origin.reject(
+        return Err(Box::new(origin.reject(
             row,
             None,
             &after.grade.map_or(String::new(), |g| g.to_string()),
@@ -216,7 +219,7 @@ fn diff(
                 "the code says promotion, but the grade does not rise (from {:?} to {:?})",
                 before.grade, after.grade
             ),
-        ));
+        )));
     }
     if role_changed {
         let mut e = event(id, date, if up { "promotion" } else { "role_change" }, row);
@@ -590,7 +593,7 @@ pub(crate) fn history_employee(
             }
             Err(x) => {
                 outcome[r.id] = Outcome::Rejected;
-                rejections.push(x);
+                rejections.push(*x);
                 continue;
             }
         }
@@ -902,7 +905,7 @@ pub(crate) fn snapshot_employee(
             }
             Err(x) => {
                 outcome[r.id] = Outcome::Rejected;
-                rejections.push(x);
+                rejections.push(*x);
                 continue;
             }
         }

@@ -322,6 +322,8 @@ impl Layout {
                     file: table.file.clone(),
                     line,
                     column: Some(header.clone()),
+                    sheet: table.sheet.clone(),
+                    cell: table.cell(idx[0], line),
                     value: raw.chars().take(200).collect(),
                     reason: expected,
                 })
@@ -524,11 +526,13 @@ impl Layout {
             }
         }
         if row.employee_id.is_empty() {
-            let (_, h) = &self.columns["employee_id"];
+            let (i, h) = &self.columns["employee_id"];
             return Err(Box::new(ImportRejection {
                 file: table.file.clone(),
                 line,
                 column: Some(h.clone()),
+                sheet: table.sheet.clone(),
+                cell: table.cell(i[0], line),
                 value: String::new(),
                 reason: "an employee id (required)".into(),
             }));

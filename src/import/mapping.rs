@@ -192,6 +192,9 @@ pub struct Source {
     /// WHATWG encoding label.
     #[serde(default = "default_encoding")]
     pub encoding: String,
+    /// Spreadsheets: the sheet to read (default: the first).
+    #[serde(default)]
+    pub sheet: Option<String>,
     /// Field separator; default `,`, or a tab for `.tsv` files.
     #[serde(default)]
     pub delimiter: Option<char>,

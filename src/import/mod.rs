@@ -64,6 +64,14 @@ pub enum ImportError {
         /// What the CSV reader said.
         reason: String,
     },
+    /// A spreadsheet that cannot be opened, or lacks the sheet named.
+    #[error("{file}: {reason}")]
+    Spreadsheet {
+        /// The file, as the mapping names it.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A column the mapping names is not in the file's header.
     #[error("{file}: no column {column:?} (mapped to `{field}`) in the header; found {found}")]
     MissingColumn {
@@ -83,10 +91,16 @@ pub enum ImportError {
 pub struct ImportRejection {
     /// The file, as the mapping names it.
     pub file: String,
-    /// Line in the file (the header is the line the mapping gives, 1 by default).
+    /// Line in the file (the header is the line the mapping gives, 1 by
+    /// default); in a spreadsheet, the row number.
     pub line: u64,
     /// The header of the column, when one value is at fault.
     pub column: Option<String>,
+    /// The sheet, when the file is a spreadsheet.
+    pub sheet: Option<String>,
+    /// The cell (`C7`), when the file is a spreadsheet and one value is at
+    /// fault (the first column of a tuple).
+    pub cell: Option<String>,
     /// The value (folded; at most 200 characters).
     pub value: String,
     /// What was expected instead.
@@ -95,7 +109,14 @@ pub struct ImportRejection {
 
 impl std::fmt::Display for ImportRejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} line {}", self.file, self.line)?;
+        write!(f, "{}", self.file)?;
+        if let Some(s) = &self.sheet {
+            write!(f, " sheet {s:?}")?;
+        }
+        match &self.cell {
+            Some(c) => write!(f, " cell {c}")?,
+            None => write!(f, " line {}", self.line)?,
+        }
         if let Some(c) = &self.column {
             write!(f, ", column {c:?}")?;
         }
@@ -293,7 +314,7 @@ impl Imported {
         put("employees.csv", &emp)?;
         put("events.csv", &ev)?;
         let mut w = csv::Writer::from_writer(vec![]);
-        w.write_record(["file", "line", "column", "value", "reason"])
+        w.write_record(["file", "line", "column", "value", "reason", "sheet", "cell"])
             .and_then(|_| {
                 self.rejections.iter().try_for_each(|r| {
                     w.write_record([
@@ -302,6 +323,8 @@ impl Imported {
                         r.column.as_deref().unwrap_or(""),
                         &r.value,
                         &r.reason,
+                        r.sheet.as_deref().unwrap_or(""),
+                        r.cell.as_deref().unwrap_or(""),
                     ])
                 })
             })
@@ -391,6 +414,7 @@ fn inputs(m: &Mapping) -> Vec<Input<'_>> {
 /// Every row of every file, parsed.
 struct Parsed {
     files: Vec<String>,
+    sheets: Vec<Option<String>>,
     reports: Vec<FileReport>,
     row_file: Vec<usize>,
     outcome: Vec<Outcome>,
@@ -403,6 +427,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], base: &Path) -> Result<Parsed, Impor
     let resolved = m.resolve()?;
     let mut p = Parsed {
         files: vec![],
+        sheets: vec![],
         reports: vec![],
         row_file: vec![],
         outcome: vec![],
@@ -424,6 +449,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], base: &Path) -> Result<Parsed, Impor
             )?;
             let fi = p.files.len();
             p.files.push(f.to_string());
+            p.sheets.push(table.sheet.clone());
             p.reports.push(FileReport {
                 file: f.to_string(),
                 section: layout.section.clone(),
@@ -466,6 +492,8 @@ fn parse_all(m: &Mapping, inputs: &[Input], base: &Path) -> Result<Parsed, Impor
                                 file: f.to_string(),
                                 line: *line,
                                 column: None,
+                                sheet: table.sheet.clone(),
+                                cell: None,
                                 value: format!("{s} – {e}"),
                                 reason: format!(
                                     "a leave that ends after it starts (end_is = \"{}\")",
@@ -544,9 +572,11 @@ pub fn import(mapping: &Mapping, base: &Path) -> Result<Imported, ImportError> {
         rows.entry(shape_of(si)).or_default().extend(r);
     }
     let origin_files = p.files.clone();
+    let origin_sheets = p.sheets.clone();
     let row_file = p.row_file.clone();
     let origin = Origin {
         files: &origin_files,
+        sheets: &origin_sheets,
         row_file: &row_file,
     };
     let mut outcome = std::mem::take(&mut p.outcome);

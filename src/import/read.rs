@@ -13,6 +13,10 @@ pub(crate) struct RawTable {
     pub(crate) file: String,
     /// The encoding it was read in.
     pub(crate) encoding: &'static str,
+    /// The sheet, when the file is a spreadsheet.
+    pub(crate) sheet: Option<String>,
+    /// Spreadsheets: the absolute column of the first cell (0 = `A`).
+    pub(crate) first_column: u32,
     /// Header cells, as written.
     pub(crate) headers: Vec<String>,
     /// Data rows: (line, cells).
@@ -130,6 +134,140 @@ pub(crate) fn parse_csv(
     Ok(RawTable {
         file: file.to_string(),
         encoding,
+        sheet: None,
+        first_column: 0,
+        headers,
+        rows,
+    })
+}
+
+impl RawTable {
+    /// The spreadsheet cell of column `index` on row `line` (`C7`); `None`
+    /// for a text file.
+    pub(crate) fn cell(&self, index: usize, line: u64) -> Option<String> {
+        self.sheet.as_ref()?;
+        Some(format!(
+            "{}{line}",
+            column_name(self.first_column as usize + index)
+        ))
+    }
+}
+
+/// A spreadsheet column's letters: 0 = `A`, 25 = `Z`, 26 = `AA`.
+pub(crate) fn column_name(mut index: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Whether a file is read as a spreadsheet, by its extension.
+pub(crate) fn is_spreadsheet(file: &str) -> bool {
+    let f = file.to_ascii_lowercase();
+    [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"]
+        .iter()
+        .any(|e| f.ends_with(e))
+}
+
+/// One cell's value as text: dates as `YYYY-MM-DD`, whole numbers without
+/// a decimal point, errors as Excel shows them (`#N/A`).
+#[cfg(feature = "xlsx")]
+fn cell_text(d: &calamine::Data) -> String {
+    use calamine::Data;
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        Data::DateTime(dt) => dt.as_f64().to_string(),
+        Data::DateTimeIso(s) => s.split('T').next().unwrap_or(s).to_string(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+/// Reads one sheet of a spreadsheet: the header on row `header_row` (an
+/// Excel row number), `skip_rows` rows after it left out, blank rows left
+/// out; each row keeps its Excel row number as its line.
+#[cfg(feature = "xlsx")]
+pub(crate) fn read_sheet(
+    bytes: &[u8],
+    file: &str,
+    source: &Source,
+) -> Result<RawTable, ImportError> {
+    use calamine::Reader;
+    let bad = |reason: String| ImportError::Spreadsheet {
+        file: file.to_string(),
+        reason,
+    };
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| bad(e.to_string()))?;
+    let names = book.sheet_names();
+    let sheet = match &source.sheet {
+        Some(s) => names.iter().find(|n| *n == s).cloned().ok_or_else(|| {
+            bad(format!(
+                "no sheet {s:?}; the workbook has {}",
+                names.join(", ")
+            ))
+        })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| bad("the workbook has no sheet".into()))?,
+    };
+    let range = book
+        .worksheet_range(&sheet)
+        .map_err(|e| bad(format!("sheet {sheet:?}: {e}")))?;
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut headers = None;
+    let mut rows = Vec::new();
+    let mut skip = source.skip_rows;
+    for (i, r) in range.rows().enumerate() {
+        let line = u64::from(row0) + i as u64 + 1;
+        let cells: Vec<String> = r.iter().map(cell_text).collect();
+        if headers.is_none() {
+            if line >= source.header_row {
+                headers = Some(cells);
+            }
+            continue;
+        }
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows.push((line, cells));
+    }
+    let headers = headers.ok_or_else(|| {
+        bad(format!(
+            "sheet {sheet:?} has no row {} for the header",
+            source.header_row
+        ))
+    })?;
+    Ok(RawTable {
+        file: file.to_string(),
+        encoding: "xlsx",
+        sheet: Some(sheet),
+        first_column: col0,
         headers,
         rows,
     })
@@ -151,6 +289,16 @@ pub(crate) fn read_bytes(
     file: &str,
     source: &Source,
 ) -> Result<RawTable, ImportError> {
+    if is_spreadsheet(file) {
+        #[cfg(feature = "xlsx")]
+        return read_sheet(bytes, file, source);
+        #[cfg(not(feature = "xlsx"))]
+        return Err(ImportError::Spreadsheet {
+            file: file.to_string(),
+            reason: "this build of mommytrack has no spreadsheet reader (cargo feature `xlsx`)"
+                .into(),
+        });
+    }
     let (text, enc) = decode(bytes, &source.encoding, file)?;
     parse_csv(&text, enc, file, source)
 }
@@ -158,6 +306,15 @@ pub(crate) fn read_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn column_names_run_from_a_to_zz_and_on() {
+        let names: Vec<String> = [0, 1, 25, 26, 27, 51, 52, 701, 702]
+            .iter()
+            .map(|&i| column_name(i))
+            .collect();
+        assert_eq!(names, ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
+    }
 
     #[test]
     fn cp932_bytes_are_detected_and_decoded() {

@@ -1,0 +1,94 @@
+//! A spreadsheet export: the sheet named in the mapping, a title above the
+//! header, Excel dates in a Japanese date format and era text, ids with
+//! leading zeros, and a rejection that names the sheet and the cell.
+//! The fixture is made by `tests/reference/make_xlsx.py` (openpyxl).
+#![cfg(feature = "xlsx")]
+
+use mommytrack::import::{import, Mapping};
+use std::path::Path;
+
+const MAPPING: &str = r#"
+[settings]
+dates = ["ymd", "wareki"]
+[[history]]
+file = "jobs.xlsx"
+sheet = "Job"
+header_row = 3
+[history.columns]
+employee_id = "社員番号"
+gender = "性別"
+date = "発令日"
+grade = "等級"
+employment_type = "雇用形態"
+weekly_hours = "週所定労働時間"
+responsibility = "役職"
+[history.codes.gender]
+"女性" = "F"
+"男性" = "M"
+[history.codes.employment_type]
+"正社員" = "regular"
+"#;
+
+fn dir() -> &'static Path {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/import"
+    ))
+}
+
+#[test]
+fn a_sheet_is_read_with_its_dates_and_a_rejection_names_its_cell() {
+    let out = import(&Mapping::from_toml(MAPPING).unwrap(), dir()).unwrap();
+    assert_eq!(out.report.files[0].encoding, "xlsx");
+    let emp: Vec<(&str, &str, &str)> = out
+        .employees
+        .iter()
+        .map(|e| {
+            (
+                e.employee_id.as_str(),
+                e.hire_date.as_str(),
+                e.employment_type.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        emp,
+        [
+            ("00101", "2019-04-01", "regular"),
+            ("00102", "2020-04-01", "regular")
+        ]
+    );
+    let ev: Vec<(&str, &str, &str, &str)> = out
+        .events
+        .iter()
+        .map(|e| {
+            (
+                e.row.employee_id.as_str(),
+                e.row.date.as_str(),
+                e.row.event.as_str(),
+                e.row.grade.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(ev, [("00101", "2022-04-01", "promotion", "2")]);
+    assert_eq!(out.rejections.len(), 1);
+    let r = &out.rejections[0];
+    assert_eq!(
+        (r.sheet.as_deref(), r.cell.as_deref(), r.line),
+        (Some("Job"), Some("E7"), 7)
+    );
+    assert_eq!(
+        r.to_string(),
+        "jobs.xlsx sheet \"Job\" cell E7, column \"雇用形態\", value \"嘱託\": \"嘱託\" is not in [history[0].codes.employment_type]: add it there"
+    );
+}
+
+#[test]
+fn a_missing_sheet_is_an_error_that_lists_the_sheets() {
+    let m = Mapping::from_toml(&MAPPING.replace("sheet = \"Job\"", "sheet = \"Jobs\"")).unwrap();
+    let err = import(&m, dir()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "jobs.xlsx: no sheet \"Jobs\"; the workbook has README, Job"
+    );
+}
