@@ -423,7 +423,7 @@ struct Parsed {
     unmapped: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
-fn parse_all(m: &Mapping, inputs: &[Input], base: &Path) -> Result<Parsed, ImportError> {
+fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed, ImportError> {
     let resolved = m.resolve()?;
     let mut p = Parsed {
         files: vec![],
@@ -437,7 +437,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], base: &Path) -> Result<Parsed, Impor
     };
     for (si, inp) in inputs.iter().enumerate() {
         for f in inp.source.files() {
-            let table = read::read(base, f, inp.source)?;
+            let table = read::read_bytes(&files.load(f)?, f, inp.source)?;
             let layout = Layout::new(
                 inp.shape,
                 inp.index,
@@ -550,6 +550,65 @@ fn parse_all(m: &Mapping, inputs: &[Input], base: &Path) -> Result<Parsed, Impor
 /// assert_eq!(out.rejections[0].column.as_deref(), Some("sex"));
 /// ```
 pub fn import(mapping: &Mapping, base: &Path) -> Result<Imported, ImportError> {
+    import_files(mapping, &Store::Dir(base))
+}
+
+/// Imports exports held in memory: `files` maps each file name the mapping
+/// gives to its bytes (a name the mapping gives and `files` lacks is an
+/// [`ImportError::Io`] of kind `NotFound`).
+///
+/// ```
+/// use mommytrack::import::{import_from_memory, Mapping};
+/// use std::collections::BTreeMap;
+/// let m = Mapping::from_toml(r#"
+///     [master]
+///     file = "people.csv"
+///     columns = { employee_id = "id", gender = "sex", hire_date = "hired", grade = "g", responsibility = "r", employment_type = "t", weekly_hours = "h" }
+/// "#).unwrap();
+/// let files = BTreeMap::from([(
+///     "people.csv".to_string(),
+///     b"id,sex,hired,g,r,t,h\n7,F,2015-04-01,2,1,regular,40\n".to_vec(),
+/// )]);
+/// let out = import_from_memory(&m, &files).unwrap();
+/// assert_eq!(out.employees[0].hire_date, "2015-04-01");
+/// ```
+pub fn import_from_memory(
+    mapping: &Mapping,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<Imported, ImportError> {
+    import_files(mapping, &Store::Memory(files))
+}
+
+/// Where the export files are.
+enum Store<'a> {
+    Dir(&'a Path),
+    Memory(&'a BTreeMap<String, Vec<u8>>),
+}
+
+impl Store<'_> {
+    fn load(&self, name: &str) -> Result<std::borrow::Cow<'_, [u8]>, ImportError> {
+        match self {
+            Store::Dir(base) => {
+                let path = base.join(name);
+                std::fs::read(&path)
+                    .map(std::borrow::Cow::Owned)
+                    .map_err(|source| ImportError::Io { path, source })
+            }
+            Store::Memory(m) => m
+                .get(name)
+                .map(|b| std::borrow::Cow::Borrowed(b.as_slice()))
+                .ok_or_else(|| ImportError::Io {
+                    path: PathBuf::from(name),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "no such file among those given",
+                    ),
+                }),
+        }
+    }
+}
+
+fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, ImportError> {
     let bad = |reason: String| ImportError::Mapping { path: None, reason };
     if !mapping.history.is_empty() && mapping.snapshots.is_some() {
         return Err(bad(
@@ -565,7 +624,7 @@ pub fn import(mapping: &Mapping, base: &Path) -> Result<Imported, ImportError> {
         }
     }
     let inputs = inputs(mapping);
-    let mut p = parse_all(mapping, &inputs, base)?;
+    let mut p = parse_all(mapping, &inputs, files)?;
     let shape_of = |si: usize| inputs[si].shape;
     let mut rows: BTreeMap<Shape, Vec<Row>> = BTreeMap::new();
     for (si, r) in p.rows.drain(..).enumerate() {
@@ -845,7 +904,7 @@ pub fn suggest(mapping: &Mapping, base: &Path) -> Result<String, ImportError> {
             None => format!("[{}]", inp.shape.section()),
         };
         for f in inp.source.files() {
-            let table = read::read(base, f, inp.source)?;
+            let table = read::read_bytes(&Store::Dir(base).load(f)?, f, inp.source)?;
             let _ = writeln!(out, "\n{name}\nfile = {f:?}");
             let _ = writeln!(
                 out,

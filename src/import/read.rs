@@ -4,7 +4,6 @@
 use super::mapping::Source;
 use super::ImportError;
 use encoding_rs::{Encoding, SHIFT_JIS, UTF_8};
-use std::path::Path;
 
 /// One export file as text rows.
 #[derive(Debug, Clone)]
@@ -271,16 +270,6 @@ pub(crate) fn read_sheet(
         headers,
         rows,
     })
-}
-
-/// Reads one file of a source.
-pub(crate) fn read(base: &Path, file: &str, source: &Source) -> Result<RawTable, ImportError> {
-    let path = base.join(file);
-    let bytes = std::fs::read(&path).map_err(|e| ImportError::Io {
-        path: path.clone(),
-        source: e,
-    })?;
-    read_bytes(&bytes, file, source)
 }
 
 /// Reads one file's bytes.

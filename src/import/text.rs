@@ -16,6 +16,10 @@ use unicode_normalization::UnicodeNormalization;
 /// assert_eq!(fold("１０〜２０"), "10~20");
 /// ```
 pub fn fold(s: &str) -> String {
+    // ASCII is its own NFKC form: only the white space to trim
+    if s.is_ascii() {
+        return s.trim().to_string();
+    }
     let t: String = s
         .nfkc()
         .map(|c| match c {

@@ -1,0 +1,34 @@
+//! A spreadsheet export: any bytes as `jobs.xlsx` give an import or a typed
+//! error, never a panic.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use mommytrack::import::{import_from_memory, Mapping};
+use std::collections::BTreeMap;
+
+const MAPPING: &str = r#"
+[settings]
+dates = ["ymd", "wareki", "excel"]
+[[history]]
+file = "jobs.xlsx"
+sheet = "Job"
+header_row = 3
+[history.columns]
+employee_id = "社員番号"
+gender = "性別"
+date = "発令日"
+grade = "等級"
+employment_type = "雇用形態"
+weekly_hours = "週所定労働時間"
+responsibility = "役職"
+[history.codes.gender]
+"女性" = "F"
+"男性" = "M"
+[history.codes.employment_type]
+"正社員" = "regular"
+"#;
+
+fuzz_target!(|data: &[u8]| {
+    let m = Mapping::from_toml(MAPPING).unwrap();
+    let files = BTreeMap::from([("jobs.xlsx".to_string(), data.to_vec())]);
+    let _ = import_from_memory(&m, &files);
+});

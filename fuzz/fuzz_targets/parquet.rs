@@ -1,0 +1,26 @@
+//! The Parquet reader: any bytes as the `employees` file give a dataset or
+//! a typed error, never a panic.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use mommytrack::{Dataset, ValidConfig};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn paths() -> &'static (PathBuf, PathBuf) {
+    static P: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    P.get_or_init(|| {
+        let dir =
+            std::env::temp_dir().join(format!("mommytrack-fuzz-parquet-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let events = dir.join("events.csv");
+        std::fs::write(&events, "employee_id,date,event\n").unwrap();
+        (dir.join("employees.parquet"), events)
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let (employees, events) = paths();
+    std::fs::write(employees, data).unwrap();
+    let config = ValidConfig::default();
+    let _ = Dataset::builder(&config).from_paths(employees, events);
+});
