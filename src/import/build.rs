@@ -4,12 +4,12 @@
 
 use super::fields::{Action, ActionKind, Patch, Row, Status, P};
 use super::mapping::{ChangeDate, ExitDate, LeaveEnd, LeftCensored};
-use super::{ImportRejection, ImportedEvent, Outcome, SnapshotReport};
+use super::{ImportRejection, ImportedEvent, Outcome, Outcomes, SnapshotReport};
 use crate::schema::{
     EmployeeRow, EmploymentType, EventRow, ExitReason, Gender, InitiatedBy, LeaveType,
 };
 use chrono::{Datelike, Days, NaiveDate};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The state an employee is in, as far as the rows have told it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -345,10 +345,10 @@ pub(crate) struct HistoryOptions<'a> {
 pub(crate) fn history_employee(
     id: &str,
     master: Option<&Row>,
-    rows: &mut [Row],
+    rows: &mut [&Row],
     opts: &HistoryOptions,
     origin: &Origin,
-    outcome: &mut [Outcome],
+    outcome: &Outcomes,
     rejections: &mut Vec<ImportRejection>,
     notes: &mut Notes,
 ) -> Built {
@@ -366,10 +366,10 @@ pub(crate) fn history_employee(
             .then(a.line.cmp(&b.line))
     });
     let mut keep: Vec<&Row> = Vec::with_capacity(rows.len());
-    for r in rows.iter() {
+    for &r in rows.iter() {
         if let Some(last) = keep.last_mut() {
             if last.source == r.source && last.date == r.date && last.sequence == r.sequence {
-                outcome[last.id] = Outcome::Superseded;
+                outcome.set(last.id, Outcome::Superseded);
                 *last = r;
                 continue;
             }
@@ -392,14 +392,14 @@ pub(crate) fn history_employee(
         .or(hire_row.and_then(|r| r.date))
         .or(first_date);
     let fail = |rows: &[&Row],
-                outcome: &mut [Outcome],
+                outcome: &Outcomes,
                 rejections: &mut Vec<ImportRejection>,
                 why: ImportRejection| {
         let first = (why.file.clone(), why.line);
         rejections.push(why);
         for r in rows {
-            if outcome[r.id] == Outcome::Accepted {
-                outcome[r.id] = Outcome::Rejected;
+            if outcome.get(r.id) == Outcome::Accepted {
+                outcome.set(r.id, Outcome::Rejected);
                 let mut x = origin.reject(
                     r,
                     None,
@@ -417,7 +417,7 @@ pub(crate) fn history_employee(
     let all: Vec<&Row> = master.into_iter().chain(keep.iter().copied()).collect();
     let Some(hire) = hire else {
         let r = all[0];
-        outcome[r.id] = Outcome::Rejected;
+        outcome.set(r.id, Outcome::Rejected);
         let why = origin.reject(
             r,
             Some("hire_date"),
@@ -472,7 +472,7 @@ pub(crate) fn history_employee(
         if !hired {
             hired = true;
             if let Some(f) = st.missing() {
-                outcome[r.id] = Outcome::Rejected;
+                outcome.set(r.id, Outcome::Rejected);
                 let why = origin.reject(
                     keep[0],
                     Some(f),
@@ -487,7 +487,7 @@ pub(crate) fn history_employee(
             }
         }
         if exit.is_some_and(|x| date > x) {
-            outcome[r.id] = Outcome::Rejected;
+            outcome.set(r.id, Outcome::Rejected);
             rejections.push(origin.reject(
                 r,
                 None,
@@ -516,7 +516,7 @@ pub(crate) fn history_employee(
             continue;
         }
         if action.kind == ActionKind::Hire {
-            outcome[r.id] = Outcome::Rejected;
+            outcome.set(r.id, Outcome::Rejected);
             rejections.push(origin.reject(
                 r,
                 None,
@@ -545,7 +545,7 @@ pub(crate) fn history_employee(
                         row_events.push(e);
                     }
                     None => {
-                        outcome[r.id] = Outcome::Rejected;
+                        outcome.set(r.id, Outcome::Rejected);
                         rejections.push(origin.reject(
                             r,
                             None,
@@ -562,13 +562,13 @@ pub(crate) fn history_employee(
                     _ => leave_type,
                 };
                 let Some(t) = t else {
-                    outcome[r.id] = Outcome::Rejected;
+                    outcome.set(r.id, Outcome::Rejected);
                     rejections.push(origin.reject(r, None, &date.to_string(),
                         "a leave starts here but nothing gives its type: map it in codes.status, codes.event (leave_type) or a leave_type column".into()));
                     continue;
                 };
                 if open.is_some() {
-                    outcome[r.id] = Outcome::Rejected;
+                    outcome.set(r.id, Outcome::Rejected);
                     rejections.push(origin.reject(
                         r,
                         None,
@@ -592,7 +592,7 @@ pub(crate) fn history_employee(
                 row_events.extend(tail);
             }
             Err(x) => {
-                outcome[r.id] = Outcome::Rejected;
+                outcome.set(r.id, Outcome::Rejected);
                 rejections.push(*x);
                 continue;
             }
@@ -613,7 +613,7 @@ pub(crate) fn history_employee(
     if !hired {
         if let Some(f) = st.missing() {
             let r = all[0];
-            outcome[r.id] = Outcome::Rejected;
+            outcome.set(r.id, Outcome::Rejected);
             let why = origin.reject(
                 r,
                 Some(f),
@@ -631,7 +631,7 @@ pub(crate) fn history_employee(
     person.exit_reason = exit_reason;
     if person.gender.is_none() {
         let r = all[0];
-        outcome[r.id] = Outcome::Rejected;
+        outcome.set(r.id, Outcome::Rejected);
         let why = origin.reject(
             r,
             Some("gender"),
@@ -700,22 +700,22 @@ pub(crate) fn birth_event(id: &str, date: NaiveDate, r: &Row) -> ImportedEvent {
 pub(crate) fn snapshot_employee(
     id: &str,
     master: Option<&Row>,
-    rows: &mut Vec<Row>,
+    mut rows: Vec<&Row>,
     dates: &[NaiveDate],
     change_date: ChangeDate,
     left_censored: LeftCensored,
     origin: &Origin,
-    outcome: &mut [Outcome],
+    outcome: &Outcomes,
     rejections: &mut Vec<ImportRejection>,
     report: &mut SnapshotReport,
 ) -> Built {
     rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.line.cmp(&b.line)));
     // the same employee twice in one snapshot: the later line wins
-    let mut keep: Vec<Row> = Vec::with_capacity(rows.len());
+    let mut keep: Vec<&Row> = Vec::with_capacity(rows.len());
     for r in rows.drain(..) {
         if let Some(last) = keep.last_mut() {
             if last.date == r.date {
-                outcome[last.id] = Outcome::Superseded;
+                outcome.set(last.id, Outcome::Superseded);
                 *last = r;
                 continue;
             }
@@ -746,7 +746,7 @@ pub(crate) fn snapshot_employee(
             }
             LeftCensored::Reject => {
                 for r in &keep {
-                    outcome[r.id] = Outcome::Rejected;
+                    outcome.set(r.id, Outcome::Rejected);
                 }
                 rejections.push(origin.reject(first, Some("hire_date"), "",
                     format!("a hire date: employee {id} is in the first snapshot ({first_date}) and no column gives the hire date (set left_censored = \"first_snapshot\" to take that date)")));
@@ -775,7 +775,7 @@ pub(crate) fn snapshot_employee(
     st.apply(&first.patch);
     if let Some(f) = st.missing() {
         for r in &keep {
-            outcome[r.id] = Outcome::Rejected;
+            outcome.set(r.id, Outcome::Rejected);
         }
         rejections.push(origin.reject(
             first,
@@ -801,7 +801,7 @@ pub(crate) fn snapshot_employee(
     }
     if person.gender.is_none() {
         for r in &keep {
-            outcome[r.id] = Outcome::Rejected;
+            outcome.set(r.id, Outcome::Rejected);
         }
         rejections.push(origin.reject(
             first,
@@ -888,7 +888,7 @@ pub(crate) fn snapshot_employee(
                 match t {
                     Some(t) => starting = Some(t),
                     None => {
-                        outcome[r.id] = Outcome::Rejected;
+                        outcome.set(r.id, Outcome::Rejected);
                         rejections.push(origin.reject(r, None, &date.to_string(),
                             "a leave shows here but nothing gives its type: map the status to a leave type in codes.status, or a leave_type column".into()));
                         continue;
@@ -904,7 +904,7 @@ pub(crate) fn snapshot_employee(
                 }
             }
             Err(x) => {
-                outcome[r.id] = Outcome::Rejected;
+                outcome.set(r.id, Outcome::Rejected);
                 rejections.push(*x);
                 continue;
             }
@@ -960,10 +960,10 @@ pub(crate) fn missing_months(dates: &[NaiveDate]) -> Vec<String> {
 }
 
 /// Groups rows by employee id, keeping their order.
-pub(crate) fn by_employee(rows: Vec<Row>) -> BTreeMap<String, Vec<Row>> {
-    let mut m: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+pub(crate) fn by_employee(rows: Vec<&Row>) -> std::collections::HashMap<&str, Vec<&Row>> {
+    let mut m: std::collections::HashMap<&str, Vec<&Row>> = std::collections::HashMap::new();
     for r in rows {
-        m.entry(r.employee_id.clone()).or_default().push(r);
+        m.entry(r.employee_id.as_str()).or_default().push(r);
     }
     m
 }

@@ -3,7 +3,9 @@
 
 use super::mapping::{Blank, CodeTable, HoursFormat, Resolved, Source};
 use super::read::RawTable;
-use super::text::{fold, fold_header, hours_minutes, parse_date, parse_number, DateValue};
+use super::text::{
+    fold, fold_cow, fold_header, hours_minutes, parse_date, parse_number, DateValue,
+};
 use super::{ImportError, ImportRejection};
 use crate::schema::{EmploymentType, ExitReason, Gender, InitiatedBy, LeaveType};
 use chrono::NaiveDate;
@@ -302,7 +304,7 @@ impl Layout {
         &self,
         table: &RawTable,
         line: u64,
-        cells: &[String],
+        cells: &csv::StringRecord,
         resolved: &Resolved,
         unmapped: &mut BTreeMap<String, BTreeMap<String, u64>>,
     ) -> Result<Row, Box<ImportRejection>> {
@@ -312,11 +314,18 @@ impl Layout {
             ..Default::default()
         };
         for (&field, (idx, header)) in &self.columns {
-            let parts: Vec<String> = idx
+            let parts: Vec<std::borrow::Cow<'_, str>> = idx
                 .iter()
-                .map(|&i| cells.get(i).map_or(String::new(), |c| fold(c)))
+                .map(|&i| {
+                    cells
+                        .get(i)
+                        .map_or(std::borrow::Cow::Borrowed(""), fold_cow)
+                })
                 .collect();
-            let raw = parts.join("|");
+            let raw: std::borrow::Cow<'_, str> = match parts.as_slice() {
+                [one] => one.clone(),
+                _ => std::borrow::Cow::Owned(parts.join("|")),
+            };
             let reject = |expected: String| {
                 Box::new(ImportRejection {
                     file: table.file.clone(),
@@ -328,7 +337,7 @@ impl Layout {
                     reason: expected,
                 })
             };
-            let blank = parts.iter().all(String::is_empty);
+            let blank = parts.iter().all(|p| p.is_empty());
             let cleared = self
                 .clear_token
                 .as_ref()
@@ -348,12 +357,12 @@ impl Layout {
             // Through the code table when there is one.
             let code = match self.codes.get(field) {
                 Some(t) => match t.get(&raw) {
-                    Some(v) => Some(v.clone()),
+                    Some(v) => Some(v),
                     None => {
                         *unmapped
                             .entry(format!("{}.{field}", self.section))
                             .or_default()
-                            .entry(raw.clone())
+                            .entry(raw.to_string())
                             .or_default() += 1;
                         return Err(reject(format!(
                             "{raw:?} is not in [{}]: add it there",
@@ -363,15 +372,15 @@ impl Layout {
                 },
                 None => None,
             };
-            let text = match &code {
-                Some(toml::Value::String(s)) => s.clone(),
-                Some(toml::Value::Integer(i)) => i.to_string(),
-                Some(toml::Value::Float(f)) => f.to_string(),
-                Some(toml::Value::Boolean(b)) => b.to_string(),
-                Some(_) => String::new(),
+            let text: std::borrow::Cow<'_, str> = match code {
+                Some(toml::Value::String(s)) => std::borrow::Cow::Borrowed(s.as_str()),
+                Some(toml::Value::Integer(i)) => std::borrow::Cow::Owned(i.to_string()),
+                Some(toml::Value::Float(f)) => std::borrow::Cow::Owned(f.to_string()),
+                Some(toml::Value::Boolean(b)) => std::borrow::Cow::Owned(b.to_string()),
+                Some(_) => std::borrow::Cow::Borrowed(""),
                 None => raw.clone(),
             };
-            let coded = |what: &str| match &code {
+            let coded = |what: &str| match code {
                 Some(_) => format!("{what} (the value [{}.codes.{field}] gives)", self.section),
                 None => format!(
                     "{what}, or a code listed in [{}.codes.{field}]",
@@ -401,7 +410,7 @@ impl Layout {
                     if raw.chars().count() > 64 {
                         return Err(reject("an employee id of 1–64 characters".into()));
                     }
-                    row.employee_id = raw.clone();
+                    row.employee_id = raw.to_string();
                 }
                 "date" => row.date = Some(exact(&text)?),
                 "start" => row.start = Some(exact(&text)?),
@@ -422,7 +431,7 @@ impl Layout {
                     })
                 }
                 "sequence" => row.sequence = Some(number(&text, "a sequence number")?),
-                "modified" => row.modified = Some(text.clone()),
+                "modified" => row.modified = Some(text.to_string()),
                 "gender" => {
                     row.gender = Some(Gender::from_str(&text).map_err(|e| reject(coded(&e)))?)
                 }
@@ -442,7 +451,7 @@ impl Layout {
                         Some(LeaveType::from_str(&text).map_err(|e| reject(coded(&e)))?)
                 }
                 "relation" => {
-                    row.is_child = match text.as_str() {
+                    row.is_child = match text.as_ref() {
                         "child" => true,
                         "ignore" => false,
                         _ => return Err(reject(coded("child or ignore"))),
@@ -455,7 +464,7 @@ impl Layout {
                     )
                 }
                 "event" => {
-                    row.action = Some(match &code {
+                    row.action = Some(match code {
                         Some(toml::Value::Table(t)) => action_table(t).map_err(reject)?,
                         Some(toml::Value::String(s)) => Action {
                             kind: action_kind(s).map_err(reject)?,
@@ -488,9 +497,9 @@ impl Layout {
                     }
                     row.patch.responsibility = P::Set(g as u8);
                 }
-                "track" => row.patch.track = P::Set(text.clone()),
-                "department" => row.patch.department = P::Set(text.clone()),
-                "manager_id" => row.patch.manager_id = P::Set(text.clone()),
+                "track" => row.patch.track = P::Set(text.to_string()),
+                "department" => row.patch.department = P::Set(text.to_string()),
+                "manager_id" => row.patch.manager_id = P::Set(text.to_string()),
                 "employment_type" => {
                     row.patch.employment_type =
                         P::Set(EmploymentType::from_str(&text).map_err(|e| reject(coded(&e)))?)

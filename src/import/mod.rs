@@ -17,6 +17,7 @@ use crate::{Dataset, ValidConfig};
 use build::{by_employee, HistoryOptions, Notes, Origin};
 use chrono::NaiveDate;
 use fields::{Layout, Row, Shape};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -139,13 +140,41 @@ pub struct ImportedEvent {
 
 /// What became of one input row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum Outcome {
-    Accepted,
+    Accepted = 0,
     Rejected,
     /// An earlier version of a record that a later row corrects.
     Superseded,
     /// Dated after `[settings] as_of`.
     AfterAsOf,
+}
+
+/// What became of each row, by row index; rows of different employees are
+/// set from different threads.
+pub(crate) struct Outcomes(Vec<std::sync::atomic::AtomicU8>);
+
+impl Outcomes {
+    fn new(v: Vec<Outcome>) -> Outcomes {
+        Outcomes(
+            v.into_iter()
+                .map(|o| std::sync::atomic::AtomicU8::new(o as u8))
+                .collect(),
+        )
+    }
+
+    pub(crate) fn set(&self, id: usize, o: Outcome) {
+        self.0[id].store(o as u8, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn get(&self, id: usize) -> Outcome {
+        match self.0[id].load(std::sync::atomic::Ordering::Relaxed) {
+            0 => Outcome::Accepted,
+            1 => Outcome::Rejected,
+            2 => Outcome::Superseded,
+            _ => Outcome::AfterAsOf,
+        }
+    }
 }
 
 /// Rows of one input file and what became of them.
@@ -456,10 +485,40 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
                 encoding: table.encoding.to_string(),
                 ..Default::default()
             });
-            for (line, cells) in &table.rows {
+            // Rows are parsed on rayon's pool, in chunks, then taken in file order.
+            type Chunk = (
+                Vec<Result<Row, Box<ImportRejection>>>,
+                BTreeMap<String, BTreeMap<String, u64>>,
+            );
+            let chunks: Vec<Chunk> = table
+                .rows
+                .par_chunks(2048)
+                .map(|chunk| {
+                    let mut unmapped = BTreeMap::new();
+                    let rows = chunk
+                        .iter()
+                        .map(|(line, cells)| {
+                            layout.parse(&table, *line, cells, &resolved, &mut unmapped)
+                        })
+                        .collect();
+                    (rows, unmapped)
+                })
+                .collect();
+            let mut parsed = Vec::with_capacity(chunks.len());
+            for (rows, unmapped) in chunks {
+                parsed.push(rows);
+                for (k, m) in unmapped {
+                    let to = p.unmapped.entry(k).or_default();
+                    for (code, n) in m {
+                        *to.entry(code).or_default() += n;
+                    }
+                }
+            }
+            p.rows[si].reserve(table.rows.len());
+            for (result, (line, _)) in parsed.into_iter().flatten().zip(&table.rows) {
                 let id = p.outcome.len();
                 p.row_file.push(fi);
-                let mut row = match layout.parse(&table, *line, cells, &resolved, &mut p.unmapped) {
+                let mut row = match result {
                     Ok(r) => r,
                     Err(x) => {
                         p.outcome.push(Outcome::Rejected);
@@ -628,7 +687,13 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let shape_of = |si: usize| inputs[si].shape;
     let mut rows: BTreeMap<Shape, Vec<Row>> = BTreeMap::new();
     for (si, r) in p.rows.drain(..).enumerate() {
-        rows.entry(shape_of(si)).or_default().extend(r);
+        match rows.get_mut(&shape_of(si)) {
+            // the first file of a shape is moved as it is; later ones appended
+            None => {
+                rows.insert(shape_of(si), r);
+            }
+            Some(v) => v.extend(r),
+        }
     }
     let origin_files = p.files.clone();
     let origin_sheets = p.sheets.clone();
@@ -638,7 +703,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         sheets: &origin_sheets,
         row_file: &row_file,
     };
-    let mut outcome = std::mem::take(&mut p.outcome);
+    let outcome = Outcomes::new(std::mem::take(&mut p.outcome));
     let mut rejections = std::mem::take(&mut p.rejections);
     let mut notes = Notes::default();
     let mut snapshot_report = None;
@@ -647,7 +712,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let mut master: BTreeMap<String, Row> = BTreeMap::new();
     for r in rows.remove(&Shape::Master).unwrap_or_default() {
         if let Some(first) = master.get(&r.employee_id) {
-            outcome[r.id] = Outcome::Rejected;
+            outcome.set(r.id, Outcome::Rejected);
             rejections.push(origin.reject(
                 &r,
                 None,
@@ -662,61 +727,104 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         master.insert(r.employee_id.clone(), r);
     }
     let has_master = mapping.master.is_some();
-    let keep_known =
-        |list: Vec<Row>, outcome: &mut Vec<Outcome>, rejections: &mut Vec<ImportRejection>| {
-            if !has_master {
-                return list;
-            }
-            let mut kept = Vec::with_capacity(list.len());
-            for r in list {
-                if master.contains_key(&r.employee_id) {
-                    kept.push(r);
-                } else {
-                    outcome[r.id] = Outcome::Rejected;
-                    rejections.push(origin.reject(
-                        &r,
-                        None,
-                        &r.employee_id,
-                        format!("employee {} is not in the master file", r.employee_id),
-                    ));
-                }
-            }
-            kept
-        };
+    let known_to_master = |r: &Row, outcome: &Outcomes, rejections: &mut Vec<ImportRejection>| {
+        if !has_master || master.contains_key(&r.employee_id) {
+            return true;
+        }
+        outcome.set(r.id, Outcome::Rejected);
+        rejections.push(origin.reject(
+            r,
+            None,
+            &r.employee_id,
+            format!("employee {} is not in the master file", r.employee_id),
+        ));
+        false
+    };
 
     let mut employees = Vec::new();
     let mut events: Vec<ImportedEvent> = Vec::new();
-    let history = keep_known(
-        rows.remove(&Shape::History).unwrap_or_default(),
-        &mut outcome,
-        &mut rejections,
-    );
-    let snapshots = keep_known(
-        rows.remove(&Shape::Snapshots).unwrap_or_default(),
-        &mut outcome,
-        &mut rejections,
-    );
+    let history = rows.remove(&Shape::History).unwrap_or_default();
+    let snapshots = rows.remove(&Shape::Snapshots).unwrap_or_default();
+    let mut kept: Vec<&Row> = Vec::with_capacity(history.len() + snapshots.len());
+    for r in history.iter().chain(&snapshots) {
+        if known_to_master(r, &outcome, &mut rejections) {
+            kept.push(r);
+        }
+    }
     let mut ids: BTreeSet<String> = master.keys().cloned().collect();
-    let mut per: BTreeMap<String, Vec<Row>> = if mapping.snapshots.is_some() {
-        by_employee(snapshots)
-    } else {
-        by_employee(history)
-    };
-    ids.extend(per.keys().cloned());
+    let mut per = by_employee(kept);
+    ids.extend(per.keys().map(|k| k.to_string()));
     let exit_date_is: Vec<ExitDate> = inputs.iter().map(|i| i.source.exit_date_is).collect();
     let opts = HistoryOptions {
         exit_date_is: &exit_date_is,
         leaves_from_files: !mapping.leaves.is_empty(),
     };
-    if let Some(snap) = &mapping.snapshots {
-        let dates: Vec<NaiveDate> = per
-            .values()
+    let dates: Vec<NaiveDate> = if mapping.snapshots.is_some() {
+        per.values()
             .flatten()
             .filter_map(|r| r.date)
             .collect::<BTreeSet<_>>()
             .into_iter()
-            .collect();
-        let mut report = SnapshotReport {
+            .collect()
+    } else {
+        vec![]
+    };
+    let mut snap_counts = SnapshotReport::default();
+    // Each employee is built on rayon's pool; the results are taken in id order.
+    let work: Vec<(&String, Vec<&Row>)> = ids
+        .iter()
+        .map(|id| (id, per.remove(id.as_str()).unwrap_or_default()))
+        .collect();
+    let built: Vec<(build::Built, Vec<ImportRejection>, Notes, SnapshotReport)> = work
+        .into_par_iter()
+        .map(|(id, mut list)| {
+            let mut rej = Vec::new();
+            let mut n = Notes::default();
+            let mut counts = SnapshotReport::default();
+            let b = match &mapping.snapshots {
+                Some(snap) if !list.is_empty() => build::snapshot_employee(
+                    id,
+                    master.get(id),
+                    list,
+                    &dates,
+                    snap.change_date,
+                    snap.left_censored,
+                    &origin,
+                    &outcome,
+                    &mut rej,
+                    &mut counts,
+                ),
+                _ => build::history_employee(
+                    id,
+                    master.get(id),
+                    &mut list,
+                    &opts,
+                    &origin,
+                    &outcome,
+                    &mut rej,
+                    &mut n,
+                ),
+            };
+            (b, rej, n, counts)
+        })
+        .collect();
+    let mut per_employee: Vec<Vec<ImportedEvent>> = Vec::with_capacity(built.len());
+    for (b, rej, n, counts) in built {
+        if let Some(e) = b.employee {
+            employees.push(e);
+            per_employee.push(b.events);
+        }
+        rejections.extend(rej);
+        notes.history_starts_after_hire += n.history_starts_after_hire;
+        notes.rows_before_hire += n.rows_before_hire;
+        notes.clears_refused += n.clears_refused;
+        snap_counts.hires_dated_by_snapshot += counts.hires_dated_by_snapshot;
+        snap_counts.left_censored += counts.left_censored;
+        snap_counts.employees_with_gaps += counts.employees_with_gaps;
+        snap_counts.exits_dated_by_snapshot += counts.exits_dated_by_snapshot;
+    }
+    if let Some(snap) = &mapping.snapshots {
+        snapshot_report = Some(SnapshotReport {
             snapshot_dates: dates.len() as u64,
             first: dates.first().copied(),
             last: dates.last().copied(),
@@ -725,61 +833,16 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             } else {
                 vec![]
             },
-            ..Default::default()
-        };
-        for id in &ids {
-            let built = match per.get_mut(id) {
-                Some(list) if !list.is_empty() => build::snapshot_employee(
-                    id,
-                    master.get(id),
-                    list,
-                    &dates,
-                    snap.change_date,
-                    snap.left_censored,
-                    &origin,
-                    &mut outcome,
-                    &mut rejections,
-                    &mut report,
-                ),
-                _ => build::history_employee(
-                    id,
-                    master.get(id),
-                    &mut [],
-                    &opts,
-                    &origin,
-                    &mut outcome,
-                    &mut rejections,
-                    &mut notes,
-                ),
-            };
-            employees.extend(built.employee);
-            events.extend(built.events);
-        }
-        snapshot_report = Some(report);
-    } else {
-        for id in &ids {
-            let mut list = per.remove(id).unwrap_or_default();
-            let built = build::history_employee(
-                id,
-                master.get(id),
-                &mut list,
-                &opts,
-                &origin,
-                &mut outcome,
-                &mut rejections,
-                &mut notes,
-            );
-            employees.extend(built.employee);
-            events.extend(built.events);
-        }
+            ..snap_counts
+        });
     }
     let made: BTreeSet<&str> = employees.iter().map(|e| e.employee_id.as_str()).collect();
     let mut extra: Vec<ImportedEvent> = Vec::new();
-    let known = |r: &Row, outcome: &mut Vec<Outcome>, rejections: &mut Vec<ImportRejection>| {
+    let known = |r: &Row, outcome: &Outcomes, rejections: &mut Vec<ImportRejection>| {
         if made.contains(r.employee_id.as_str()) {
             return true;
         }
-        outcome[r.id] = Outcome::Rejected;
+        outcome.set(r.id, Outcome::Rejected);
         let why = if ids.contains(&r.employee_id) {
             format!(
                 "employee {} could not be imported (see the rejections of their other rows)",
@@ -795,7 +858,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         false
     };
     for r in rows.remove(&Shape::Leaves).unwrap_or_default() {
-        if !known(&r, &mut outcome, &mut rejections) {
+        if !known(&r, &outcome, &mut rejections) {
             continue;
         }
         extra.extend(build::leave_events(
@@ -808,7 +871,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         }
     }
     for r in rows.remove(&Shape::Family).unwrap_or_default() {
-        if !known(&r, &mut outcome, &mut rejections) || !r.is_child {
+        if !known(&r, &outcome, &mut rejections) || !r.is_child {
             continue;
         }
         if let Some(b) = r.birth_date {
@@ -821,9 +884,25 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         e.row.event != "child_birth"
             || births.insert((e.row.employee_id.clone(), e.row.date.clone()))
     });
-    events.extend(extra);
-    events
-        .sort_by(|a, b| (&a.row.employee_id, &a.row.date).cmp(&(&b.row.employee_id, &b.row.date)));
+    // each employee's events, the built ones then the extra ones, in date order
+    let mut extra_by: std::collections::HashMap<String, Vec<ImportedEvent>> =
+        std::collections::HashMap::new();
+    for e in extra {
+        match extra_by.get_mut(&e.row.employee_id) {
+            Some(v) => v.push(e),
+            None => {
+                extra_by.insert(e.row.employee_id.clone(), vec![e]);
+            }
+        }
+    }
+    events.reserve(per_employee.iter().map(Vec::len).sum::<usize>() + extra_by.len());
+    for (emp, mut evs) in employees.iter().zip(per_employee) {
+        if let Some(x) = extra_by.remove(&emp.employee_id) {
+            evs.extend(x);
+        }
+        evs.sort_by(|a, b| a.row.date.cmp(&b.row.date));
+        events.extend(evs);
+    }
 
     let mut report = ImportReport {
         files: p.reports,
@@ -837,8 +916,9 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         clears_refused: notes.clears_refused,
         ..Default::default()
     };
-    for (id, o) in outcome.iter().enumerate() {
-        let f = &mut report.files[row_file[id]];
+    for (id, &fi) in row_file.iter().enumerate() {
+        let o = outcome.get(id);
+        let f = &mut report.files[fi];
         f.rows += 1;
         match o {
             Outcome::Accepted => f.accepted += 1,
@@ -957,7 +1037,7 @@ pub fn suggest(mapping: &Mapping, base: &Path) -> Result<String, ImportError> {
                 for (_, cells) in &table.rows {
                     let raw = idx
                         .iter()
-                        .map(|&i| cells.get(i).map_or(String::new(), |c| fold(c)))
+                        .map(|&i| cells.get(i).map_or(String::new(), fold))
                         .collect::<Vec<_>>()
                         .join("|");
                     if raw.chars().all(|c| c == '|') {

@@ -18,8 +18,8 @@ pub(crate) struct RawTable {
     pub(crate) first_column: u32,
     /// Header cells, as written.
     pub(crate) headers: Vec<String>,
-    /// Data rows: (line, cells).
-    pub(crate) rows: Vec<(u64, Vec<String>)>,
+    /// Data rows: (line, cells), each row's cells in one buffer.
+    pub(crate) rows: Vec<(u64, csv::StringRecord)>,
 }
 
 /// The encoding a label names, with the labels Japanese tools write that
@@ -109,10 +109,9 @@ pub(crate) fn parse_csv(
             reason: e.to_string(),
         })?;
         let line = rec.position().map_or(0, |p| p.line());
-        let cells: Vec<String> = rec.iter().map(str::to_string).collect();
         if headers.is_none() {
             if line >= source.header_row {
-                headers = Some(cells);
+                headers = Some(rec.iter().map(str::to_string).collect::<Vec<_>>());
             }
             continue;
         }
@@ -120,10 +119,10 @@ pub(crate) fn parse_csv(
             skip -= 1;
             continue;
         }
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        rows.push((line, cells));
+        rows.push((line, rec));
     }
     let headers = headers.ok_or_else(|| ImportError::Csv {
         file: file.to_string(),
@@ -254,7 +253,7 @@ pub(crate) fn read_sheet(
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        rows.push((line, cells));
+        rows.push((line, csv::StringRecord::from(cells)));
     }
     let headers = headers.ok_or_else(|| {
         bad(format!(

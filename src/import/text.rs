@@ -16,9 +16,14 @@ use unicode_normalization::UnicodeNormalization;
 /// assert_eq!(fold("１０〜２０"), "10~20");
 /// ```
 pub fn fold(s: &str) -> String {
-    // ASCII is its own NFKC form: only the white space to trim
+    fold_cow(s).into_owned()
+}
+
+/// [`fold`], borrowing when the value is ASCII (its own NFKC form: only
+/// the white space to trim).
+pub(crate) fn fold_cow(s: &str) -> std::borrow::Cow<'_, str> {
     if s.is_ascii() {
-        return s.trim().to_string();
+        return std::borrow::Cow::Borrowed(s.trim());
     }
     let t: String = s
         .nfkc()
@@ -28,7 +33,7 @@ pub fn fold(s: &str) -> String {
             c => c,
         })
         .collect();
-    t.trim().to_string()
+    std::borrow::Cow::Owned(t.trim().to_string())
 }
 
 /// A header as the importer matches it: [`fold`], then lower case, with
@@ -64,8 +69,8 @@ pub(crate) enum DateForm {
     /// An Excel serial day number (1900 date system), as a CSV saved from a
     /// spreadsheet may hold.
     Excel,
-    /// A chrono format string, e.g. `%m/%d/%Y`.
-    Chrono(String),
+    /// A chrono format string, e.g. `%m/%d/%Y`, as written and parsed once.
+    Chrono(String, Vec<chrono::format::Item<'static>>),
 }
 
 impl DateForm {
@@ -75,7 +80,12 @@ impl DateForm {
             "wareki" => DateForm::Wareki,
             "odata" => DateForm::OData,
             "excel" => DateForm::Excel,
-            f if f.contains('%') => DateForm::Chrono(f.to_string()),
+            f if f.contains('%') => DateForm::Chrono(
+                f.to_string(),
+                chrono::format::StrftimeItems::new(f)
+                    .parse_to_owned()
+                    .map_err(|e| format!("the date format {f:?}: {e}"))?,
+            ),
             other => {
                 return Err(format!(
                     "unknown date form {other:?}: expected ymd, wareki, odata, excel or a chrono format such as %m/%d/%Y"
@@ -216,7 +226,12 @@ pub(crate) fn parse_date(
             DateForm::Wareki => parse_wareki(s),
             DateForm::OData => parse_odata(s),
             DateForm::Excel => s.parse::<f64>().ok().and_then(|v| excel_serial(v, false)),
-            DateForm::Chrono(f) => NaiveDate::parse_from_str(s, f).ok(),
+            DateForm::Chrono(_, items) => {
+                let mut parsed = chrono::format::Parsed::new();
+                chrono::format::parse(&mut parsed, s, items.iter())
+                    .ok()
+                    .and_then(|_| parsed.to_naive_date().ok())
+            }
         };
         if let Some(d) = d {
             return Ok(if end_of_time.contains(&d) {
@@ -235,7 +250,7 @@ pub(crate) fn parse_date(
                 DateForm::Wareki => "wareki (令和6年4月1日, R6.4.1)".to_string(),
                 DateForm::OData => "odata (/Date(ms)/)".to_string(),
                 DateForm::Excel => "excel (a serial day number)".to_string(),
-                DateForm::Chrono(f) => f.clone(),
+                DateForm::Chrono(f, _) => f.clone(),
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -303,7 +318,7 @@ mod tests {
             DateForm::Ymd,
             DateForm::Wareki,
             DateForm::OData,
-            DateForm::Chrono("%m/%d/%Y".into()),
+            DateForm::parse("%m/%d/%Y").unwrap(),
         ]
     }
 
