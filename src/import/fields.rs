@@ -184,12 +184,24 @@ pub(crate) struct Row {
     pub(crate) is_child: bool,
 }
 
+/// One mapped field as a row is parsed.
+struct Col {
+    field: &'static str,
+    idx: Vec<usize>,
+    header: String,
+    code: Option<CodeTable>,
+    required: bool,
+    state: bool,
+}
+
 /// A source's columns resolved against one file's header.
 pub(crate) struct Layout {
     pub(crate) section: String,
     columns: BTreeMap<&'static str, (Vec<usize>, String)>,
     codes: BTreeMap<String, CodeTable>,
-    required: &'static [&'static str],
+    /// The columns as `parse` walks them, everything it asks of each
+    /// looked up once.
+    cols: Vec<Col>,
     blank: Blank,
     hours_format: HoursFormat,
     clear_token: Option<String>,
@@ -275,11 +287,22 @@ impl Layout {
                 CodeTable::new(format!("{section}.codes.{name}"), t),
             );
         }
+        let cols = columns
+            .iter()
+            .map(|(&field, (idx, header))| Col {
+                field,
+                idx: idx.clone(),
+                header: header.clone(),
+                code: codes.get(field).cloned(),
+                required: required.contains(&field),
+                state: STATE.contains(&field),
+            })
+            .collect();
         Ok(Layout {
             section,
             columns,
             codes,
-            required,
+            cols,
             blank: source.blank,
             hours_format: source.hours_format,
             clear_token: clear_token.map(fold),
@@ -313,18 +336,26 @@ impl Layout {
             is_child: true,
             ..Default::default()
         };
-        for (&field, (idx, header)) in &self.columns {
-            let parts: Vec<std::borrow::Cow<'_, str>> = idx
-                .iter()
-                .map(|&i| {
-                    cells
-                        .get(i)
-                        .map_or(std::borrow::Cow::Borrowed(""), fold_cow)
-                })
-                .collect();
-            let raw: std::borrow::Cow<'_, str> = match parts.as_slice() {
-                [one] => one.clone(),
-                _ => std::borrow::Cow::Owned(parts.join("|")),
+        for col in &self.cols {
+            let (field, idx, header) = (col.field, &col.idx, &col.header);
+            let cell = |i: usize| {
+                cells
+                    .get(i)
+                    .map_or(std::borrow::Cow::Borrowed(""), fold_cow)
+            };
+            let (raw, blank, single): (std::borrow::Cow<'_, str>, bool, bool) = match idx.as_slice()
+            {
+                [i] => {
+                    let v = cell(*i);
+                    let b = v.is_empty();
+                    (v, b, true)
+                }
+                _ => {
+                    let parts: Vec<std::borrow::Cow<'_, str>> =
+                        idx.iter().map(|&i| cell(i)).collect();
+                    let b = parts.iter().all(|p| p.is_empty());
+                    (std::borrow::Cow::Owned(parts.join("|")), b, false)
+                }
             };
             let reject = |expected: String| {
                 Box::new(ImportRejection {
@@ -337,25 +368,24 @@ impl Layout {
                     reason: expected,
                 })
             };
-            let blank = parts.iter().all(|p| p.is_empty());
             let cleared = self
                 .clear_token
                 .as_ref()
-                .is_some_and(|t| parts.len() == 1 && &parts[0] == t);
+                .is_some_and(|t| single && raw == t.as_str());
             if blank || cleared {
-                if self.required.contains(&field) {
+                if col.required {
                     return Err(reject(format!(
                         "a value: `{field}` is required in [{}]",
                         self.section
                     )));
                 }
-                if cleared || (self.blank == Blank::Cleared && STATE.contains(&field)) {
+                if cleared || (self.blank == Blank::Cleared && col.state) {
                     clear(&mut row.patch, field);
                 }
                 continue;
             }
             // Through the code table when there is one.
-            let code = match self.codes.get(field) {
+            let code = match &col.code {
                 Some(t) => match t.get(&raw) {
                     Some(v) => Some(v),
                     None => {

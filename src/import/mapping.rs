@@ -286,10 +286,16 @@ impl CodeTable {
         if let Some(v) = self.exact.get(code) {
             return Some(v);
         }
-        let parts: Vec<&str> = code.split('|').collect();
+        if self.wild.is_empty() {
+            return None;
+        }
+        let n = code.split('|').count();
         self.wild.iter().find_map(|(p, v)| {
-            (p.len() == parts.len() && p.iter().zip(&parts).all(|(a, b)| a == "*" || a == b))
-                .then_some(v)
+            (p.len() == n
+                && p.iter()
+                    .zip(code.split('|'))
+                    .all(|(a, b)| a == "*" || a == b))
+            .then_some(v)
         })
     }
 }

@@ -685,15 +685,10 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let inputs = inputs(mapping);
     let mut p = parse_all(mapping, &inputs, files)?;
     let shape_of = |si: usize| inputs[si].shape;
-    let mut rows: BTreeMap<Shape, Vec<Row>> = BTreeMap::new();
+    // each file's rows stay where they were parsed (rows are large: not moved)
+    let mut rows: BTreeMap<Shape, Vec<Vec<Row>>> = BTreeMap::new();
     for (si, r) in p.rows.drain(..).enumerate() {
-        match rows.get_mut(&shape_of(si)) {
-            // the first file of a shape is moved as it is; later ones appended
-            None => {
-                rows.insert(shape_of(si), r);
-            }
-            Some(v) => v.extend(r),
-        }
+        rows.entry(shape_of(si)).or_default().push(r);
     }
     let origin_files = p.files.clone();
     let origin_sheets = p.sheets.clone();
@@ -710,7 +705,12 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
 
     // The master: one row per employee.
     let mut master: BTreeMap<String, Row> = BTreeMap::new();
-    for r in rows.remove(&Shape::Master).unwrap_or_default() {
+    for r in rows
+        .remove(&Shape::Master)
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+    {
         if let Some(first) = master.get(&r.employee_id) {
             outcome.set(r.id, Outcome::Rejected);
             rejections.push(origin.reject(
@@ -745,8 +745,9 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let mut events: Vec<ImportedEvent> = Vec::new();
     let history = rows.remove(&Shape::History).unwrap_or_default();
     let snapshots = rows.remove(&Shape::Snapshots).unwrap_or_default();
-    let mut kept: Vec<&Row> = Vec::with_capacity(history.len() + snapshots.len());
-    for r in history.iter().chain(&snapshots) {
+    let mut kept: Vec<&Row> =
+        Vec::with_capacity(history.iter().chain(&snapshots).map(Vec::len).sum());
+    for r in history.iter().flatten().chain(snapshots.iter().flatten()) {
         if known_to_master(r, &outcome, &mut rejections) {
             kept.push(r);
         }
@@ -857,7 +858,12 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         rejections.push(origin.reject(r, None, &r.employee_id, why));
         false
     };
-    for r in rows.remove(&Shape::Leaves).unwrap_or_default() {
+    for r in rows
+        .remove(&Shape::Leaves)
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+    {
         if !known(&r, &outcome, &mut rejections) {
             continue;
         }
@@ -870,7 +876,12 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             extra.push(build::birth_event(&r.employee_id, b, &r));
         }
     }
-    for r in rows.remove(&Shape::Family).unwrap_or_default() {
+    for r in rows
+        .remove(&Shape::Family)
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+    {
         if !known(&r, &outcome, &mut rejections) || !r.is_child {
             continue;
         }
