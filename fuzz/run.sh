@@ -6,6 +6,7 @@
 #
 #   fuzz/run.sh                 # every target, 10M runs each
 #   RUNS=100000 fuzz/run.sh parquet mapping
+#   MAX_TIME=600 fuzz/run.sh    # at most 10 minutes a target (then the count it reached)
 #
 # cargo-fuzz needs nightly features; on the stable toolchain they are
 # switched on with RUSTC_BOOTSTRAP=1, and --sanitizer none keeps the build
@@ -14,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 RUNS=${RUNS:-10000000}
+MAX_TIME=${MAX_TIME:-0}
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz
 
@@ -76,7 +78,7 @@ mkdir -p logs
 for t in "${targets[@]}"; do
   echo "== $t: $RUNS runs"
   cargo fuzz run --sanitizer none "$t" "corpus/$t" -- \
-    -runs="$RUNS" -max_len=8192 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+    -runs="$RUNS" -max_total_time="$MAX_TIME" -max_len=8192 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
     > "logs/$t.log" 2>&1 || { echo "$t: FAILED, see fuzz/logs/$t.log"; tail -30 "logs/$t.log"; exit 1; }
   grep -E "^Done [0-9]+ runs|stat::number_of_executed_units" "logs/$t.log" | tail -2
 done

@@ -92,3 +92,25 @@ fn a_missing_sheet_is_an_error_that_lists_the_sheets() {
         "jobs.xlsx: no sheet \"Jobs\"; the workbook has README, Job"
     );
 }
+
+/// Found by fuzzing (fuzz target `export_xlsx`): a workbook whose cell
+/// reference overflows calamine's arithmetic. With overflow checks (debug
+/// builds, the fuzz build) calamine panics; the import gives an error
+/// naming the file instead, and never lets a panic out.
+#[test]
+fn a_workbook_that_panics_calamine_is_an_error() {
+    let bytes = std::fs::read(dir().join("../fuzz/xlsx-cell-reference-overflow.xlsx")).unwrap();
+    let files = std::collections::BTreeMap::from([("jobs.xlsx".to_string(), bytes)]);
+    let m = Mapping::from_toml(MAPPING).unwrap();
+    let result = mommytrack::import::import_from_memory(&m, &files);
+    #[cfg(debug_assertions)]
+    {
+        let err = result.unwrap_err().to_string();
+        assert!(
+            err.starts_with("jobs.xlsx: not a readable workbook (the spreadsheet reader failed: attempt to multiply with overflow"),
+            "{err}"
+        );
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = result;
+}

@@ -731,3 +731,25 @@ fn parquet_without_the_feature_names_the_feature() {
     );
     assert!(err.to_string().contains("--features parquet"), "{err}");
 }
+
+/// Found by fuzzing (fuzz target `parquet`): polars' Parquet reader panics
+/// on this malformed file (a thrift bool field with no value in the column
+/// statistics); the crate returns an error naming the file instead.
+#[cfg(feature = "parquet")]
+#[test]
+fn a_parquet_file_that_panics_polars_is_an_error() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let err = Dataset::builder(&ValidConfig::default())
+        .from_paths(
+            format!("{fixtures}/fuzz/parquet-thrift-bool-panic.parquet"),
+            format!("{fixtures}/../../data-samples/events.csv"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Frame { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("parquet-thrift-bool-panic.parquet")
+            && text.contains("not a readable Parquet file (the reader failed: thrift bool field)"),
+        "{text}"
+    );
+}

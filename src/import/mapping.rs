@@ -300,6 +300,14 @@ impl CodeTable {
     }
 }
 
+/// Parses through a `toml::Value`, so that a TOML date literal
+/// (`as_of = 2025-03-31`) reads as a date, as a quoted one does.
+fn parse(text: &str) -> Result<Mapping, String> {
+    use serde::Deserialize as _;
+    let value: toml::Value = toml::from_str(text).map_err(|e| e.to_string())?;
+    Mapping::deserialize(value).map_err(|e| e.to_string())
+}
+
 /// Settings checked once: date forms and end-of-time dates parsed.
 #[derive(Debug, Clone)]
 pub(crate) struct Resolved {
@@ -319,12 +327,13 @@ impl Mapping {
     /// "#).unwrap();
     /// assert!(m.master.is_some());
     /// assert!(Mapping::from_toml("[mastre]\nfile = \"x\"").is_err());
+    /// // a TOML date literal or a quoted date
+    /// let a = Mapping::from_toml("[settings]\nas_of = 2025-03-31\n[master]\nfile = \"p.csv\"").unwrap();
+    /// let b = Mapping::from_toml("[settings]\nas_of = \"2025-03-31\"\n[master]\nfile = \"p.csv\"").unwrap();
+    /// assert_eq!(a.settings.as_of, b.settings.as_of);
     /// ```
     pub fn from_toml(text: &str) -> Result<Mapping, ImportError> {
-        toml::from_str(text).map_err(|e| ImportError::Mapping {
-            path: None,
-            reason: e.to_string(),
-        })
+        parse(text).map_err(|reason| ImportError::Mapping { path: None, reason })
     }
 
     /// Reads and parses a mapping file.
@@ -334,9 +343,9 @@ impl Mapping {
             path: path.to_path_buf(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ImportError::Mapping {
+        parse(&text).map_err(|reason| ImportError::Mapping {
             path: Some(path.to_path_buf()),
-            reason: e.to_string(),
+            reason,
         })
     }
 

@@ -704,7 +704,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let mut snapshot_report = None;
 
     // The master: one row per employee.
-    let mut master: BTreeMap<String, Row> = BTreeMap::new();
+    let mut master: std::collections::HashMap<String, Row> = std::collections::HashMap::new();
     for r in rows
         .remove(&Shape::Master)
         .unwrap_or_default()

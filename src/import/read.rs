@@ -210,6 +210,37 @@ pub(crate) fn read_sheet(
     file: &str,
     source: &Source,
 ) -> Result<RawTable, ImportError> {
+    let bad = |reason: String| ImportError::Spreadsheet {
+        file: file.to_string(),
+        reason,
+    };
+    // calamine can panic on a malformed workbook (found by fuzzing: an
+    // overflowing cell reference, calamine 0.38 with overflow checks on);
+    // a panic becomes an error naming the file.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_sheet_unguarded(bytes, file, source)
+    }));
+    match caught {
+        Ok(r) => r,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Err(bad(format!(
+                "not a readable workbook (the spreadsheet reader failed: {what})"
+            )))
+        }
+    }
+}
+
+#[cfg(feature = "xlsx")]
+fn read_sheet_unguarded(
+    bytes: &[u8],
+    file: &str,
+    source: &Source,
+) -> Result<RawTable, ImportError> {
     use calamine::Reader;
     let bad = |reason: String| ImportError::Spreadsheet {
         file: file.to_string(),

@@ -15,13 +15,30 @@ pub(super) fn feed_parquet(
     file: std::fs::File,
     path: &Path,
 ) -> Result<()> {
-    let df = ParquetReader::new(file)
-        .finish()
-        .map_err(|source| Error::Frame {
-            table,
-            path: Some(path.to_path_buf()),
-            source: Box::new(source),
-        })?;
+    // polars' Parquet reader panics on some malformed files (found by
+    // fuzzing: a thrift bool field without its value in the column
+    // statistics, polars-parquet 0.55); a panic becomes an error here.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(file).finish()
+    }));
+    let df = match read {
+        Ok(r) => r,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Err(PolarsError::ComputeError(
+                format!("not a readable Parquet file (the reader failed: {what})").into(),
+            ))
+        }
+    }
+    .map_err(|source| Error::Frame {
+        table,
+        path: Some(path.to_path_buf()),
+        source: Box::new(source),
+    })?;
     feed_frame(builder, table, &df)
 }
 
