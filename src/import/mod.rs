@@ -464,9 +464,21 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
         rejections: vec![],
         unmapped: BTreeMap::new(),
     };
-    for (si, inp) in inputs.iter().enumerate() {
-        for f in inp.source.files() {
-            let table = read::read_bytes(&files.load(f)?, f, inp.source)?;
+    // Every file is read (decoded and split into rows) on rayon's pool,
+    // then each is parsed in the mapping's order.
+    let jobs: Vec<(usize, &str)> = inputs
+        .iter()
+        .enumerate()
+        .flat_map(|(si, inp)| inp.source.files().into_iter().map(move |f| (si, f)))
+        .collect();
+    let tables: Vec<Result<read::RawTable, ImportError>> = jobs
+        .par_iter()
+        .map(|&(si, f)| read::read_bytes(&files.load(f)?, f, inputs[si].source))
+        .collect();
+    for (&(si, f), table) in jobs.iter().zip(tables) {
+        let inp = &inputs[si];
+        {
+            let table = table?;
             let layout = Layout::new(
                 inp.shape,
                 inp.index,
