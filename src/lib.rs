@@ -80,6 +80,8 @@ mod dates;
 mod error;
 pub mod import;
 pub mod ingest;
+#[cfg(any(feature = "parquet", feature = "xlsx"))]
+mod panics;
 pub mod privacy;
 pub mod report;
 pub mod schema;

@@ -683,3 +683,40 @@ fn the_docs_sap_example_gives_what_the_docs_say() {
         ]
     );
 }
+
+#[test]
+fn an_employee_whose_state_at_hire_is_incomplete_is_rejected_row_by_row() {
+    // no responsibility anywhere for E1: every row of hers is rejected,
+    // the first naming the field, the others pointing to it; E2 imports
+    let job = "\
+id,sex,effective,grade,contract,hours
+E1,F,2020-04-01,1,regular,40
+E1,,2022-04-01,2,,
+E2,M,2020-04-01,1,regular,40
+";
+    let level = "id,effective,level\nE2,2020-04-01,0\n";
+    let mapping = r#"
+[[history]]
+file = "job.csv"
+columns = { employee_id = "id", gender = "sex", date = "effective", grade = "grade", employment_type = "contract", weekly_hours = "hours" }
+[[history]]
+file = "level.csv"
+columns = { employee_id = "id", date = "effective", responsibility = "level" }
+"#;
+    let out = run(
+        "incomplete",
+        mapping,
+        &[("job.csv", job.as_bytes()), ("level.csv", level.as_bytes())],
+    );
+    assert_eq!(
+        rejections(&out),
+        [
+            "job.csv line 2, column \"responsibility\", value \"\": responsibility: no value on the hire date 2020-04-01",
+            "job.csv line 3, value \"E1\": employee E1 could not be imported (see job.csv line 2)",
+        ]
+    );
+    assert_eq!(out.employees.len(), 1);
+    assert_eq!(out.employees[0].employee_id, "E2");
+    let f = &out.report.files[0];
+    assert_eq!((f.rows, f.accepted, f.rejected), (3, 1, 2));
+}

@@ -391,13 +391,19 @@ pub(crate) fn history_employee(
         .hire_date
         .or(hire_row.and_then(|r| r.date))
         .or(first_date);
-    let fail = |rows: &[&Row],
-                outcome: &Outcomes,
-                rejections: &mut Vec<ImportRejection>,
-                why: ImportRejection| {
+    let all: Vec<&Row> = master.into_iter().chain(keep.iter().copied()).collect();
+    // The employee cannot be imported: row `at` rejected for `reason`,
+    // naming `field`, and every other row of hers rejected pointing to it.
+    let give_up = |at: &Row,
+                   field: &str,
+                   reason: String,
+                   outcome: &Outcomes,
+                   rejections: &mut Vec<ImportRejection>| {
+        outcome.set(at.id, Outcome::Rejected);
+        let why = origin.reject(at, Some(field), "", reason);
         let first = (why.file.clone(), why.line);
         rejections.push(why);
-        for r in rows {
+        for r in &all {
             if outcome.get(r.id) == Outcome::Accepted {
                 outcome.set(r.id, Outcome::Rejected);
                 let mut x = origin.reject(
@@ -413,22 +419,19 @@ pub(crate) fn history_employee(
                 rejections.push(x);
             }
         }
-    };
-    let all: Vec<&Row> = master.into_iter().chain(keep.iter().copied()).collect();
-    let Some(hire) = hire else {
-        let r = all[0];
-        outcome.set(r.id, Outcome::Rejected);
-        let why = origin.reject(
-            r,
-            Some("hire_date"),
-            "",
-            "a hire date: no column or row gives one".into(),
-        );
-        fail(&all, outcome, rejections, why);
-        return Built {
+        Built {
             employee: None,
             events: vec![],
-        };
+        }
+    };
+    let Some(hire) = hire else {
+        return give_up(
+            all[0],
+            "hire_date",
+            "a hire date: no column or row gives one".into(),
+            outcome,
+            rejections,
+        );
     };
     let mut st = St::default();
     if let Some(m) = master {
@@ -472,18 +475,13 @@ pub(crate) fn history_employee(
         if !hired {
             hired = true;
             if let Some(f) = st.missing() {
-                outcome.set(r.id, Outcome::Rejected);
-                let why = origin.reject(
+                return give_up(
                     keep[0],
-                    Some(f),
-                    "",
+                    f,
                     format!("{f}: no value on the hire date {hire}"),
+                    outcome,
+                    rejections,
                 );
-                fail(&all, outcome, rejections, why);
-                return Built {
-                    employee: None,
-                    events: vec![],
-                };
             }
         }
         if exit.is_some_and(|x| date > x) {
@@ -612,37 +610,25 @@ pub(crate) fn history_employee(
     }
     if !hired {
         if let Some(f) = st.missing() {
-            let r = all[0];
-            outcome.set(r.id, Outcome::Rejected);
-            let why = origin.reject(
-                r,
-                Some(f),
-                "",
+            return give_up(
+                all[0],
+                f,
                 format!("{f}: no value on the hire date {hire}"),
+                outcome,
+                rejections,
             );
-            fail(&all, outcome, rejections, why);
-            return Built {
-                employee: None,
-                events: vec![],
-            };
         }
     }
     person.exit_date = exit;
     person.exit_reason = exit_reason;
     if person.gender.is_none() {
-        let r = all[0];
-        outcome.set(r.id, Outcome::Rejected);
-        let why = origin.reject(
-            r,
-            Some("gender"),
-            "",
+        return give_up(
+            all[0],
+            "gender",
             "a gender: no column gives one".into(),
+            outcome,
+            rejections,
         );
-        fail(&all, outcome, rejections, why);
-        return Built {
-            employee: None,
-            events: vec![],
-        };
     }
     let mut at_hire = St::default();
     if let Some(m) = master {

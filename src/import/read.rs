@@ -73,6 +73,38 @@ pub(crate) fn decode(
         .ok_or_else(|| malformed(enc))
 }
 
+/// Rows as they are read: the header at `header_row`, `skip_rows` rows
+/// after it left out, rows whose every cell is blank left out.
+struct Collector {
+    header_row: u64,
+    skip: u64,
+    headers: Option<Vec<String>>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Collector {
+    fn new(source: &Source) -> Collector {
+        Collector {
+            header_row: source.header_row,
+            skip: source.skip_rows,
+            headers: None,
+            rows: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, line: u64, rec: csv::StringRecord) {
+        if self.headers.is_none() {
+            if line >= self.header_row {
+                self.headers = Some(rec.iter().map(str::to_string).collect());
+            }
+        } else if self.skip > 0 {
+            self.skip -= 1;
+        } else if !rec.iter().all(|c| c.trim().is_empty()) {
+            self.rows.push((line, rec));
+        }
+    }
+}
+
 /// Parses decoded CSV text: header at `source.header_row`, `skip_rows`
 /// rows after it left out, rows whose every cell is blank left out.
 pub(crate) fn parse_csv(
@@ -99,9 +131,7 @@ pub(crate) fn parse_csv(
         .flexible(true)
         .delimiter(delimiter as u8)
         .from_reader(text.as_bytes());
-    let mut headers = None;
-    let mut rows = Vec::new();
-    let mut skip = source.skip_rows;
+    let mut collect = Collector::new(source);
     for rec in reader.records() {
         let rec = rec.map_err(|e| ImportError::Csv {
             file: file.to_string(),
@@ -109,21 +139,9 @@ pub(crate) fn parse_csv(
             reason: e.to_string(),
         })?;
         let line = rec.position().map_or(0, |p| p.line());
-        if headers.is_none() {
-            if line >= source.header_row {
-                headers = Some(rec.iter().map(str::to_string).collect::<Vec<_>>());
-            }
-            continue;
-        }
-        if skip > 0 {
-            skip -= 1;
-            continue;
-        }
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        rows.push((line, rec));
+        collect.push(line, rec);
     }
+    let Collector { headers, rows, .. } = collect;
     let headers = headers.ok_or_else(|| ImportError::Csv {
         file: file.to_string(),
         line: source.header_row,
@@ -222,16 +240,10 @@ pub(crate) fn read_sheet(
     }));
     match caught {
         Ok(r) => r,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "no message".into());
-            Err(bad(format!(
-                "not a readable workbook (the spreadsheet reader failed: {what})"
-            )))
-        }
+        Err(panic) => Err(bad(format!(
+            "not a readable workbook (the spreadsheet reader failed: {})",
+            crate::panics::message(panic.as_ref())
+        ))),
     }
 }
 
@@ -265,27 +277,13 @@ fn read_sheet_unguarded(
         .worksheet_range(&sheet)
         .map_err(|e| bad(format!("sheet {sheet:?}: {e}")))?;
     let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut headers = None;
-    let mut rows = Vec::new();
-    let mut skip = source.skip_rows;
+    let mut collect = Collector::new(source);
     for (i, r) in range.rows().enumerate() {
         let line = u64::from(row0) + i as u64 + 1;
         let cells: Vec<String> = r.iter().map(cell_text).collect();
-        if headers.is_none() {
-            if line >= source.header_row {
-                headers = Some(cells);
-            }
-            continue;
-        }
-        if skip > 0 {
-            skip -= 1;
-            continue;
-        }
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        rows.push((line, csv::StringRecord::from(cells)));
+        collect.push(line, csv::StringRecord::from(cells));
     }
+    let Collector { headers, rows, .. } = collect;
     let headers = headers.ok_or_else(|| {
         bad(format!(
             "sheet {sheet:?} has no row {} for the header",

@@ -23,16 +23,13 @@ pub(super) fn feed_parquet(
     }));
     let df = match read {
         Ok(r) => r,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "no message".into());
-            Err(PolarsError::ComputeError(
-                format!("not a readable Parquet file (the reader failed: {what})").into(),
-            ))
-        }
+        Err(panic) => Err(PolarsError::ComputeError(
+            format!(
+                "not a readable Parquet file (the reader failed: {})",
+                crate::panics::message(panic.as_ref())
+            )
+            .into(),
+        )),
     }
     .map_err(|source| Error::Frame {
         table,
