@@ -118,9 +118,13 @@ pub(super) fn read_parallel<R: Read, T: Send>(
         let mut read_error = None;
         loop {
             let mut batch = back_rx.try_recv().unwrap_or_default();
-            batch.resize_with(BATCH, csv::ByteRecord::new);
             let mut filled = 0;
             while filled < BATCH {
+                // records are made as rows arrive (a small file makes few)
+                // and reused from batches the merger sends back
+                if filled == batch.len() {
+                    batch.push(csv::ByteRecord::new());
+                }
                 match csv.read_byte_record(&mut batch[filled]) {
                     Ok(true) => {
                         last_line = batch[filled].position().map_or(last_line, |p| p.line());
