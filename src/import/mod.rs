@@ -447,9 +447,58 @@ struct Parsed {
     reports: Vec<FileReport>,
     row_file: Vec<usize>,
     outcome: Vec<Outcome>,
-    rows: Vec<Vec<Row>>,
+    /// Per input, its rows in chunks (in file order).
+    rows: Vec<Vec<Vec<Row>>>,
     rejections: Vec<ImportRejection>,
     unmapped: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// One chunk of a file's rows, parsed.
+struct Chunk {
+    rows: Vec<Row>,
+    outcome: Vec<Outcome>,
+    rejections: Vec<ImportRejection>,
+    unmapped: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// A parsed row's checks that need its whole: `Err(None)` when it is dated
+/// after `as_of`, `Err(Some(_))` when it is rejected.
+fn check_row(
+    row: &Row,
+    inp: &Input<'_>,
+    as_of: Option<NaiveDate>,
+    table: &read::RawTable,
+    file: &str,
+    line: u64,
+) -> Result<(), Option<ImportRejection>> {
+    let dated = match inp.shape {
+        Shape::Family => row.birth_date,
+        Shape::Leaves => row.start,
+        _ => row.date,
+    };
+    if as_of.is_some_and(|a| dated.is_some_and(|d| d > a)) {
+        return Err(None);
+    }
+    if inp.shape == Shape::Leaves {
+        if let (Some(s), Some(e)) = (row.start, row.end) {
+            let (back, name) = match inp.source.end_is {
+                LeaveEnd::LastDay => (e.succ_opt().unwrap_or(e), "last_day"),
+                LeaveEnd::FirstDayBack => (e, "first_day_back"),
+            };
+            if back <= s {
+                return Err(Some(ImportRejection {
+                    file: file.to_string(),
+                    line,
+                    column: None,
+                    sheet: table.sheet.clone(),
+                    cell: None,
+                    value: format!("{s} – {e}"),
+                    reason: format!("a leave that ends after it starts (end_is = \"{name}\")"),
+                }));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed, ImportError> {
@@ -497,89 +546,61 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
                 encoding: table.encoding.to_string(),
                 ..Default::default()
             });
-            // Rows are parsed on rayon's pool, in chunks, then taken in file order.
-            type Chunk = (
-                Vec<Result<Row, Box<ImportRejection>>>,
-                BTreeMap<String, BTreeMap<String, u64>>,
-            );
+            // Rows are parsed on rayon's pool, in chunks of consecutive rows;
+            // each chunk's rows stay in the chunk's vector (a row is large:
+            // it is not moved again), the chunks kept in file order.
+            const CHUNK: usize = 2048;
+            let first_id = p.outcome.len();
             let chunks: Vec<Chunk> = table
                 .rows
-                .par_chunks(2048)
-                .map(|chunk| {
-                    let mut unmapped = BTreeMap::new();
-                    let rows = chunk
-                        .iter()
-                        .map(|(line, cells)| {
-                            layout.parse(&table, *line, cells, &resolved, &mut unmapped)
-                        })
-                        .collect();
-                    (rows, unmapped)
+                .par_chunks(CHUNK)
+                .enumerate()
+                .map(|(k, chunk)| {
+                    let mut c = Chunk {
+                        rows: Vec::with_capacity(chunk.len()),
+                        outcome: Vec::with_capacity(chunk.len()),
+                        rejections: vec![],
+                        unmapped: BTreeMap::new(),
+                    };
+                    for (j, (line, cells)) in chunk.iter().enumerate() {
+                        let o = match layout.parse(&table, *line, cells, &resolved, &mut c.unmapped)
+                        {
+                            Err(x) => {
+                                c.rejections.push(*x);
+                                Outcome::Rejected
+                            }
+                            Ok(mut row) => {
+                                row.id = first_id + k * CHUNK + j;
+                                row.source = si;
+                                match check_row(&row, inp, m.settings.as_of, &table, f, *line) {
+                                    Ok(()) => {
+                                        c.rows.push(row);
+                                        Outcome::Accepted
+                                    }
+                                    Err(None) => Outcome::AfterAsOf,
+                                    Err(Some(x)) => {
+                                        c.rejections.push(x);
+                                        Outcome::Rejected
+                                    }
+                                }
+                            }
+                        };
+                        c.outcome.push(o);
+                    }
+                    c
                 })
                 .collect();
-            let mut parsed = Vec::with_capacity(chunks.len());
-            for (rows, unmapped) in chunks {
-                parsed.push(rows);
-                for (k, m) in unmapped {
+            for c in chunks {
+                p.row_file.extend(std::iter::repeat_n(fi, c.outcome.len()));
+                p.outcome.extend(c.outcome);
+                p.rejections.extend(c.rejections);
+                for (k, m) in c.unmapped {
                     let to = p.unmapped.entry(k).or_default();
                     for (code, n) in m {
                         *to.entry(code).or_default() += n;
                     }
                 }
-            }
-            p.rows[si].reserve(table.rows.len());
-            for (result, (line, _)) in parsed.into_iter().flatten().zip(&table.rows) {
-                let id = p.outcome.len();
-                p.row_file.push(fi);
-                let mut row = match result {
-                    Ok(r) => r,
-                    Err(x) => {
-                        p.outcome.push(Outcome::Rejected);
-                        p.rejections.push(*x);
-                        continue;
-                    }
-                };
-                row.id = id;
-                row.source = si;
-                let dated = match inp.shape {
-                    Shape::Family => row.birth_date,
-                    Shape::Leaves => row.start,
-                    _ => row.date,
-                };
-                if let Some(a) = m.settings.as_of {
-                    if dated.is_some_and(|d| d > a) {
-                        p.outcome.push(Outcome::AfterAsOf);
-                        continue;
-                    }
-                }
-                if inp.shape == Shape::Leaves {
-                    if let (Some(s), Some(e)) = (row.start, row.end) {
-                        let back = match inp.source.end_is {
-                            LeaveEnd::LastDay => e.succ_opt().unwrap_or(e),
-                            LeaveEnd::FirstDayBack => e,
-                        };
-                        if back <= s {
-                            p.outcome.push(Outcome::Rejected);
-                            p.rejections.push(ImportRejection {
-                                file: f.to_string(),
-                                line: *line,
-                                column: None,
-                                sheet: table.sheet.clone(),
-                                cell: None,
-                                value: format!("{s} – {e}"),
-                                reason: format!(
-                                    "a leave that ends after it starts (end_is = \"{}\")",
-                                    match inp.source.end_is {
-                                        LeaveEnd::LastDay => "last_day",
-                                        LeaveEnd::FirstDayBack => "first_day_back",
-                                    }
-                                ),
-                            });
-                            continue;
-                        }
-                    }
-                }
-                p.outcome.push(Outcome::Accepted);
-                p.rows[si].push(row);
+                p.rows[si].push(c.rows);
             }
         }
     }
@@ -700,7 +721,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     // each file's rows stay where they were parsed (rows are large: not moved)
     let mut rows: BTreeMap<Shape, Vec<Vec<Row>>> = BTreeMap::new();
     for (si, r) in p.rows.drain(..).enumerate() {
-        rows.entry(shape_of(si)).or_default().push(r);
+        rows.entry(shape_of(si)).or_default().extend(r);
     }
     let origin_files = p.files.clone();
     let origin_sheets = p.sheets.clone();
