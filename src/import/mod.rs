@@ -470,7 +470,7 @@ fn check_row(
     table: &read::RawTable,
     file: &str,
     line: u64,
-) -> Result<(), Option<ImportRejection>> {
+) -> Result<(), Option<Box<ImportRejection>>> {
     let dated = match inp.shape {
         Shape::Family => row.birth_date,
         Shape::Leaves => row.start,
@@ -486,7 +486,7 @@ fn check_row(
                 LeaveEnd::FirstDayBack => (e, "first_day_back"),
             };
             if back <= s {
-                return Err(Some(ImportRejection {
+                return Err(Some(Box::new(ImportRejection {
                     file: file.to_string(),
                     line,
                     column: None,
@@ -494,7 +494,7 @@ fn check_row(
                     cell: None,
                     value: format!("{s} – {e}"),
                     reason: format!("a leave that ends after it starts (end_is = \"{name}\")"),
-                }));
+                })));
             }
         }
     }
@@ -579,7 +579,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
                                     }
                                     Err(None) => Outcome::AfterAsOf,
                                     Err(Some(x)) => {
-                                        c.rejections.push(x);
+                                        c.rejections.push(*x);
                                         Outcome::Rejected
                                     }
                                 }
