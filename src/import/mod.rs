@@ -453,6 +453,37 @@ struct Parsed {
     unmapped: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
+/// The events of one employee's leave and dependents rows, in their order:
+/// leaves (and a child's birth a leave row gives), then births from
+/// dependents whose relation is a child; one birth per day.
+fn extra_events(rows: &[&Row], inputs: &[Input<'_>]) -> Vec<ImportedEvent> {
+    let mut out = Vec::new();
+    let mut births: BTreeSet<String> = BTreeSet::new();
+    let mut birth = |out: &mut Vec<ImportedEvent>, r: &Row, d: NaiveDate| {
+        let e = build::birth_event(&r.employee_id, d, r);
+        if births.insert(e.row.date.clone()) {
+            out.push(e);
+        }
+    };
+    for r in rows {
+        let input = &inputs[r.source];
+        match input.shape {
+            Shape::Leaves => {
+                out.extend(build::leave_events(&r.employee_id, r, input.source.end_is));
+                if let Some(d) = r.child_birth {
+                    birth(&mut out, r, d);
+                }
+            }
+            _ => {
+                if let (true, Some(d)) = (r.is_child, r.birth_date) {
+                    birth(&mut out, r, d);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// One chunk of a file's rows, parsed.
 struct Chunk {
     rows: Vec<Row>,
@@ -805,6 +836,16 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     };
     let mut snap_counts = SnapshotReport::default();
     // Each employee is built on rayon's pool; the results are taken in id order.
+    // Leave and dependents rows, by employee: their events are made with
+    // hers on the pool.
+    let leaves = rows.remove(&Shape::Leaves).unwrap_or_default();
+    let family = rows.remove(&Shape::Family).unwrap_or_default();
+    let extra_rows = || leaves.iter().flatten().chain(family.iter().flatten());
+    let mut extras_of: std::collections::HashMap<&str, Vec<&Row>> =
+        std::collections::HashMap::new();
+    for r in extra_rows() {
+        extras_of.entry(r.employee_id.as_str()).or_default().push(r);
+    }
     let work: Vec<(&String, Vec<&Row>)> = ids
         .iter()
         .map(|id| (id, per.remove(id.as_str()).unwrap_or_default()))
@@ -839,6 +880,13 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
                     &mut n,
                 ),
             };
+            let mut b = b;
+            if b.employee.is_some() {
+                if let Some(xs) = extras_of.get(id.as_str()) {
+                    b.events.extend(extra_events(xs, &inputs));
+                }
+                b.events.sort_by(|x, y| x.row.date.cmp(&y.row.date));
+            }
             (b, rej, n, counts)
         })
         .collect();
@@ -870,11 +918,12 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             ..snap_counts
         });
     }
-    let made: BTreeSet<&str> = employees.iter().map(|e| e.employee_id.as_str()).collect();
-    let mut extra: Vec<ImportedEvent> = Vec::new();
-    let known = |r: &Row, outcome: &Outcomes, rejections: &mut Vec<ImportRejection>| {
+    // Leave and dependents rows of employees who were not imported.
+    let made: std::collections::HashSet<&str> =
+        employees.iter().map(|e| e.employee_id.as_str()).collect();
+    for r in extra_rows() {
         if made.contains(r.employee_id.as_str()) {
-            return true;
+            continue;
         }
         outcome.set(r.id, Outcome::Rejected);
         let why = if ids.contains(&r.employee_id) {
@@ -889,62 +938,9 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             )
         };
         rejections.push(origin.reject(r, None, &r.employee_id, why));
-        false
-    };
-    for r in rows
-        .remove(&Shape::Leaves)
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-    {
-        if !known(&r, &outcome, &mut rejections) {
-            continue;
-        }
-        extra.extend(build::leave_events(
-            &r.employee_id,
-            &r,
-            inputs[r.source].source.end_is,
-        ));
-        if let Some(b) = r.child_birth {
-            extra.push(build::birth_event(&r.employee_id, b, &r));
-        }
     }
-    for r in rows
-        .remove(&Shape::Family)
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-    {
-        if !known(&r, &outcome, &mut rejections) || !r.is_child {
-            continue;
-        }
-        if let Some(b) = r.birth_date {
-            extra.push(build::birth_event(&r.employee_id, b, &r));
-        }
-    }
-    // one child_birth per employee and day, whichever file gives it
-    let mut births: BTreeSet<(String, String)> = BTreeSet::new();
-    extra.retain(|e| {
-        e.row.event != "child_birth"
-            || births.insert((e.row.employee_id.clone(), e.row.date.clone()))
-    });
-    // each employee's events, the built ones then the extra ones, in date order
-    let mut extra_by: std::collections::HashMap<String, Vec<ImportedEvent>> =
-        std::collections::HashMap::new();
-    for e in extra {
-        match extra_by.get_mut(&e.row.employee_id) {
-            Some(v) => v.push(e),
-            None => {
-                extra_by.insert(e.row.employee_id.clone(), vec![e]);
-            }
-        }
-    }
-    events.reserve(per_employee.iter().map(Vec::len).sum::<usize>() + extra_by.len());
-    for (emp, mut evs) in employees.iter().zip(per_employee) {
-        if let Some(x) = extra_by.remove(&emp.employee_id) {
-            evs.extend(x);
-        }
-        evs.sort_by(|a, b| a.row.date.cmp(&b.row.date));
+    events.reserve(per_employee.iter().map(Vec::len).sum());
+    for evs in per_employee {
         events.extend(evs);
     }
 
