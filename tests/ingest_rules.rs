@@ -753,3 +753,24 @@ fn a_parquet_file_that_panics_polars_is_an_error() {
         "{text}"
     );
 }
+
+/// Found by fuzzing (fuzz target `parquet`): a Date column holding a day
+/// out of range makes polars panic when it casts the column to text; the
+/// crate returns an error naming the column instead.
+#[cfg(feature = "parquet")]
+#[test]
+fn a_parquet_date_out_of_range_is_an_error() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let err = Dataset::builder(&ValidConfig::default())
+        .from_paths(
+            format!("{fixtures}/fuzz/parquet-date-out-of-range.parquet"),
+            format!("{fixtures}/../../data-samples/events.csv"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Frame { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("cannot be read as text (polars failed: out-of-range date)"),
+        "{text}"
+    );
+}

@@ -53,7 +53,23 @@ pub(super) fn feed_frame(builder: &mut Builder, table: Table, df: &DataFrame) ->
     let columns = builder.header(table, &names)?;
     let mut texts = Vec::with_capacity(names.len());
     for column in df.columns() {
-        let text = column.cast(&DataType::String).map_err(frame_error)?;
+        // polars panics casting some values to text (found by fuzzing: a
+        // Date column holding a day out of chrono's range); that becomes an
+        // error naming the column
+        let text = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            column.cast(&DataType::String)
+        }))
+        .unwrap_or_else(|panic| {
+            Err(PolarsError::ComputeError(
+                format!(
+                    "column {:?} cannot be read as text (polars failed: {})",
+                    column.name().as_str(),
+                    crate::panics::message(panic.as_ref())
+                )
+                .into(),
+            ))
+        })
+        .map_err(frame_error)?;
         texts.push(text.str().map_err(frame_error)?.clone());
     }
     let mut iters: Vec<_> = texts.iter().map(|ca| ca.iter()).collect();
