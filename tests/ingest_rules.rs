@@ -774,3 +774,27 @@ fn a_parquet_date_out_of_range_is_an_error() {
         "{text}"
     );
 }
+
+/// Found by fuzzing (fuzz target `parquet`): a footer declaring a list of
+/// billions of elements made polars-parquet ask for 190 GB, and the process
+/// aborted (an allocation failure cannot be caught). The footer is checked
+/// before polars reads it, and the file is an error naming it.
+#[cfg(feature = "parquet")]
+#[test]
+fn a_parquet_footer_declaring_a_huge_list_is_an_error() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let err = Dataset::builder(&ValidConfig::default())
+        .from_paths(
+            format!("{fixtures}/fuzz/parquet-huge-list-allocation.parquet"),
+            format!("{fixtures}/../../data-samples/events.csv"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Frame { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "not a readable Parquet file: its footer is not valid metadata: a collection of"
+        ),
+        "{text}"
+    );
+}

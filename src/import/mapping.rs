@@ -304,8 +304,16 @@ impl CodeTable {
 /// (`as_of = 2025-03-31`) reads as a date, as a quoted one does.
 fn parse(text: &str) -> Result<Mapping, String> {
     use serde::Deserialize as _;
-    let value: toml::Value = toml::from_str(text).map_err(|e| e.to_string())?;
-    Mapping::deserialize(value).map_err(|e| e.to_string())
+    // Read directly first: its errors name the line and column. Only a
+    // mapping that fails so is read again through a value (where a TOML
+    // date literal reads as a date); when that fails too, the first error
+    // is the one given.
+    toml::from_str::<Mapping>(text).or_else(|direct| {
+        toml::from_str::<toml::Value>(text)
+            .ok()
+            .and_then(|value| Mapping::deserialize(value).ok())
+            .ok_or_else(|| direct.to_string())
+    })
 }
 
 /// Settings checked once: date forms and end-of-time dates parsed.
@@ -331,6 +339,9 @@ impl Mapping {
     /// let a = Mapping::from_toml("[settings]\nas_of = 2025-03-31\n[master]\nfile = \"p.csv\"").unwrap();
     /// let b = Mapping::from_toml("[settings]\nas_of = \"2025-03-31\"\n[master]\nfile = \"p.csv\"").unwrap();
     /// assert_eq!(a.settings.as_of, b.settings.as_of);
+    /// // an error names the line
+    /// let err = Mapping::from_toml("[master]\nfile = \"p.csv\"\nencodng = \"cp932\"").unwrap_err();
+    /// assert!(err.to_string().contains("line 3"), "{err}");
     /// ```
     pub fn from_toml(text: &str) -> Result<Mapping, ImportError> {
         parse(text).map_err(|reason| ImportError::Mapping { path: None, reason })

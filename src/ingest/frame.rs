@@ -15,11 +15,28 @@ pub(super) fn feed_parquet(
     file: std::fs::File,
     path: &Path,
 ) -> Result<()> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut { file }, &mut bytes).map_err(|source| Error::Io {
+        table,
+        path: path.to_path_buf(),
+        source,
+    })?;
+    // A footer that would make polars ask for more memory than exists
+    // aborts the process: it is checked first (see `footer`).
+    if let Err(what) = super::footer::check(&bytes) {
+        return Err(Error::Frame {
+            table,
+            path: Some(path.to_path_buf()),
+            source: Box::new(PolarsError::ComputeError(
+                format!("not a readable Parquet file: {what}").into(),
+            )),
+        });
+    }
     // polars' Parquet reader panics on some malformed files (found by
     // fuzzing: a thrift bool field without its value in the column
     // statistics, polars-parquet 0.55); a panic becomes an error here.
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ParquetReader::new(file).finish()
+        ParquetReader::new(std::io::Cursor::new(bytes)).finish()
     }));
     let df = match read {
         Ok(r) => r,

@@ -66,6 +66,8 @@ use std::sync::{mpsc, Arc, Mutex};
 mod dedup;
 mod fields;
 #[cfg(feature = "parquet")]
+mod footer;
+#[cfg(feature = "parquet")]
 mod frame;
 mod reader;
 mod rows;
