@@ -157,6 +157,9 @@ pub struct Comparison {
     /// Every term of that model.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub cox_worked_time_terms: Vec<HazardRatio>,
+    /// Why that model is not shown, when it could not be fitted.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cox_worked_time_error: Option<String>,
     /// Promotion rates within 1, 2 and 3 years.
     pub rates: Vec<RateComparison>,
     /// Kaplan–Meier curve of the first group (`None` when suppressed).
@@ -495,9 +498,27 @@ fn headline_cox(
             c.cox_error = Some(err.to_string());
         }
     }
-    if let Ok((fit, _)) = worked {
-        c.cox_worked_time = returner_term(&fit);
-        c.cox_worked_time_terms = fit.coefficients.iter().map(HazardRatio::from).collect();
+    match worked {
+        // A fit with a term it cannot bound (an infinite or undefined
+        // estimate or interval: monotone likelihood, as on a handful of
+        // employees whose worked time separates who is promoted) is not
+        // published; the reason is.
+        Ok((fit, _))
+            if fit.coefficients.iter().any(|t| {
+                [t.hazard_ratio, t.hr_ci_lower, t.hr_ci_upper, t.p_value]
+                    .iter()
+                    .any(|v| !v.is_finite())
+            }) =>
+        {
+            c.cox_worked_time_error = Some(
+                "the model with worked time in grade cannot bound a term (monotone likelihood: too few promotions for this many covariates)".into(),
+            );
+        }
+        Ok((fit, _)) => {
+            c.cox_worked_time = returner_term(&fit);
+            c.cox_worked_time_terms = fit.coefficients.iter().map(HazardRatio::from).collect();
+        }
+        Err(err) => c.cox_worked_time_error = Some(err.to_string()),
     }
     if model.symmetric {
         let of_gender = |female: bool| {
@@ -629,6 +650,7 @@ fn compare(
         cox_fathers: None,
         cox_worked_time: None,
         cox_worked_time_terms: Vec::new(),
+        cox_worked_time_error: None,
         rates: [1, 2, 3]
             .iter()
             .map(|&y| compare_rates(a, b, y, config))
