@@ -72,9 +72,13 @@ macro_rules! fields {
                 key: &'static str,
                 value: &T,
             ) -> Result<(), NotFinite> {
-                value
-                    .serialize(&mut Finite)
-                    .map_err(|e| NotFinite(format!("{key}.{}", e.0)))
+                match value.serialize(&mut Finite) {
+                    // A hazard ratio's upper bound is infinite, by design,
+                    // for a fit that cannot bound it (`HazardRatio::ci_upper`,
+                    // printed as null, read back as NaN).
+                    Err(e) if key == "ci_upper" && e.0.starts_with("= ") => Ok(()),
+                    r => r.map_err(|e| NotFinite(format!("{key}.{}", e.0))),
+                }
             }
             fn end(self) -> Result<(), NotFinite> {
                 Ok(())
