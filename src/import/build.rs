@@ -453,7 +453,9 @@ pub(crate) fn history_employee(
         _ => hire,
     };
     for r in &keep {
-        let date = r.date.expect("history rows carry a date");
+        // `date` is required in history and snapshot sections, so a parsed
+        // row always has one; a row without would be skipped, not a panic
+        let Some(date) = r.date else { continue };
         let action = r.action.unwrap_or_default();
         if date <= fold_until {
             if date < hire {
@@ -717,7 +719,12 @@ pub(crate) fn snapshot_employee(
         person.take(r);
     }
     let first = &keep[0];
-    let first_date = first.date.expect("snapshot rows carry a date");
+    let Some(first_date) = first.date else {
+        return Built {
+            employee: None,
+            events: vec![],
+        };
+    };
     let k = pos(first_date);
     let hire = match person.hire_date {
         Some(h) => h.min(first_date),
@@ -836,7 +843,7 @@ pub(crate) fn snapshot_employee(
     let mut prev = k;
     let mut exit = person.exit_date;
     for r in &keep[1..] {
-        let date = r.date.expect("snapshot rows carry a date");
+        let Some(date) = r.date else { continue };
         let j = pos(date);
         if j > prev + 1 {
             report.employees_with_gaps += 1;
