@@ -60,6 +60,11 @@ struct Args {
     /// (CSV), for `tests/reference/supervised_rating.py`.
     #[arg(long)]
     rating_features: Option<std::path::PathBuf>,
+    /// Any other generator setting, as a TOML line (`SynthConfig`'s field
+    /// names), e.g. `--synth 'stall_promotion_factor = 0.0'`; repeatable.
+    /// The options above take precedence.
+    #[arg(long)]
+    synth: Vec<String>,
 }
 
 /// Average precision of `(score, positive)` pairs: Σ over distinct
@@ -90,7 +95,8 @@ fn average_precision(scored: &[(f64, bool)]) -> f64 {
 
 fn main() {
     let args = Args::parse();
-    let defaults = SynthConfig::default();
+    let defaults: SynthConfig =
+        toml::from_str(&args.synth.join("\n")).expect("--synth: SynthConfig fields as TOML");
     let biased_managers = if args.biased_managers == 1 {
         defaults.biased_managers.clone()
     } else {
@@ -254,7 +260,14 @@ prolonged_reduced_hours, planted returns: followed long enough for the rule, and
     // The stall test as a score over every mothers' return: precision,
     // recall, and the area under the precision-recall curve (average
     // precision, as scikit-learn's `average_precision_score`).
-    let scores = stall_scores(&ctx, &peers);
+    let stall = stall_scores(&ctx, &peers);
+    if let Some(m) = stall.mixture {
+        println!(
+            "\nstall mixture: share {:.4}, stalled rate {:.4}, on-track rate {:.4} ({} iterations)",
+            m.share, m.factor, m.on_track, m.iterations
+        );
+    }
+    let scores = stall.scores;
     let index_of: HashMap<(String, String), usize> = rets
         .iter()
         .enumerate()
@@ -264,8 +277,14 @@ prolonged_reduced_hours, planted returns: followed long enough for the rule, and
         })
         .collect();
     let mut scored: Vec<(f64, bool)> = Vec::new();
+    let mut by_posterior: Vec<(f64, bool)> = Vec::new();
+    let planted_anywhere = data
+        .truth
+        .iter()
+        .filter(|t| t.planted_kinds.split(';').any(|k| k == "promotion_stall"))
+        .count();
     let mut features = String::from(
-        "employee_id,return_date,grade,months_followed,promoted,rating_level,pre_leave_ratings,stall_p,planted\n",
+        "employee_id,return_date,grade,months_followed,promoted,rating_level,pre_leave_ratings,stall_p,posterior,planted\n",
     );
     for t in &data.truth {
         let key = (t.employee_id.clone(), t.return_date.clone());
@@ -275,9 +294,10 @@ prolonged_reduced_hours, planted returns: followed long enough for the rule, and
         let Some(s) = scores[i] else { continue };
         let planted = t.planted_kinds.split(';').any(|k| k == "promotion_stall");
         scored.push((1.0 - s.stall_p, planted));
+        by_posterior.push((s.posterior.unwrap_or(0.0), planted));
         let r = &rets[i];
         features.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{}\n",
             t.employee_id,
             t.return_date,
             r.state_at_return().grade,
@@ -286,6 +306,7 @@ prolonged_reduced_hours, planted returns: followed long enough for the rule, and
             s.rating_level.map_or(String::new(), |v| v.to_string()),
             r.absence.pre_leave_ratings.len(),
             s.stall_p,
+            s.posterior.map_or(String::new(), |v| v.to_string()),
             u8::from(planted)
         ));
     }
@@ -312,6 +333,24 @@ prolonged_reduced_hours, planted returns: followed long enough for the rule, and
     for level in [0.01, 0.02, 0.1, 0.2, 0.3] {
         let (p, r) = at_level(level);
         println!("  at stall_level {level}: precision {p:.4} recall {r:.4}");
+    }
+    // The posterior, with recall over every planted stall (returns
+    // without a follow-up count as missed).
+    println!(
+        "promotion_stall posterior: average precision {:.4} over the scored returns; recall below is over all {planted_anywhere} planted stalls",
+        average_precision(&by_posterior)
+    );
+    for level in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8] {
+        let tp = by_posterior
+            .iter()
+            .filter(|(x, y)| *y && *x >= level)
+            .count();
+        let flagged = by_posterior.iter().filter(|(x, _)| *x >= level).count();
+        println!(
+            "  at posterior >= {level}: flagged {flagged}, precision {:.4} recall {:.4}",
+            tp as f64 / flagged.max(1) as f64,
+            tp as f64 / planted_anywhere.max(1) as f64
+        );
     }
     // The rating-drop score over every mothers' return with one.
     let norms = RatingNorms::new(&ctx);
@@ -429,6 +468,22 @@ prolonged_reduced_hours, planted returns: followed long enough for the rule, and
         println!(
             "departments significant: {:?} (each with whether a planted manager works in it)",
             departments
+        );
+        // How far apart the planted and the other managers' adjusted p
+        // values lie: the largest of the planted, the smallest of the rest.
+        let (mut worst_planted, mut best_other) = (0.0f64, 1.0f64);
+        for m in &c.managers {
+            let (Some(id), Some(q)) = (m.manager_id.as_deref(), m.p_adjusted) else {
+                continue;
+            };
+            if planted.iter().any(|p| p == id) {
+                worst_planted = worst_planted.max(q);
+            } else {
+                best_other = best_other.min(q);
+            }
+        }
+        println!(
+            "adjusted p: largest among planted managers {worst_planted:.3e}, smallest among the others {best_other:.3e}"
         );
         let mut ranked: Vec<_> = c.managers.iter().collect();
         ranked.sort_by(|a, b| {

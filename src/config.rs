@@ -26,7 +26,9 @@
 //! | | `rating_drop_threshold` | 1.0 | with `rating_drop_rule = "points"`: post-return mean rating this far below the pre-leave mean is a `rating_drop` |
 //! | | `rating_drop_min_ratings` | 2 | ratings after return needed before a `rating_drop` is judged (at least 1) |
 //! | | `reduced_hours_months` | 36 | reduced hours still in force this long after return is `prolonged_reduced_hours` |
-//! | | `stall_rule` | `"test"` | `promotion_stall` when the probability that a peer at her grade and rating level is still unpromoted after her follow-up is below `stall_level` ([`crate::analysis::stall`]); `"median_multiple"`: the rule before 0.2 |
+//! | | `stall_rule` | `"posterior"` | `promotion_stall` for the returns most likely stalled, as many as keep the expected share of false flags among them within `stall_fdr` ([`crate::analysis::stall`]); `"test"`: when the probability that a peer at her grade and rating level is still unpromoted after her follow-up is below `stall_level`; `"median_multiple"`: the rule before 0.2 |
+//! | | `stall_bayes_factor` | 3 | with `stall_rule = "posterior"`: only a return whose own record is at least this many times as likely if stalled as if on track can be flagged |
+//! | | `stall_fdr` | 0.3 | with `stall_rule = "posterior"`: the expected share of flagged returns that are not stalled (Bayesian false discovery rate) |
 //! | | `stall_level` | 0.1 | the stall p-value below which a return is flagged (a screening level: the evidence says how far below it lies) |
 //! | | `stall_multiple` | 1.5 | with `stall_rule = "median_multiple"`: no promotion by this multiple of the peers' median time to promotion is a `promotion_stall` |
 //! | `[concentration]` | `policy_date` | none | countermeasure date: flag rates before and after it are compared |
@@ -262,6 +264,12 @@ pub struct FlagConfig {
     /// With `stall_rule = "test"`: the stall p-value below which a return
     /// is flagged (see [`crate::analysis::stall`]).
     pub stall_level: f64,
+    /// With `stall_rule = "posterior"`: the expected share of flagged
+    /// returns that are not stalled (see [`crate::analysis::stall`]).
+    pub stall_fdr: f64,
+    /// With `stall_rule = "posterior"`: the Bayes factor her own record
+    /// must reach before she can be flagged (see [`crate::analysis::stall`]).
+    pub stall_bayes_factor: f64,
     /// With `stall_rule = "median_multiple"`: the multiple of the peers'
     /// median time to promotion after which no promotion is a `promotion_stall`.
     pub stall_multiple: f64,
@@ -289,10 +297,15 @@ pub enum RatingDropRule {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StallRule {
+    /// The returns most likely stalled, by the posterior probability of a
+    /// two-kind model of returners' promotions, as many as keep the
+    /// expected share of false flags among them within `stall_fdr`
+    /// ([`crate::analysis::stall`]). The default.
+    #[default]
+    Posterior,
     /// A test: the probability that someone at her grade and rating level
     /// is still unpromoted after as long as she has been followed is below
-    /// `stall_level` ([`crate::analysis::stall`]). The default.
-    #[default]
+    /// `stall_level` ([`crate::analysis::stall`]).
     Test,
     /// The rule before 0.2, kept for comparison: no promotion by
     /// `stall_multiple` × the matched peers' median time to promotion.
@@ -308,8 +321,10 @@ impl Default for FlagConfig {
             rating_drop_threshold: 1.0,
             rating_drop_min_ratings: 2,
             reduced_hours_months: 36,
-            stall_rule: StallRule::Test,
+            stall_rule: StallRule::Posterior,
             stall_level: 0.1,
+            stall_fdr: 0.3,
+            stall_bayes_factor: 3.0,
             stall_multiple: 1.5,
         }
     }
@@ -783,6 +798,20 @@ fn check(c: &Config) -> Result<(u32, u32)> {
             "a probability between 0 and 1 (exclusive)",
         );
     }
+    if !(f.stall_fdr > 0.0 && f.stall_fdr < 1.0) {
+        return invalid(
+            "flags.stall_fdr",
+            f.stall_fdr.to_string(),
+            "a share between 0 and 1 (exclusive)",
+        );
+    }
+    if !(f.stall_bayes_factor >= 1.0 && f.stall_bayes_factor.is_finite()) {
+        return invalid(
+            "flags.stall_bayes_factor",
+            f.stall_bayes_factor.to_string(),
+            "a number of at least 1",
+        );
+    }
     if !(f.stall_multiple >= 1.0 && f.stall_multiple <= 20.0) {
         return invalid(
             "flags.stall_multiple",
@@ -1006,6 +1035,16 @@ impl ValidConfig {
     pub fn stall_level(&self) -> f64 {
         self.config.flags.stall_level
     }
+    /// The expected share of false flags allowed among stalls
+    /// (`stall_rule = "posterior"`).
+    pub fn stall_fdr(&self) -> f64 {
+        self.config.flags.stall_fdr
+    }
+    /// The Bayes factor her own record must reach before a stall can be
+    /// flagged (`stall_rule = "posterior"`).
+    pub fn stall_bayes_factor(&self) -> f64 {
+        self.config.flags.stall_bayes_factor
+    }
     /// Countermeasure date, when set.
     pub fn policy_date(&self) -> Option<NaiveDate> {
         self.config.concentration.policy_date
@@ -1120,6 +1159,11 @@ mod tests {
             ("[flags]\nwindow_months = 0", "flags.window_months"),
             ("[flags]\nstall_multiple = 0.5", "flags.stall_multiple"),
             ("[flags]\nstall_level = 1.5", "flags.stall_level"),
+            ("[flags]\nstall_fdr = 0", "flags.stall_fdr"),
+            (
+                "[flags]\nstall_bayes_factor = 0.5",
+                "flags.stall_bayes_factor",
+            ),
             (
                 "[flags]\nrating_drop_min_ratings = 0",
                 "flags.rating_drop_min_ratings",

@@ -397,7 +397,12 @@ fn promotion_stall_test_by_hand() {
         .map(|(i, d)| format!("p{},{d},promotion,,4,,,,,,", i + 1))
         .collect();
     let all: Vec<&str> = ev.iter().map(String::as_str).collect();
-    let ten = |c: &mut Config| c.peers.per_return = 10;
+    // The p-value rule (the posterior rule needs a population of returns
+    // to fit its mixture; tests/stall_mixture.rs covers it).
+    let ten = |c: &mut Config| {
+        c.peers.per_return = 10;
+        c.flags.stall_rule = StallRule::Test;
+    };
     let f = flags_configured("regular", &emp, &all, &ten);
     let f = only(&f);
     assert_eq!(f.kinds, vec![FlagKind::PromotionStall]);
@@ -435,6 +440,12 @@ fn promotion_stall_test_by_hand() {
     assert_eq!(flags_configured("regular", &emp, &promoted, &ten), vec![]);
     // With the default 5 peers per return, at most five are promoted before
     // her: H ≤ 1/5 + … + 1 = 2.283, stall_p ≥ 0.102, never below 0.1.
+    assert_eq!(
+        flags_by_rule("regular", &emp, &all, StallRule::Test),
+        vec![]
+    );
+    // One returner is no population: the posterior rule fits no mixture
+    // and flags nothing.
     assert_eq!(flags_with("regular", &emp, &all), vec![]);
 }
 

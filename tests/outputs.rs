@@ -131,7 +131,8 @@ fn flags_csv_has_the_contract_columns_sorted() {
             "evidence",
             // Optional columns after the contract's.
             "stall_p",
-            "rating_drop_score"
+            "rating_drop_score",
+            "stall_posterior"
         ]
     );
     let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();

@@ -10,8 +10,11 @@
 //! the plain rest of the organisation. Each group's returns are therefore
 //! stratified by **return period** (before / on or after the configured
 //! policy date; the calendar year of the return when none is configured)
-//! and **grade on the return date**, and compared with what the same
-//! returns would give at their strata's flag rates:
+//! **gender** (mothers and fathers meet the mommy track at very different
+//! rates, so a manager with more fathers among her returners would
+//! otherwise look better than she is) and **grade on the return date**, and
+//! compared with what the same returns would give at their strata's flag
+//! rates:
 //!
 //! | figure | method | source | reproduces |
 //! |---|---|---|---|
@@ -53,7 +56,7 @@ pub struct GroupConcentration {
     /// Of which flagged involuntary.
     pub flagged: Count,
     /// One-sided exact p-value of more flags than expected, conditional on
-    /// the strata (return period × grade; see [`Concentration`]); `None`
+    /// the strata (return period × gender × grade; see [`Concentration`]); `None`
     /// when the test could not be computed.
     pub p_value: Option<f64>,
     /// Benjamini–Hochberg adjusted over the groups with a p-value; `None`
@@ -205,8 +208,8 @@ enum GroupBy {
 /// Involuntary flags of the groups with at least `min_group_size`
 /// childcare returns against what their mix of returns leads to expect:
 /// the returns are stratified by return period (before / after the policy
-/// date when one is configured, else the calendar year of the return) and
-/// the grade held on the return date; within each stratum a group's
+/// date when one is configured, else the calendar year of the return),
+/// gender, and the grade held on the return date; within each stratum a group's
 /// expected flags are its returns × the stratum's flag rate. Each group is
 /// tested one-sided for more flags than expected, exactly and conditionally
 /// on the strata ([`excess_test`]), the p-values adjusted across groups
@@ -225,10 +228,15 @@ fn concentration_of(
             Some(date) => i32::from(r.return_date >= date),
             None => r.return_date.year(),
         };
-        (period, r.state_at_return().grade)
+        let gender = match r.timeline.employee().gender {
+            Gender::Female => 0u8,
+            Gender::Male => 1,
+            _ => 2,
+        };
+        (period, gender, r.state_at_return().grade)
     };
-    // (period, grade) -> (returns, flagged), over everyone and per group.
-    type ByStratum = BTreeMap<(i32, u32), (u64, u64)>;
+    // (period, gender, grade) -> (returns, flagged), over everyone and per group.
+    type ByStratum = BTreeMap<(i32, u8, u32), (u64, u64)>;
     let mut strata: ByStratum = BTreeMap::new();
     let mut cells: BTreeMap<&str, ByStratum> = BTreeMap::new();
     for (i, r) in returns

@@ -132,6 +132,10 @@ pub struct Flag {
     /// The stall test's p-value for this return (`stall_p` in `flags.csv`),
     /// whatever it was flagged for; `None` when it had none.
     pub stall_p: Option<f64>,
+    /// The posterior probability that this return is stalled
+    /// (`stall_posterior` in `flags.csv`, [`super::stall`]); `None` when
+    /// it had none.
+    pub stall_posterior: Option<f64>,
     /// The rating-drop score of this return (`rating_drop_score` in
     /// `flags.csv`), whatever it was flagged for; `None` when it had none.
     pub rating_drop_score: Option<f64>,
@@ -355,9 +359,13 @@ pub enum Change {
         months_followed: f64,
         /// The stall test's p-value ([`super::stall`]; `stall_rule = "test"`).
         stall_p: Option<f64>,
-        /// Her rating level (mean of her ratings before the return), when
-        /// the test used one.
+        /// Her rating level (mean of her ratings outside the post-return
+        /// window), when the test used one.
         rating_level: Option<f64>,
+        /// The posterior probability that she is stalled
+        /// (`stall_rule = "posterior"`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        posterior: Option<f64>,
         /// The peers' median months to promotion (`stall_rule = "median_multiple"`).
         peer_median_months: Option<f64>,
         /// `stall_multiple` (`stall_rule = "median_multiple"`).
@@ -442,15 +450,14 @@ fn flag_return(
     let benchmark = peers.peer_median_months(ret.state_at_return().grade);
     let stall_change = match config.stall_rule() {
         StallRule::MedianMultiple => promotion_stall(ret, config, until, benchmark),
-        _ => stall
-            .filter(|s| !s.promoted && s.stall_p < config.stall_level())
-            .map(|s| Change::PromotionStall {
-                months_followed: s.months_followed,
-                stall_p: Some(s.stall_p),
-                rating_level: s.rating_level,
-                peer_median_months: None,
-                multiple: None,
-            }),
+        _ => stall.filter(|s| s.stalled).map(|s| Change::PromotionStall {
+            months_followed: s.months_followed,
+            stall_p: Some(s.stall_p),
+            rating_level: s.rating_level,
+            posterior: s.posterior,
+            peer_median_months: None,
+            multiple: None,
+        }),
     };
     if let Some(change) = stall_change {
         found.first(FlagKind::PromotionStall, change, None);
@@ -494,6 +501,7 @@ fn flag_return(
             peer_rates,
         },
         stall_p: stall.map(|s| s.stall_p),
+        stall_posterior: stall.and_then(|s| s.posterior),
         rating_drop_score: score.map(|s| s.score),
         return_index: index,
     })
@@ -648,6 +656,7 @@ fn promotion_stall(
     (ret.first_promotion(until).is_none() && followed >= limit).then_some(Change::PromotionStall {
         months_followed: followed,
         stall_p: None,
+        posterior: None,
         rating_level: None,
         peer_median_months: Some(median),
         multiple: Some(config.stall_multiple()),

@@ -368,7 +368,7 @@ impl Analysis {
                 timed(Step::Peers, start);
                 let start = Instant::now();
                 let stall = stall::stall_scores(&ctx, &peers);
-                let flags = flag_all(&ctx, &peers, &stall);
+                let flags = flag_all(&ctx, &peers, &stall.scores);
                 let stall_summary = stall::summary(&stall, config);
                 timed(Step::Flags, start);
                 let start = Instant::now();

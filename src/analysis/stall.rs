@@ -23,6 +23,44 @@
 //! no promotion at all to reach that level gets no flag; how many such
 //! returns there are is counted in [`StallSummary::too_short`].
 //!
+//! # Who is stalled: the mixture posterior
+//!
+//! A p-value says how unusual her wait is, not how likely she is to be
+//! stalled: that depends on how common stalls are among returns, which the
+//! returns themselves tell. Each returner's promotion record is read as one
+//! of two kinds, promoted at a multiple of the rate of peers like her
+//! (cumulative hazard `Hᵢ = −ln S(tᵢ | her level, her grade)` over her
+//! follow-up): *stalled*, at `φ` times that rate, or *on track*, at `ρ`
+//! times it, `φ < ρ ≤ 1` (`ρ` is estimated, so that a slower pace shared
+//! by all returners, which the promotion gap reports, is not read as
+//! stalls; it is held at most 1, the peers' own rate, because unbounded
+//! EM splits the returners of a small data set into a fast and a slow
+//! group, neither of them a stall). With `π` the share stalled and `dᵢ` = 1 when she was
+//! promoted, her likelihood is `π·φ^dᵢ·e^(−φHᵢ) + (1−π)·ρ^dᵢ·e^(−ρHᵢ)`;
+//! `π`, `φ` and `ρ` are the maximum-likelihood estimates over all childcare returns with a
+//! follow-up, found by EM (Dempster, Laird & Rubin 1977;
+//! [`StallMixture::fit`], checked against a direct maximisation with
+//! scipy). Her posterior probability of being stalled,
+//! `π·φ^dᵢ·e^(−φHᵢ) ÷ (π·φ^dᵢ·e^(−φHᵢ) + (1−π)·ρ^dᵢ·e^(−ρHᵢ))`, grows with
+//! every promotion-free month, the faster the more promotable peers like
+//! her are. `flags.csv` carries it as `stall_posterior`. Her own record's
+//! weight of evidence is the Bayes factor `(φ/ρ)^dᵢ·e^((ρ−φ)Hᵢ)`: how many
+//! times more likely her record is if stalled than if on track.
+//!
+//! With `stall_rule = "posterior"` (the default) the flagged returns are
+//! the unpromoted ones whose Bayes factor reaches `stall_bayes_factor` (3,
+//! "substantial" on Jeffreys' scale: the share of stalls among returns
+//! alone never flags anyone) and, of those, the most probable, as many as
+//! keep the mean of `1 − posterior` over them
+//! (the expected share of false flags) within `stall_fdr` (0.3): a Bayesian
+//! false discovery rate ([`fdr_set`]; Newton et al. 2004). On generated
+//! data the flagged share truly stalled came within 0.04 of `1 − stall_fdr`
+//! (`examples/evaluate.rs`). Where the returns show no stalled group (`π`
+//! at 0, or `φ` not below both 1 and `ρ`) no posterior is given and
+//! nothing is flagged; so is a data set with one return, which is no
+//! population to fit. With `stall_rule = "test"` a return is flagged when
+//! `stall_p` is below `stall_level` instead.
+//!
 //! The p-value is exact for the fitted model; the model's own uncertainty
 //! (its coefficients and baseline come from the peers) is not carried into
 //! it, which makes it somewhat too small where peers at her grade are few.
@@ -30,9 +68,11 @@
 use super::gap::Design;
 use super::peers::{FollowUp, PeerSample};
 use super::Context;
-use crate::config::ValidConfig;
+use crate::config::{StallRule, ValidConfig};
+use crate::dates::add_months;
 use crate::stats::{CoxModel, CoxSurvival};
 use crate::suppress::Count;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The stall test of one return.
@@ -45,8 +85,221 @@ pub struct StallScore {
     /// The probability that someone like her is still unpromoted after as
     /// long (1 when she was promoted).
     pub stall_p: f64,
-    /// Her rating level (mean of her ratings before the return), if any.
+    /// Her rating level (mean of her ratings outside the post-return
+    /// window), if any.
     pub rating_level: Option<f64>,
+    /// The posterior probability that she is stalled (see the module
+    /// docs), when the returns show a stalled group.
+    pub posterior: Option<f64>,
+    /// How many times more likely her promotion record is if she is
+    /// stalled than if on track (the Bayes factor; see the module docs).
+    pub bayes_factor: Option<f64>,
+    /// Flagged as a `promotion_stall` by the configured rule (`posterior`
+    /// or `test`).
+    pub stalled: bool,
+}
+
+/// The stall test of every return, and the mixture fitted to them.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct StallScores {
+    /// By return index; `None` for returns without a follow-up (such as
+    /// non-childcare ones), and all `None` when the peers' model cannot be
+    /// fitted.
+    pub scores: Vec<Option<StallScore>>,
+    /// The two-kind model of the returners' promotions, when the returns
+    /// show a stalled group.
+    pub mixture: Option<StallMixture>,
+}
+
+/// The two-kind model of returners' promotion records: a share `share` of
+/// them promoted at `factor` times the rate of peers like them, the rest
+/// at the peers' rate (see the module docs).
+///
+/// ```
+/// use mommytrack::analysis::stall::StallMixture;
+/// // Returners promoted early, and others still waiting after long
+/// // stretches in which peers like them would mostly have been promoted.
+/// let d = [true, true, true, true, false, false, false, false];
+/// let h = [0.2, 0.4, 0.5, 0.7, 0.3, 2.5, 3.0, 4.0];
+/// let m = StallMixture::fit(&d, &h).unwrap();
+/// assert!(m.factor < 1.0 && m.share > 0.0 && m.share < 1.0);
+/// // Her posterior grows with her wait; a promotion lowers it.
+/// assert!(m.posterior(false, 4.0) > m.posterior(false, 0.3));
+/// assert!(m.posterior(true, 0.3) < m.posterior(false, 0.3));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StallMixture {
+    /// The share of returners stalled, `π`.
+    pub share: f64,
+    /// Their promotion rate as a multiple of peers like them, `φ`.
+    pub factor: f64,
+    /// The other returners' promotion rate as a multiple of peers like
+    /// them, `ρ`, at most 1.
+    pub on_track: f64,
+    /// The maximised log-likelihood (terms not depending on `π`, `φ` left out).
+    pub log_likelihood: f64,
+    /// EM iterations taken.
+    pub iterations: u32,
+}
+
+impl StallMixture {
+    /// Fits `π` and `φ` by EM to returners promoted or not (`promoted`) with
+    /// cumulative hazards `hazard` under the peers' model. `None` when
+    /// there is nothing to fit (no returner, lengths differ, a hazard not
+    /// finite and non-negative) or the fit shows no stalled group (`π` at
+    /// 0, or `φ` not below `ρ`).
+    pub fn fit(promoted: &[bool], hazard: &[f64]) -> Option<StallMixture> {
+        if promoted.is_empty()
+            || promoted.len() != hazard.len()
+            || hazard.iter().any(|h| !(h.is_finite() && *h >= 0.0))
+        {
+            return None;
+        }
+        // EM, accelerated by SQUAREM (Varadhan & Roland, Scand. J. Stat.
+        // 35, 2008): two EM steps give a direction, a step along it is
+        // taken when it does not lower the likelihood, else the plain EM
+        // step is kept (so the likelihood never falls).
+        let n = hazard.len() as f64;
+        let mut theta = [0.2, 0.2, 1.0];
+        let mut last = f64::NEG_INFINITY;
+        let mut iterations = 0;
+        let mut w = vec![0.0; hazard.len()];
+        while iterations < 500 {
+            iterations += 1;
+            let (t1, ll0) = Self::em_step(promoted, hazard, theta, &mut w);
+            let (t2, ll1) = Self::em_step(promoted, hazard, t1, &mut w);
+            let r: Vec<f64> = (0..3).map(|k| t1[k] - theta[k]).collect();
+            let v: Vec<f64> = (0..3).map(|k| t2[k] - t1[k] - r[k]).collect();
+            let norm = |x: &[f64]| x.iter().map(|a| a * a).sum::<f64>().sqrt();
+            let next = if norm(&v) > 0.0 {
+                let alpha = (-norm(&r) / norm(&v)).min(-1.0);
+                let jump = Self::feasible(std::array::from_fn(|k| {
+                    theta[k] - 2.0 * alpha * r[k] + alpha * alpha * v[k]
+                }));
+                let (t3, ll_jump) = Self::em_step(promoted, hazard, jump, &mut w);
+                if ll_jump >= ll1 {
+                    t3
+                } else {
+                    t2
+                }
+            } else {
+                t2
+            };
+            let settled =
+                norm(&r) <= 1e-12 || ((ll0 - last).abs() <= 1e-14 * n && norm(&r) <= 1e-9);
+            last = ll0;
+            theta = next;
+            if settled {
+                break;
+            }
+        }
+        let [share, factor, on_track] = theta;
+        // The log-likelihood at the final estimates.
+        let last = if last.is_finite() {
+            Self::em_step(promoted, hazard, theta, &mut w).1
+        } else {
+            last
+        };
+        (share > 1e-9 && factor < on_track && last.is_finite()).then_some(StallMixture {
+            share,
+            factor,
+            on_track,
+            log_likelihood: last,
+            iterations,
+        })
+    }
+
+    /// One EM step from `theta` = (`π`, `φ`, `ρ`): the next estimates, and
+    /// the log-likelihood at `theta`. `w` is scratch space, one per returner.
+    fn em_step(
+        promoted: &[bool],
+        hazard: &[f64],
+        theta: [f64; 3],
+        w: &mut [f64],
+    ) -> ([f64; 3], f64) {
+        let [share, factor, on_track] = theta;
+        let mut ll = 0.0;
+        for ((wi, &d), &h) in w.iter_mut().zip(promoted).zip(hazard) {
+            let (a, b) = Self::log_parts(share, factor, on_track, d, h);
+            let top = a.max(b);
+            ll += top + ((a - top).exp() + (b - top).exp()).ln();
+            *wi = 1.0 / (1.0 + (b - a).exp());
+        }
+        // Each kind's rate: its expected promotions over its expected
+        // exposure; on track at most the peers' rate (the likelihood is
+        // concave in each rate, so the clipped step is the constrained
+        // maximum).
+        let (mut events, mut exposure, mut stalled) = ([0.0; 2], [0.0; 2], 0.0);
+        for ((wi, &d), &h) in w.iter().zip(promoted).zip(hazard) {
+            let d = f64::from(u8::from(d));
+            stalled += wi;
+            events[0] += wi * d;
+            exposure[0] += wi * h;
+            events[1] += (1.0 - wi) * d;
+            exposure[1] += (1.0 - wi) * h;
+        }
+        let rate = |k: usize| {
+            if exposure[k] > 0.0 {
+                events[k] / exposure[k]
+            } else {
+                1.0
+            }
+        };
+        let on_track = rate(1).min(1.0);
+        let next = [stalled / w.len() as f64, rate(0).min(on_track), on_track];
+        (next, ll)
+    }
+
+    /// `theta` moved into the parameter space: `0 < π < 1`, `0 ≤ φ ≤ ρ ≤ 1`.
+    fn feasible(theta: [f64; 3]) -> [f64; 3] {
+        let fix = |x: f64, lo: f64, hi: f64| if x.is_nan() { hi } else { x.clamp(lo, hi) };
+        let on_track = fix(theta[2], 1e-12, 1.0);
+        [
+            fix(theta[0], 1e-12, 1.0 - 1e-12),
+            fix(theta[1], 0.0, on_track),
+            on_track,
+        ]
+    }
+
+    /// The logarithms of the two kinds' shares of her likelihood: stalled,
+    /// on track.
+    fn log_parts(
+        share: f64,
+        factor: f64,
+        on_track: f64,
+        promoted: bool,
+        hazard: f64,
+    ) -> (f64, f64) {
+        let rate = |r: f64| if promoted { r.ln() } else { 0.0 };
+        (
+            share.ln() + rate(factor) - factor * hazard,
+            (1.0 - share).ln() + rate(on_track) - on_track * hazard,
+        )
+    }
+
+    /// How many times more likely a record (promoted or not, cumulative
+    /// hazard `hazard`) is for a stalled returner than for one on track:
+    /// `(φ/ρ)^d · e^((ρ−φ)·hazard)`.
+    pub fn bayes_factor(&self, promoted: bool, hazard: f64) -> f64 {
+        let rate = if promoted {
+            (self.factor / self.on_track).ln()
+        } else {
+            0.0
+        };
+        (rate + (self.on_track - self.factor) * hazard).exp()
+    }
+
+    /// The posterior probability that a returner promoted or not, with
+    /// cumulative hazard `hazard`, is stalled.
+    pub fn posterior(&self, promoted: bool, hazard: f64) -> f64 {
+        let (a, b) = Self::log_parts(self.share, self.factor, self.on_track, promoted, hazard);
+        let odds_on_track = (b - a).exp();
+        if odds_on_track.is_nan() {
+            return 0.0;
+        }
+        1.0 / (1.0 + odds_on_track)
+    }
 }
 
 /// How many returns the stall test could judge (`stall` in `report.json`).
@@ -55,33 +308,51 @@ pub struct StallScore {
 pub struct StallSummary {
     /// Childcare returns with a stall test.
     pub tested: Count,
-    /// Of which flagged (`stall_p` below the level).
+    /// Of which flagged by the configured rule.
     pub flagged: Count,
-    /// Of which not promoted, yet followed too briefly for the test to
-    /// reach the level (longer without a promotion, it would): no flag,
+    /// Of which not promoted, yet not flagged: followed too briefly for the
+    /// evidence to tell (longer without a promotion, it would): no flag,
     /// and no clearance either.
     pub too_short: Count,
-    /// The level.
+    /// The p-value level (`stall_rule = "test"`).
     pub level: f64,
+    /// The expected share of false flags allowed (`stall_rule =
+    /// "posterior"`, the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fdr: Option<f64>,
+    /// The mixture's estimated share of returns stalled, `π` (none when the
+    /// returns show no stalled group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stalled_share: Option<f64>,
+    /// Their estimated promotion rate as a multiple of peers like them, `φ`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stalled_rate: Option<f64>,
 }
 
 /// The stall test of every return (by return index; `None` for returns
 /// without a follow-up, such as non-childcare ones), or all `None` when the
 /// reference model cannot be fitted.
-pub fn stall_scores(ctx: &Context<'_>, peers: &PeerSample) -> Vec<Option<StallScore>> {
+pub fn stall_scores(ctx: &Context<'_>, peers: &PeerSample) -> StallScores {
     let mut out = vec![None; ctx.returns().len()];
+    // Her level: every rating outside the window that runs from the index
+    // date for `rating_lookback_months` (where a rating drop would show).
+    let window = ctx.config().rating_lookback_months();
     let level = |f: &FollowUp| {
         let t = &ctx.timelines()[f.employee];
         let from = t.employee().hire_date;
         let before = f.index.pred_opt().unwrap_or(f.index);
-        let r = t.ratings_between(from, before);
+        let mut r = t.ratings_between(from, before);
+        r.extend(t.ratings_between(add_months(f.index, window), NaiveDate::MAX));
         (!r.is_empty()).then(|| r.iter().sum::<f64>() / r.len() as f64)
     };
     let reference: Vec<&FollowUp> = peers.follow_ups.iter().filter(|f| !f.returner).collect();
     let levels: Vec<Option<f64>> = reference.iter().map(|f| level(f)).collect();
     let rated: Vec<f64> = levels.iter().flatten().copied().collect();
     if reference.is_empty() {
-        return out;
+        return StallScores {
+            scores: out,
+            mixture: None,
+        };
     }
     let centre = if rated.is_empty() {
         0.0
@@ -110,15 +381,23 @@ pub fn stall_scores(ctx: &Context<'_>, peers: &PeerSample) -> Vec<Option<StallSc
             .and_then(|fit| CoxSurvival::new(&fit, &d, &e, &columns, Some(&strata)))
     };
     let Ok(survival) = survival else {
-        return out;
+        return StallScores {
+            scores: out,
+            mixture: None,
+        };
     };
+    let mut hazards = Vec::new();
     for f in peers.follow_ups.iter().filter(|f| f.returner) {
         let l = level(f);
         let xs: Vec<f64> = names.iter().map(|n| value(n, l)).collect();
-        let stall_p = if f.promoted {
-            1.0
+        let at_end = survival.survival(&xs, f.grade, f.months);
+        let stall_p = if f.promoted { 1.0 } else { at_end };
+        // S = 0 (an infinite hazard) only past a stratum's last time where
+        // everyone was promoted: a wait no peer had.
+        let hazard = if at_end > 0.0 {
+            -at_end.ln()
         } else {
-            survival.survival(&xs, f.grade, f.months)
+            f64::MAX.ln()
         };
         if let Some(slot) = out.get_mut(f.return_index as usize) {
             *slot = Some(StallScore {
@@ -126,26 +405,106 @@ pub fn stall_scores(ctx: &Context<'_>, peers: &PeerSample) -> Vec<Option<StallSc
                 promoted: f.promoted,
                 stall_p,
                 rating_level: l,
+                posterior: None,
+                bayes_factor: None,
+                stalled: false,
             });
+            hazards.push((f.return_index as usize, f.promoted, hazard.max(0.0)));
         }
+    }
+    let (promoted, h): (Vec<bool>, Vec<f64>) = hazards.iter().map(|x| (x.1, x.2)).unzip();
+    let mixture = StallMixture::fit(&promoted, &h);
+    if let Some(mixture) = mixture {
+        for (i, d, h) in hazards {
+            if let Some(Some(score)) = out.get_mut(i) {
+                score.posterior = Some(mixture.posterior(d, h));
+                score.bayes_factor = Some(mixture.bayes_factor(d, h));
+            }
+        }
+    }
+    let config = ctx.config();
+    match config.stall_rule() {
+        StallRule::Posterior => {
+            // Candidates: unpromoted, and her own record at least
+            // `stall_bayes_factor` times as likely if stalled.
+            let min_factor = config.stall_bayes_factor();
+            let posteriors: Vec<Option<f64>> = out
+                .iter()
+                .map(|s| {
+                    s.filter(|s| !s.promoted && s.bayes_factor.is_some_and(|b| b >= min_factor))
+                        .and_then(|s| s.posterior)
+                })
+                .collect();
+            for (slot, flag) in out.iter_mut().zip(fdr_set(&posteriors, config.stall_fdr())) {
+                if let Some(score) = slot {
+                    score.stalled = flag;
+                }
+            }
+        }
+        StallRule::Test => {
+            for score in out.iter_mut().flatten() {
+                score.stalled = !score.promoted && score.stall_p < config.stall_level();
+            }
+        }
+        _ => {}
+    }
+    StallScores {
+        scores: out,
+        mixture,
+    }
+}
+
+/// The Bayesian false-discovery-rate set (Newton, Noueiry, Sarkar &
+/// Ahlquist 2004; Müller, Parmigiani & Rice 2006): of the items with a
+/// posterior probability, the largest set of the most probable whose mean
+/// `1 − posterior` (the expected share of false discoveries) is at most
+/// `fdr`. Items tied in posterior are taken or left together.
+///
+/// ```
+/// use mommytrack::analysis::stall::fdr_set;
+/// let p = [Some(0.9), None, Some(0.5), Some(0.75), Some(0.1)];
+/// // 0.9 alone: 0.1 false expected; with 0.75: (0.1 + 0.25) / 2 = 0.175;
+/// // with 0.5: 0.85 / 3 = 0.283; with 0.1: 1.75 / 4 = 0.4375.
+/// assert_eq!(fdr_set(&p, 0.3), [true, false, true, true, false]);
+/// assert_eq!(fdr_set(&p, 0.2), [true, false, false, true, false]);
+/// assert_eq!(fdr_set(&p, 0.05), [false; 5]);
+/// ```
+pub fn fdr_set(posteriors: &[Option<f64>], fdr: f64) -> Vec<bool> {
+    let mut order: Vec<(usize, f64)> = posteriors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.filter(|p| !p.is_nan()).map(|p| (i, p)))
+        .collect();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (mut false_sum, mut take) = (0.0, 0);
+    for (k, (_, p)) in order.iter().enumerate() {
+        false_sum += 1.0 - p;
+        let tie_ends = order.get(k + 1).is_none_or(|next| next.1 < *p);
+        if tie_ends && false_sum <= fdr * (k + 1) as f64 {
+            take = k + 1;
+        }
+    }
+    let mut out = vec![false; posteriors.len()];
+    for (i, _) in &order[..take] {
+        out[*i] = true;
     }
     out
 }
 
 /// The summary of `scores` at the configured level.
-pub(crate) fn summary(scores: &[Option<StallScore>], config: &ValidConfig) -> StallSummary {
+pub(crate) fn summary(scores: &StallScores, config: &ValidConfig) -> StallSummary {
     let min = config.min_group_size();
-    let level = config.stall_level();
-    let tested: Vec<&StallScore> = scores.iter().flatten().collect();
-    let flagged = tested.iter().filter(|s| s.stall_p < level).count() as u64;
-    let too_short = tested
-        .iter()
-        .filter(|s| !s.promoted && s.stall_p >= level)
-        .count() as u64;
+    let tested: Vec<&StallScore> = scores.scores.iter().flatten().collect();
+    let flagged = tested.iter().filter(|s| s.stalled).count() as u64;
+    let too_short = tested.iter().filter(|s| !s.promoted && !s.stalled).count() as u64;
+    let posterior = config.stall_rule() == StallRule::Posterior;
     StallSummary {
         tested: Count::new(tested.len() as u64, min),
         flagged: Count::new(flagged, min),
         too_short: Count::new(too_short, min),
-        level,
+        level: config.stall_level(),
+        fdr: posterior.then(|| config.stall_fdr()),
+        stalled_share: scores.mixture.map(|m| m.share),
+        stalled_rate: scores.mixture.map(|m| m.factor),
     }
 }

@@ -67,6 +67,7 @@ impl fmt::Display for Change {
                 months_followed,
                 stall_p,
                 rating_level,
+                posterior,
                 peer_median_months,
                 multiple,
             } => {
@@ -80,6 +81,9 @@ impl fmt::Display for Change {
                         "; a peer at her grade{} is still unpromoted after as long with probability {p:.3}",
                         rating_level.map_or(String::new(), |l| format!(" and rating level ({l:.2})"))
                     )?;
+                }
+                if let Some(q) = posterior {
+                    write!(f, "; probability she is stalled {q:.2}")?;
                 }
                 if let (Some(m), Some(k)) = (peer_median_months, multiple) {
                     write!(f, "; peers' median {m:.1} months (×{k} = {:.1})", k * m)?;

@@ -138,10 +138,13 @@ fn change_text(w: Words, c: &Change) -> String {
             ),
             _ => format!("評価の平均 休業前 {before:.2} → 復職後 {after:.2}（{ratings}回）"),
         },
-        Change::PromotionStall { months_followed, stall_p, .. } => {
+        Change::PromotionStall { months_followed, stall_p, posterior, .. } => {
             let mut s = format!("復職後 {months_followed:.0}か月昇進なし");
             if let Some(p) = stall_p {
                 s.push_str(&format!("。同じ等級・評価水準の同僚がこれほど長く昇進しない確率 {p:.3}"));
+            }
+            if let Some(q) = posterior {
+                s.push_str(&format!("。昇進が止まっている確率 {q:.2}"));
             }
             s
         }

@@ -48,6 +48,7 @@ pub fn write_flags(path: &Path, flags: &[Flag]) -> Result<()> {
             "evidence",
             "stall_p",
             "rating_drop_score",
+            "stall_posterior",
         ],
         flags.iter().map(|f| {
             let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
@@ -68,6 +69,9 @@ pub fn write_flags(path: &Path, flags: &[Flag]) -> Result<()> {
                 f.stall_p.map_or(String::new(), |p| format!("{p}")).into(),
                 f.rating_drop_score
                     .map_or(String::new(), |z| format!("{z}"))
+                    .into(),
+                f.stall_posterior
+                    .map_or(String::new(), |q| format!("{q}"))
                     .into(),
             ]
         }),

@@ -117,7 +117,9 @@ pub(super) fn generate_employee(
         let march = date(fy + 1, 3, 31);
         // Promotion and salary review on 1 April, when at work.
         if april > hire && april >= busy_until {
-            let hazard = 0.16 * (0.7 * p.ability).exp() * p.promotion_factor
+            let hazard = config.promotion_hazard
+                * (config.promotion_ability_effect * p.ability).exp()
+                * p.promotion_factor
                 / (1.0 + 0.25 * f64::from(p.grade));
             if p.grade < 9 && rng.random_bool(hazard.min(0.9)) {
                 p.grade += 1;
@@ -326,7 +328,7 @@ pub(super) fn mother_leave(
     match class {
         ReturnClass::Normal => {}
         ReturnClass::PromotionStall => {
-            p.promotion_factor *= config.mommy_track_promotion_factor;
+            p.promotion_factor *= config.stall_promotion_factor;
             kinds[3] = true;
         }
         ReturnClass::MommyTrack | ReturnClass::VoluntaryDownshift => {

@@ -119,6 +119,16 @@ pub struct SynthConfig {
     pub managers_per_department: usize,
     /// Promotion hazard multiplier after a mommy-track return.
     pub mommy_track_promotion_factor: f64,
+    /// Promotion hazard multiplier after a return planted as
+    /// `promotion_stall` only (0 stops promotion altogether).
+    pub stall_promotion_factor: f64,
+    /// The yearly promotion hazard at grade 0 and average ability (it falls
+    /// with the grade as `1 / (1 + 0.25 · grade)`).
+    pub promotion_hazard: f64,
+    /// How strongly ability drives promotion: the hazard is multiplied by
+    /// `exp(promotion_ability_effect · ability)`, ability standard normal
+    /// (ratings are `3.2 + 0.8 · ability` plus noise).
+    pub promotion_ability_effect: f64,
     /// Promotion hazard multiplier for every parent after a return from
     /// childcare leave, mothers and fathers alike (1 = no planted effect);
     /// applied on top of the mommy-track factor.
@@ -149,6 +159,9 @@ impl Default for SynthConfig {
             rating_drop_share: 0.0,
             rating_drop_points: 0.8,
             mommy_track_promotion_factor: 0.2,
+            stall_promotion_factor: 0.2,
+            promotion_hazard: 0.16,
+            promotion_ability_effect: 0.7,
             returner_promotion_factor: 1.0,
             exit_rate: 0.05,
         }

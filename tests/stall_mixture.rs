@@ -1,0 +1,96 @@
+//! The stall mixture's fit against a direct maximisation of its
+//! likelihood with scipy.optimize (tests/reference/stall_mixture.py, scipy
+//! 1.17.1, L-BFGS-B within the model's bounds from three starts, polished by
+//! Nelder-Mead): the EM
+//! answer must be the same maximum.
+
+use mommytrack::analysis::stall::{fdr_set, StallMixture};
+
+/// The returners of tests/fixtures/stall_mixture.csv: promoted, and the
+/// cumulative hazard of peers like them over their follow-up.
+fn returners() -> (Vec<bool>, Vec<f64>) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/stall_mixture.csv"
+    );
+    let mut rd = csv::Reader::from_path(path).unwrap();
+    rd.records()
+        .map(|r| {
+            let r = r.unwrap();
+            (&r[0] == "1", r[1].parse::<f64>().unwrap())
+        })
+        .unzip()
+}
+
+fn close(got: f64, want: f64, tol: f64) {
+    assert!(
+        (got - want).abs() <= tol * want.abs().max(1e-12),
+        "got {got}, want {want}"
+    );
+}
+
+#[test]
+fn em_reaches_the_scipy_maximum() {
+    let (promoted, hazard) = returners();
+    assert_eq!(promoted.len(), 1500);
+    let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
+    close(m.share, 0.115888355839, 1e-6);
+    close(m.factor, 0.078059893174, 1e-6);
+    close(m.on_track, 0.702956719956, 1e-6);
+    close(m.log_likelihood, -1685.649026261037, 1e-9);
+    close(m.posterior(false, 0.5), 0.151934591339, 1e-6);
+    close(m.posterior(false, 2.0), 0.313854022835, 1e-6);
+    close(m.posterior(true, 1.0), 0.026470990815, 1e-6);
+}
+
+/// Returners all promoted at their peers' rate or faster show no stalled
+/// group: no fit, so no posterior and no flag.
+#[test]
+fn no_stalled_group_no_fit() {
+    let promoted = [true; 8];
+    let hazard = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+    assert_eq!(StallMixture::fit(&promoted, &hazard), None);
+    assert_eq!(StallMixture::fit(&[], &[]), None);
+    assert_eq!(StallMixture::fit(&[true], &[f64::NAN]), None);
+    assert_eq!(StallMixture::fit(&[true, false], &[1.0]), None);
+}
+
+/// A property of the Bayesian FDR set: its mean (1 − posterior) is within
+/// the level, and adding the next most probable items (all those tied
+/// with it) would break it.
+#[test]
+fn fdr_set_is_the_largest_within_the_level() {
+    let (promoted, hazard) = returners();
+    let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
+    let post: Vec<Option<f64>> = promoted
+        .iter()
+        .zip(&hazard)
+        .map(|(d, h)| (!d).then(|| m.posterior(*d, *h)))
+        .collect();
+    for level in [0.05, 0.1, 0.2, 0.3, 0.5] {
+        let set = fdr_set(&post, level);
+        let chosen: Vec<f64> = post
+            .iter()
+            .zip(&set)
+            .filter(|(_, s)| **s)
+            .filter_map(|(p, _)| *p)
+            .collect();
+        let false_share = chosen.iter().map(|p| 1.0 - p).sum::<f64>() / chosen.len().max(1) as f64;
+        assert!(false_share <= level + 1e-12, "level {level}: {false_share}");
+        let lowest = chosen.iter().copied().fold(f64::INFINITY, f64::min);
+        let next = post
+            .iter()
+            .zip(&set)
+            .filter(|(_, s)| !**s)
+            .filter_map(|(p, _)| *p)
+            .fold(f64::NEG_INFINITY, f64::max);
+        assert!(next <= lowest, "the set is the most probable first");
+        if next.is_finite() {
+            // Items tied in posterior are taken together.
+            let tied = post.iter().filter(|p| **p == Some(next)).count() as f64;
+            let with_next = (false_share * chosen.len() as f64 + tied * (1.0 - next))
+                / (chosen.len() as f64 + tied);
+            assert!(with_next > level, "level {level}: the next items would fit");
+        }
+    }
+}
