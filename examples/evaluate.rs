@@ -65,6 +65,9 @@ struct Args {
     /// The options above take precedence.
     #[arg(long)]
     synth: Vec<String>,
+    /// The analysis configuration (TOML), e.g. to try `[flags] stall_fdr`.
+    #[arg(long)]
+    config: Option<std::path::PathBuf>,
 }
 
 /// Average precision of `(score, positive)` pairs: Σ over distinct
@@ -123,10 +126,13 @@ fn main() {
     };
     let data = generate(&synth);
     let (e, v) = data.to_csv().expect("CSV in memory");
-    let config = Config::default()
-        .validate()
-        .expect("defaults are valid")
-        .with_policy_date(args.policy_date);
+    let config = match &args.config {
+        Some(path) => Config::from_file(path).expect("--config: a readable configuration"),
+        None => Config::default(),
+    }
+    .validate()
+    .expect("defaults are valid")
+    .with_policy_date(args.policy_date);
     let ds = mommytrack::Dataset::builder(&config)
         .from_readers(e.as_slice(), v.as_slice())
         .expect("generated data ingest");
