@@ -734,7 +734,8 @@ fn parquet_without_the_feature_names_the_feature() {
 
 /// Found by fuzzing (fuzz target `parquet`): polars' Parquet reader panics
 /// on this malformed file (a thrift bool field with no value in the column
-/// statistics); the crate returns an error naming the file instead.
+/// statistics); the crate returns an error naming the file instead (the
+/// page check that runs before polars' reader meets the panic first).
 #[cfg(feature = "parquet")]
 #[test]
 fn a_parquet_file_that_panics_polars_is_an_error() {
@@ -749,7 +750,8 @@ fn a_parquet_file_that_panics_polars_is_an_error() {
     let text = err.to_string();
     assert!(
         text.contains("parquet-thrift-bool-panic.parquet")
-            && text.contains("not a readable Parquet file (the reader failed: thrift bool field)"),
+            && text
+                .contains("not a readable Parquet file: the page reader failed: thrift bool field"),
         "{text}"
     );
 }
@@ -795,6 +797,30 @@ fn a_parquet_footer_declaring_a_huge_list_is_an_error() {
         text.contains(
             "not a readable Parquet file: its footer is not valid metadata: a collection of"
         ),
+        "{text}"
+    );
+}
+
+/// Found by fuzzing (fuzz target `parquet`): a data page of column
+/// `birth_year` declaring −25 values made polars-parquet 0.55 read the
+/// count as an unsigned one near 2⁶⁴ and reserve that many bits, and the
+/// process aborted. Every page header is checked
+/// before polars decodes the pages, and the file is an error naming the
+/// column.
+#[cfg(feature = "parquet")]
+#[test]
+fn a_parquet_page_declaring_a_negative_count_is_an_error() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let err = Dataset::builder(&ValidConfig::default())
+        .from_paths(
+            format!("{fixtures}/fuzz/parquet-negative-page-count.parquet"),
+            format!("{fixtures}/../../data-samples/events.csv"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Frame { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("not a readable Parquet file: column birth_year, row group 0: a page declares -25 values"),
         "{text}"
     );
 }

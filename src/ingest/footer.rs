@@ -8,6 +8,67 @@
 //! (the encoding Parquet's `FileMetaData` uses), and no list, set or map may
 //! declare more elements than bytes remain to hold them.
 
+/// The largest page header read (as polars' own reader allows).
+const MAX_PAGE_HEADER: usize = 1024 * 1024;
+
+/// `Ok` when every data page header of every column chunk in `bytes` (a
+/// whole Parquet file whose footer passed [`check`]) declares a count of
+/// values that is not negative and that, summed over the chunk's pages,
+/// does not pass the chunk's own. polars-parquet 0.55 reads a negative
+/// count as a huge unsigned one and asks for that much memory (found by
+/// fuzzing: a page declaring −25 values made it reserve close to 2⁶⁴ bits,
+/// and the process aborted).
+pub(super) fn check_pages(bytes: &[u8]) -> Result<(), String> {
+    use polars_parquet::parquet::page::{CompressedPage, DataPageHeader};
+    use polars_parquet::parquet::read::{get_page_iterator, read_metadata};
+    let meta = read_metadata(&mut std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let buffer = polars_buffer::Buffer::from(bytes.to_vec());
+    for (g, group) in meta.row_groups.iter().enumerate() {
+        for column in group.parquet_columns() {
+            let name = column.descriptor().path_in_schema.join(".");
+            let declared = column.num_values();
+            let pages = get_page_iterator(
+                column,
+                std::io::Cursor::new(buffer.clone()),
+                Vec::new(),
+                MAX_PAGE_HEADER,
+            )
+            .map_err(|e| e.to_string())?;
+            let mut total: i64 = 0;
+            for page in pages {
+                let page = page.map_err(|e| format!("column {name}, row group {g}: {e}"))?;
+                let CompressedPage::Data(page) = page else {
+                    continue;
+                };
+                let n = match page.header() {
+                    DataPageHeader::V1(h) => i64::from(h.num_values),
+                    DataPageHeader::V2(h) => {
+                        if h.num_rows < 0 || h.num_nulls < 0 {
+                            return Err(format!(
+                                "column {name}, row group {g}: a page declares {} rows and {} nulls",
+                                h.num_rows, h.num_nulls
+                            ));
+                        }
+                        i64::from(h.num_values)
+                    }
+                };
+                if n < 0 {
+                    return Err(format!(
+                        "column {name}, row group {g}: a page declares {n} values"
+                    ));
+                }
+                total += n;
+                if total > declared {
+                    return Err(format!(
+                        "column {name}, row group {g}: its pages declare more values than the {declared} of the column"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Nesting deeper than this is refused (Parquet's schema is flat in the
 /// footer; real files nest a few levels).
 const MAX_DEPTH: u32 = 64;

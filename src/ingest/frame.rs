@@ -23,7 +23,15 @@ pub(super) fn feed_parquet(
     })?;
     // A footer that would make polars ask for more memory than exists
     // aborts the process: it is checked first (see `footer`).
-    if let Err(what) = super::footer::check(&bytes) {
+    if let Err(what) = super::footer::check(&bytes).and_then(|()| {
+        // The page reader can panic on a malformed file, as polars' can.
+        std::panic::catch_unwind(|| super::footer::check_pages(&bytes)).unwrap_or_else(|panic| {
+            Err(format!(
+                "the page reader failed: {}",
+                crate::panics::message(panic.as_ref())
+            ))
+        })
+    }) {
         return Err(Error::Frame {
             table,
             path: Some(path.to_path_buf()),
