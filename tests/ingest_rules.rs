@@ -735,7 +735,7 @@ fn parquet_without_the_feature_names_the_feature() {
 /// Found by fuzzing (fuzz target `parquet`): polars' Parquet reader panics
 /// on this malformed file (a thrift bool field with no value in the column
 /// statistics); the crate returns an error naming the file instead (the
-/// page check that runs before polars' reader meets the panic first).
+/// footer's field types, checked before polars reads it, refuse it first).
 #[cfg(feature = "parquet")]
 #[test]
 fn a_parquet_file_that_panics_polars_is_an_error() {
@@ -750,8 +750,10 @@ fn a_parquet_file_that_panics_polars_is_an_error() {
     let text = err.to_string();
     assert!(
         text.contains("parquet-thrift-bool-panic.parquet")
-            && text
-                .contains("not a readable Parquet file: the page reader failed: thrift bool field"),
+            && text.contains(
+                "not a readable Parquet file: its footer is not valid metadata: \
+                 field 1 of Statistics has wire type 5, not the binary it must be"
+            ),
         "{text}"
     );
 }
@@ -821,6 +823,29 @@ fn a_parquet_page_declaring_a_negative_count_is_an_error() {
     let text = err.to_string();
     assert!(
         text.contains("not a readable Parquet file: column birth_year, row group 0: a page declares -25 values"),
+        "{text}"
+    );
+}
+
+/// Found by fuzzing (fuzz target `parquet`): polars-parquet 0.55 reads a
+/// footer field by its id whatever wire type it declares, so a field
+/// declared as an integer where the schema list is expected was read as a
+/// list header and the reader asked for 80 GB. The footer's fields are
+/// checked against the types polars reads them as.
+#[cfg(feature = "parquet")]
+#[test]
+fn a_parquet_footer_field_of_the_wrong_type_is_an_error() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let err = Dataset::builder(&ValidConfig::default())
+        .from_paths(
+            format!("{fixtures}/fuzz/parquet-field-read-as-list.parquet"),
+            format!("{fixtures}/../../data-samples/events.csv"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Frame { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("not a readable Parquet file: its footer is not valid metadata: field"),
         "{text}"
     );
 }

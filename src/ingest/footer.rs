@@ -91,7 +91,7 @@ pub(super) fn check(bytes: &[u8]) -> Result<(), String> {
         b: &bytes[n - 8 - len..n - 8],
         pos: 0,
     };
-    r.structure(0)
+    r.typed_structure(0, Kind::File)
         .map_err(|e| format!("its footer is not valid metadata: {e}"))
 }
 
@@ -197,20 +197,224 @@ impl Walker<'_> {
     }
 
     fn structure(&mut self, depth: u32) -> Result<(), String> {
+        self.typed_structure(depth, Kind::Other)
+    }
+
+    /// A struct of Parquet's `kind`: every field that polars-parquet reads by
+    /// its id must carry the wire type polars reads it as (polars reads by
+    /// id whatever the declared type, so a field declared `i16` where a
+    /// list is expected would be read as a list header: found by fuzzing,
+    /// an 80 GB request), and a list's elements the element type it reads.
+    fn typed_structure(&mut self, depth: u32, kind: Kind) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err("nested too deep".into());
         }
+        let mut last: i32 = 0;
         loop {
             let h = self.byte()?;
             if h == 0 {
                 return Ok(());
             }
-            if h >> 4 == 0 {
-                self.varint()?; // the field id, when not a delta
+            let t = h & 0x0f;
+            let id = if h >> 4 == 0 {
+                // The field id in full: a zigzag varint.
+                let z = self.varint()?;
+                ((z >> 1) as i64 ^ -((z & 1) as i64)) as i32
+            } else {
+                last + i32::from(h >> 4)
+            };
+            if i16::try_from(id).is_err() {
+                return Err(format!("field id {id} is out of range"));
             }
-            self.value(h & 0x0f, depth, false)?;
+            last = id;
+            let Some(want) = expect(kind, id) else {
+                self.value(t, depth, false)?;
+                continue;
+            };
+            let ok = match want {
+                Want::Varint => matches!(t, 4..=6),
+                Want::Byte => t == 3,
+                Want::Binary => t == 8,
+                Want::Bool => matches!(t, 1 | 2),
+                Want::Struct(_) => t == 12,
+                Want::List(_) => matches!(t, 9 | 10),
+            };
+            if !ok {
+                return Err(format!(
+                    "field {id} of {} has wire type {t}, not the {} it must be",
+                    kind.name(),
+                    want.name()
+                ));
+            }
+            match want {
+                Want::Struct(child) => self.typed_structure(depth + 1, child)?,
+                Want::List(element) => self.typed_list(depth + 1, kind, id, element)?,
+                _ => self.value(t, depth, false)?,
+            }
         }
     }
+
+    fn typed_list(
+        &mut self,
+        depth: u32,
+        kind: Kind,
+        id: i32,
+        element: Element,
+    ) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err("nested too deep".into());
+        }
+        let h = self.byte()?;
+        let t = h & 0x0f;
+        let mut size = u64::from(h >> 4);
+        if size == 15 {
+            size = self.varint()?;
+        }
+        let size = self.count(size)?;
+        if size == 0 {
+            return Ok(());
+        }
+        let ok = match element {
+            Element::Varint => matches!(t, 4..=6),
+            Element::Binary => t == 8,
+            Element::Struct(_) => t == 12,
+        };
+        if !ok {
+            return Err(format!(
+                "the elements of field {id} of {} have wire type {t}",
+                kind.name()
+            ));
+        }
+        for _ in 0..size {
+            match element {
+                Element::Struct(child) => self.typed_structure(depth, child)?,
+                _ => self.value(t, depth, true)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The Parquet structs whose fields polars-parquet 0.55 reads by id
+/// (`handwritten_thrift/file_metadata_thrift.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Schema,
+    RowGroup,
+    ColumnChunk,
+    ColumnMeta,
+    Statistics,
+    KeyValue,
+    SortingColumn,
+    ColumnOrder,
+    LogicalType,
+    Decimal,
+    Time,
+    TimeUnit,
+    Int,
+    /// Any other struct: all its fields are skipped by their declared type.
+    Other,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::File => "FileMetaData",
+            Kind::Schema => "SchemaElement",
+            Kind::RowGroup => "RowGroup",
+            Kind::ColumnChunk => "ColumnChunk",
+            Kind::ColumnMeta => "ColumnMetaData",
+            Kind::Statistics => "Statistics",
+            Kind::KeyValue => "KeyValue",
+            Kind::SortingColumn => "SortingColumn",
+            Kind::ColumnOrder => "ColumnOrder",
+            Kind::LogicalType => "LogicalType",
+            Kind::Decimal => "DecimalType",
+            Kind::Time => "TimeType",
+            Kind::TimeUnit => "TimeUnit",
+            Kind::Int => "IntType",
+            Kind::Other => "a struct",
+        }
+    }
+}
+
+/// What a field is read as.
+#[derive(Debug, Clone, Copy)]
+enum Want {
+    Varint,
+    Byte,
+    Binary,
+    Bool,
+    Struct(Kind),
+    List(Element),
+}
+
+impl Want {
+    fn name(self) -> &'static str {
+        match self {
+            Want::Varint => "integer",
+            Want::Byte => "byte",
+            Want::Binary => "binary",
+            Want::Bool => "bool",
+            Want::Struct(_) => "struct",
+            Want::List(_) => "list",
+        }
+    }
+}
+
+/// What a list's elements are read as.
+#[derive(Debug, Clone, Copy)]
+enum Element {
+    Varint,
+    Binary,
+    Struct(Kind),
+}
+
+/// How polars-parquet reads field `id` of a `kind` struct; `None` when it
+/// skips it.
+fn expect(kind: Kind, id: i32) -> Option<Want> {
+    use Want::{Binary as B, Bool, Struct as S, Varint as V};
+    let list = |k| Want::List(Element::Struct(k));
+    Some(match (kind, id) {
+        (Kind::File, 1 | 3) => V,
+        (Kind::File, 2) => list(Kind::Schema),
+        (Kind::File, 4) => list(Kind::RowGroup),
+        (Kind::File, 5) => list(Kind::KeyValue),
+        (Kind::File, 6) => B,
+        (Kind::File, 7) => list(Kind::ColumnOrder),
+        (Kind::Schema, 1..=3 | 5..=9) => V,
+        (Kind::Schema, 4) => B,
+        (Kind::Schema, 10) => S(Kind::LogicalType),
+        (Kind::RowGroup, 1) => list(Kind::ColumnChunk),
+        (Kind::RowGroup, 2 | 3 | 5..=7) => V,
+        (Kind::RowGroup, 4) => list(Kind::SortingColumn),
+        (Kind::ColumnChunk, 1) => B,
+        (Kind::ColumnChunk, 2 | 4..=7) => V,
+        (Kind::ColumnChunk, 3) => S(Kind::ColumnMeta),
+        (Kind::ColumnMeta, 1 | 4..=7 | 9..=11 | 14 | 15) => V,
+        (Kind::ColumnMeta, 2) => Want::List(Element::Varint),
+        (Kind::ColumnMeta, 3) => Want::List(Element::Binary),
+        (Kind::ColumnMeta, 12) => S(Kind::Statistics),
+        (Kind::Statistics, 1 | 2 | 5 | 6) => B,
+        (Kind::Statistics, 3 | 4) => V,
+        (Kind::Statistics, 7 | 8) => Bool,
+        (Kind::KeyValue, 1 | 2) => B,
+        (Kind::SortingColumn, 1) => V,
+        (Kind::SortingColumn, 2 | 3) => Bool,
+        (Kind::ColumnOrder, 1 | 2) => S(Kind::Other),
+        (Kind::LogicalType, 1..=4 | 6 | 11..=15) => S(Kind::Other),
+        (Kind::LogicalType, 5) => S(Kind::Decimal),
+        (Kind::LogicalType, 7 | 8) => S(Kind::Time),
+        (Kind::LogicalType, 10) => S(Kind::Int),
+        (Kind::Decimal, 1 | 2) => V,
+        (Kind::Time, 1) => Bool,
+        (Kind::Time, 2) => S(Kind::TimeUnit),
+        (Kind::TimeUnit, 1..=3) => S(Kind::Other),
+        (Kind::Int, 1) => Want::Byte,
+        (Kind::Int, 2) => Bool,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -228,9 +432,12 @@ mod tests {
 
     #[test]
     fn a_well_formed_footer_passes_and_a_huge_list_does_not() {
-        // struct { 1: i32 = 1, 2: list<i32> [3 elements: 1, 2, 3], 3: binary "ab" } stop
+        // FileMetaData { 1 version: i32 = 1, 3 num_rows: i64 = 3,
+        // 6 created_by: binary "ab", 20 (unknown to the reader): list<i32>
+        // [1, 2, 3] } stop
         let ok = [
-            0x15, 0x02, 0x19, 0x35, 0x02, 0x04, 0x06, 0x18, 0x02, b'a', b'b', 0x00,
+            0x15, 0x02, 0x26, 0x06, 0x38, 0x02, b'a', b'b', 0x09, 0x28, 0x35, 0x02, 0x04, 0x06,
+            0x00,
         ];
         assert_eq!(check(&file(&ok)), Ok(()));
         // field 2: a list<struct> claiming 2^40 elements
@@ -249,5 +456,31 @@ mod tests {
         long[n - 8..n - 4].copy_from_slice(&1000u32.to_le_bytes());
         assert!(check(&long).unwrap_err().contains("claims 1000 bytes"));
         assert!(check(b"PAR1PAR1").is_err());
+    }
+
+    /// polars-parquet reads a field by its id whatever type it declares:
+    /// field 2 of FileMetaData (the schema) declared an `i16` was read as a
+    /// list header, and a fuzzed file made it ask for 80 GB.
+    #[test]
+    fn a_field_of_the_wrong_wire_type_is_refused() {
+        // 1 version: i32 = 1, then field 2 declared i16.
+        let err = check(&file(&[0x15, 0x02, 0x14, 0x08, 0x00])).unwrap_err();
+        assert!(
+            err.contains("field 2 of FileMetaData has wire type 4, not the list it must be"),
+            "{err}"
+        );
+        // Field 2 a list, but of i32 where SchemaElement structs are read.
+        let err = check(&file(&[0x29, 0x15, 0x02, 0x00])).unwrap_err();
+        assert!(
+            err.contains("the elements of field 2 of FileMetaData have wire type 5"),
+            "{err}"
+        );
+        // A field id in long form (zigzag varint): field 4 (row groups)
+        // declared binary.
+        let err = check(&file(&[0x08, 0x08, 0x00, 0x00])).unwrap_err();
+        assert!(
+            err.contains("field 4 of FileMetaData has wire type 8"),
+            "{err}"
+        );
     }
 }
