@@ -849,3 +849,21 @@ fn a_parquet_footer_field_of_the_wrong_type_is_an_error() {
         "{text}"
     );
 }
+
+/// Found by fuzzing (fuzz target `parquet`): polars-parquet 0.55 skips a
+/// bool element of an unknown list field as no bytes, where it takes one,
+/// and read the rest of the footer out of step until it asked for 44 GB.
+/// Lists of bools (Parquet's metadata has none) are refused.
+#[cfg(feature = "parquet")]
+#[test]
+fn a_parquet_footer_with_a_list_of_bools_is_an_error() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let err = Dataset::builder(&ValidConfig::default())
+        .from_paths(
+            format!("{fixtures}/fuzz/parquet-bool-list-out-of-step.parquet"),
+            format!("{fixtures}/../../data-samples/events.csv"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Frame { .. }), "{err}");
+    assert!(err.to_string().contains("a list of bools"), "{err}");
+}
