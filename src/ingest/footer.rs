@@ -172,13 +172,7 @@ impl Walker<'_> {
         if depth > MAX_DEPTH {
             return Err("nested too deep".into());
         }
-        let h = self.byte()?;
-        let t = h & 0x0f;
-        let mut size = u64::from(h >> 4);
-        if size == 15 {
-            size = self.varint()?;
-        }
-        let size = self.count(size)?;
+        let (t, size) = self.list_header()?;
         if size > 0 && matches!(t, 1 | 2) {
             // A bool element takes a byte, but polars-parquet's skip steps
             // over none, and would read the rest of the footer out of step
@@ -190,6 +184,17 @@ impl Walker<'_> {
             self.value(t, depth, true)?;
         }
         Ok(())
+    }
+
+    /// A list header: the element type, and the element count (checked
+    /// against the bytes left).
+    fn list_header(&mut self) -> Result<(u8, u64), String> {
+        let h = self.byte()?;
+        let mut size = u64::from(h >> 4);
+        if size == 15 {
+            size = self.varint()?;
+        }
+        Ok((h & 0x0f, self.count(size)?))
     }
 
     fn structure(&mut self, depth: u32) -> Result<(), String> {
@@ -260,13 +265,7 @@ impl Walker<'_> {
         if depth > MAX_DEPTH {
             return Err("nested too deep".into());
         }
-        let h = self.byte()?;
-        let t = h & 0x0f;
-        let mut size = u64::from(h >> 4);
-        if size == 15 {
-            size = self.varint()?;
-        }
-        let size = self.count(size)?;
+        let (t, size) = self.list_header()?;
         if size == 0 {
             return Ok(());
         }
