@@ -2,6 +2,7 @@
 
 use super::{normal_two_sided_p, z_for, StatsError};
 use nalgebra::{DMatrix, DVector};
+use rayon::slice::ParallelSliceMut;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -263,12 +264,16 @@ impl CoxModel {
         }
         let (x, scale) = standardize(covariates, names, n)?;
         // Order: by stratum, then time descending (risk sets accumulate).
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| {
-            let sa = strata.map_or(0, |s| s[a]);
-            let sb = strata.map_or(0, |s| s[b]);
-            sa.cmp(&sb).then(durations[b].total_cmp(&durations[a]))
-        });
+        // Sorted on precomputed keys, the row last so that ties keep their
+        // input order (what a stable sort by stratum and time would give).
+        let mut keyed: Vec<(u32, u64, usize)> = (0..n)
+            .map(|i| {
+                let st = strata.map_or(0, |s| s[i]);
+                (st, !total_order_key(durations[i]), i)
+            })
+            .collect();
+        keyed.par_sort_unstable();
+        let order: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
         // Everything is laid out in that order once, so that each
         // evaluation reads memory front to back.
         let mut sorted_x = Vec::with_capacity(n * p);
@@ -286,10 +291,12 @@ impl CoxModel {
                 let sorted: Vec<f64> = order.iter().map(|&i| en[i]).collect();
                 // Positions by stratum, then entry time descending: the
                 // order in which subjects leave the risk set as t falls.
-                let mut exits: Vec<usize> = (0..n).collect();
                 let st = |k: usize| strata.map_or(0, |s| s[order[k]]);
-                exits.sort_by(|&a, &b| st(a).cmp(&st(b)).then(sorted[b].total_cmp(&sorted[a])));
-                (sorted, exits)
+                let mut exits: Vec<(u32, u64, usize)> = (0..n)
+                    .map(|k| (st(k), !total_order_key(sorted[k]), k))
+                    .collect();
+                exits.par_sort_unstable();
+                (sorted, exits.into_iter().map(|(_, _, k)| k).collect())
             }),
             ties: self.ties,
         };
@@ -593,6 +600,16 @@ struct Fitted {
     cov: DMatrix<f64>,
 }
 
+/// `v`'s place in [`f64::total_cmp`]'s order, as an unsigned integer.
+fn total_order_key(v: f64) -> u64 {
+    let bits = v.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
 /// The covariates centred and scaled by their sample standard deviation
 /// (as lifelines does), row-major n × p, and the scales.
 fn standardize(
@@ -654,26 +671,35 @@ impl Prepared {
     ) -> (DMatrix<f64>, usize) {
         let p = self.p;
         let u = self.score_residuals(beta);
-        let mut sums: std::collections::HashMap<u64, Vec<f64>> = std::collections::HashMap::new();
+        // Each cluster's row in `sums` (p values a cluster), by first sight.
+        let mut slot: foldhash::HashMap<u64, usize> = foldhash::HashMap::default();
+        let mut sums: Vec<f64> = Vec::new();
         for (k, &i) in order.iter().enumerate() {
-            let g = sums.entry(labels[i]).or_insert_with(|| vec![0.0; p]);
-            for (a, v) in g.iter_mut().enumerate() {
-                *v += u[k * p + a];
+            let next = slot.len();
+            let g = *slot.entry(labels[i]).or_insert(next);
+            if g == next {
+                sums.resize(sums.len() + p, 0.0);
+            }
+            for (v, r) in sums[g * p..(g + 1) * p]
+                .iter_mut()
+                .zip(&u[k * p..(k + 1) * p])
+            {
+                *v += r;
             }
         }
         let mut meat = DMatrix::<f64>::zeros(p, p);
         // Clusters in label order, so that the sum does not depend on hashing.
-        let mut sorted: Vec<&u64> = sums.keys().collect();
+        let mut sorted: Vec<(u64, usize)> = slot.iter().map(|(&l, &g)| (l, g)).collect();
         sorted.sort_unstable();
-        for g in &sorted {
-            let v = &sums[*g];
+        for (_, g) in &sorted {
+            let v = &sums[g * p..(g + 1) * p];
             for a in 0..p {
                 for b in 0..p {
                     meat[(a, b)] += v[a] * v[b];
                 }
             }
         }
-        (cov * meat * cov, sums.len())
+        (cov * meat * cov, sorted.len())
     }
 
     /// Schoenfeld residuals at `beta` (row-major n × p in the sorted order,
@@ -938,5 +964,28 @@ impl Prepared {
             }
         }
         (ll, grad, hess)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::total_order_key;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The key orders any two values (signed zeros, infinities and NaN
+        /// included) as `f64::total_cmp` does.
+        #[test]
+        fn the_sort_key_keeps_total_cmp_order(a in any::<f64>(), b in any::<f64>()) {
+            prop_assert_eq!(total_order_key(a).cmp(&total_order_key(b)), a.total_cmp(&b));
+        }
+    }
+
+    #[test]
+    fn the_sort_key_orders_zeros_and_infinities() {
+        let v = [f64::NEG_INFINITY, -1.5, -0.0, 0.0, 2.0, f64::INFINITY];
+        for w in v.windows(2) {
+            assert!(total_order_key(w[0]) < total_order_key(w[1]), "{w:?}");
+        }
     }
 }
