@@ -178,9 +178,32 @@ pub(super) fn parse_date(s: &str) -> Result<NaiveDate, (RejectionKind, String)> 
     if s.len() != 10 {
         return Err(unparsable(DATE));
     }
-    // `FromStr` is `%Y-%m-%d` with its format pre-parsed (much faster than
-    // `parse_from_str`); the length check keeps out signs and extra digits.
+    // The common form, four digits, two and two, is read here; chrono's
+    // `FromStr` (`%Y-%m-%d`, which also takes white space between the
+    // parts) gets the rest. The length check keeps out signs and extra digits.
+    if let Some(date) = iso_digits(s.as_bytes()) {
+        return date.ok_or_else(|| unparsable(DATE));
+    }
     s.parse::<NaiveDate>().map_err(|_| unparsable(DATE))
+}
+
+/// `YYYY-MM-DD` in ASCII digits: `Some` of the date, or `Some(None)` when
+/// there is no such day; `None` for any other shape.
+fn iso_digits(b: &[u8]) -> Option<Option<NaiveDate>> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else {
+        return None;
+    };
+    let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |d: &[u8]| d.iter().fold(0u32, |v, c| v * 10 + u32::from(c - b'0'));
+    let year = n(&digits[..4]) as i32;
+    Some(NaiveDate::from_ymd_opt(
+        year,
+        n(&digits[4..6]),
+        n(&digits[6..]),
+    ))
 }
 
 pub(super) fn parse_enum<T: std::str::FromStr<Err = String>>(
@@ -288,4 +311,40 @@ pub(super) fn required_for<T>(
             format!("the field is empty; the event {event} requires it"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The fast path gives what chrono gives, on any ten characters
+        /// made of digits, dashes, signs and spaces.
+        #[test]
+        fn dates_read_as_chrono_reads_them(s in "[0-9 +-]{10}") {
+            let chrono = s.parse::<NaiveDate>().ok();
+            prop_assert_eq!(parse_date(&s).ok(), chrono);
+        }
+
+        /// Every valid date in the common form, and its neighbours.
+        #[test]
+        fn every_common_date_reads(y in 0i32..=9999, m in 0u32..=13, d in 0u32..=32) {
+            let s = format!("{y:04}-{m:02}-{d:02}");
+            prop_assert_eq!(parse_date(&s).ok(), NaiveDate::from_ymd_opt(y, m, d));
+            prop_assert_eq!(parse_date(&s).ok(), s.parse::<NaiveDate>().ok());
+        }
+    }
+
+    #[test]
+    fn dates_outside_the_common_form() {
+        assert_eq!(
+            parse_date("2024-02-29").ok(),
+            NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
+        assert!(parse_date("2023-02-29").is_err());
+        assert!(parse_date("2024-2-291").is_err());
+        assert!(parse_date("２０２４-02-01").is_err());
+        assert!(parse_date("2024/02/01").is_err());
+    }
 }
