@@ -72,7 +72,8 @@ use crate::config::{StallRule, ValidConfig};
 use crate::dates::add_months;
 use crate::stats::{CoxModel, CoxSurvival};
 use crate::suppress::Count;
-use chrono::NaiveDate;
+use crate::schema::EventKind;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The stall test of one return.
@@ -341,12 +342,22 @@ pub fn stall_scores(ctx: &Context<'_>, peers: &PeerSample) -> StallScores {
         let t = &ctx.timelines()[f.employee];
         let from = t.employee().hire_date;
         let before = f.index.pred_opt().unwrap_or(f.index);
-        let mut r = t.ratings_between(from, before);
-        r.extend(t.ratings_between(add_months(f.index, window), NaiveDate::MAX));
-        (!r.is_empty()).then(|| r.iter().sum::<f64>() / r.len() as f64)
+        let after = add_months(f.index, window);
+        // The ratings from hire to the day before the index date, then
+        // those from the window's end on, summed in that order.
+        let (mut sum, mut count) = (0.0, 0u32);
+        for e in t.events() {
+            if let EventKind::Evaluation { rating } = e.kind {
+                if (from..=before).contains(&e.date) || e.date >= after {
+                    sum += rating;
+                    count += 1;
+                }
+            }
+        }
+        (count > 0).then(|| sum / f64::from(count))
     };
     let reference: Vec<&FollowUp> = peers.follow_ups.iter().filter(|f| !f.returner).collect();
-    let levels: Vec<Option<f64>> = reference.iter().map(|f| level(f)).collect();
+    let levels: Vec<Option<f64>> = reference.par_iter().map(|f| level(f)).collect();
     let rated: Vec<f64> = levels.iter().flatten().copied().collect();
     if reference.is_empty() {
         return StallScores {
@@ -386,11 +397,17 @@ pub fn stall_scores(ctx: &Context<'_>, peers: &PeerSample) -> StallScores {
             mixture: None,
         };
     };
+    let returners: Vec<&FollowUp> = peers.follow_ups.iter().filter(|f| f.returner).collect();
+    let scored: Vec<(Option<f64>, f64)> = returners
+        .par_iter()
+        .map(|f| {
+            let l = level(f);
+            let xs: Vec<f64> = names.iter().map(|n| value(n, l)).collect();
+            (l, survival.survival(&xs, f.grade, f.months))
+        })
+        .collect();
     let mut hazards = Vec::new();
-    for f in peers.follow_ups.iter().filter(|f| f.returner) {
-        let l = level(f);
-        let xs: Vec<f64> = names.iter().map(|n| value(n, l)).collect();
-        let at_end = survival.survival(&xs, f.grade, f.months);
+    for (f, (l, at_end)) in returners.into_iter().zip(scored) {
         let stall_p = if f.promoted { 1.0 } else { at_end };
         // S = 0 (an infinite hazard) only past a stratum's last time where
         // everyone was promoted: a wait no peer had.
