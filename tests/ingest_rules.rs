@@ -485,6 +485,38 @@ fn exact_duplicate_event_rows_are_dropped_and_counted() {
     assert_eq!(data.timelines[0].events().len(), 1);
 }
 
+/// Duplicates out of file order and among many same-day rows: the first
+/// of each in the file is kept, the events come out in timeline order.
+#[test]
+fn duplicates_are_found_out_of_order_and_in_large_same_day_groups() {
+    // 20 distinct evaluations on one day (beyond the pairwise comparison),
+    // each written twice, the copies in reverse order after an earlier date.
+    let day: Vec<String> = (1..=20)
+        .map(|k| format!("e1,2019-03-31,evaluation,,,,,,,,{}.{k:02},,,", 1 + k % 4))
+        .collect();
+    let mut rows: Vec<String> = day.clone();
+    rows.push("e1,2019-01-31,evaluation,,,,,,,,3,,,".into());
+    rows.extend(day.iter().rev().cloned());
+    rows.push("e1,2019-01-31,evaluation,,,,,,,,3,,,".into());
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let data = ingest(&employees(&[]), &events(&rows));
+    let r = &data.report.events;
+    assert_eq!(
+        (r.rows_read, r.accepted, r.rejected, r.duplicates_dropped),
+        (42, 21, 0, 21)
+    );
+    let kept: Vec<(String, u64)> = data.timelines[0]
+        .events()
+        .iter()
+        .map(|e| (e.date.to_string(), e.line))
+        .collect();
+    // The January row first (line 22: header is line 1), then the day's rows
+    // in file order, each from its first copy (lines 2..=21).
+    let mut expected = vec![("2019-01-31".to_string(), 22)];
+    expected.extend((2..=21).map(|l| ("2019-03-31".to_string(), l)));
+    assert_eq!(kept, expected);
+}
+
 #[test]
 fn ragged_rows_and_invalid_utf8_are_rejected_whole_or_by_column() {
     let emp = employees(&[

@@ -70,9 +70,9 @@ use super::peers::{FollowUp, PeerSample};
 use super::Context;
 use crate::config::{StallRule, ValidConfig};
 use crate::dates::add_months;
+use crate::schema::EventKind;
 use crate::stats::{CoxModel, CoxSurvival};
 use crate::suppress::Count;
-use crate::schema::EventKind;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -235,8 +235,11 @@ fn feed_path(builder: &mut Builder, table: Table, path: &Path) -> Result<()> {
 /// What the applied rows add up to so far.
 struct Acc {
     strict: bool,
-    /// Events that passed the row checks, in file order.
-    events: Vec<PendingEvent>,
+    /// Events that passed the row checks, in file order, in chunks of
+    /// [`EVENT_CHUNK`] (so that no doubling of one vector sets the peak).
+    events: Vec<Vec<PendingEvent>>,
+    /// How many of them each employee has, by employee index.
+    event_counts: Vec<u32>,
     /// Fingerprints of rejected event rows, to drop their exact duplicates.
     rejected_seen: HashSet<u128, FixedState>,
     employees_report: TableReport,
@@ -338,12 +341,27 @@ impl Acc {
             Parsed::Accepted(v) => {
                 self.events_report.rows_read += 1;
                 self.see_date(v.2.date);
-                self.events.push(v);
+                let who = v.0 as usize;
+                if self.event_counts.len() <= who {
+                    self.event_counts.resize(who + 1, 0);
+                }
+                self.event_counts[who] += 1;
+                match self.events.last_mut() {
+                    Some(chunk) if chunk.len() < chunk.capacity() => chunk.push(v),
+                    _ => {
+                        let mut chunk = Vec::with_capacity(EVENT_CHUNK);
+                        chunk.push(v);
+                        self.events.push(chunk);
+                    }
+                }
                 Ok(())
             }
         }
     }
 }
+
+/// Events a chunk of [`Acc::events`] holds.
+const EVENT_CHUNK: usize = 1 << 16;
 
 fn contract_columns(table: Table) -> &'static [(&'static str, bool)] {
     match table {
@@ -378,6 +396,7 @@ impl<'c> Builder<'c> {
             acc: Acc {
                 strict: config.strict(),
                 events: Vec::new(),
+                event_counts: Vec::new(),
                 rejected_seen: HashSet::default(),
                 employees_report: TableReport::default(),
                 events_report: TableReport::default(),
@@ -465,32 +484,59 @@ impl<'c> Builder<'c> {
         acc.rejected_seen = HashSet::default();
         let Known { employees, index } = known;
         drop(index);
-        let mut events = std::mem::take(&mut acc.events);
-        // Each employee's events together, by date and same-day rank; exact
-        // duplicates (equal fingerprints, hence equal dates and ranks) side
-        // by side, the first in the file first.
-        events.par_sort_unstable_by_key(|(who, fingerprint, e)| {
-            (*who, e.date, e.kind.same_day_rank(), *fingerprint, e.line)
-        });
-        let checked: Vec<Checked> = events
-            .par_chunk_by_mut(|a, b| a.0 == b.0)
-            .filter_map(|chunk| {
-                let who = chunk.first()?.0;
-                let grade = employees.get(who as usize)?.grade;
-                Some(check_employee_events(who, chunk, grade, as_of))
+        // Each employee's events together (a counting scatter, chunk by
+        // chunk, each freed once moved), then sorted by date, same-day
+        // rank, fingerprint and line: exact duplicates (equal fingerprints,
+        // hence equal dates and ranks) side by side, the first in the file
+        // first.
+        let chunks = std::mem::take(&mut acc.events);
+        let counts = std::mem::take(&mut acc.event_counts);
+        let count = |who: usize| counts.get(who).map_or(0, |&c| c as usize);
+        // Each employee's events in her own vector, which becomes her
+        // timeline's, and their fingerprints in one array beside them, at
+        // her offset (a counting scatter, each chunk freed once moved).
+        let mut per_employee: Vec<Vec<Event>> = (0..employees.len())
+            .map(|who| Vec::with_capacity(count(who)))
+            .collect();
+        let mut offsets: Vec<usize> = Vec::with_capacity(employees.len() + 1);
+        offsets.push(0);
+        for who in 0..employees.len() {
+            offsets.push(offsets[who] + count(who));
+        }
+        drop(counts);
+        let mut fingerprints = vec![0u64; offsets[employees.len()]];
+        for chunk in chunks {
+            for (who, fingerprint, event) in chunk {
+                let who = who as usize;
+                if let (Some(events), Some(&at)) = (per_employee.get_mut(who), offsets.get(who)) {
+                    if let Some(slot) = fingerprints.get_mut(at + events.len()) {
+                        *slot = fingerprint;
+                        events.push(event);
+                    }
+                }
+            }
+        }
+        let mut slices: Vec<&mut [u64]> = Vec::with_capacity(employees.len());
+        let mut rest = fingerprints.as_mut_slice();
+        for who in 0..employees.len() {
+            let (head, tail) = rest.split_at_mut(offsets[who + 1] - offsets[who]);
+            slices.push(head);
+            rest = tail;
+        }
+        let checked: Vec<Checked> = per_employee
+            .par_iter_mut()
+            .zip(slices)
+            .zip(employees.par_iter())
+            .map(|((events, fingerprints), employee)| {
+                check_employee_events(events, fingerprints, employee.grade, as_of)
             })
             .collect();
-        drop(events);
-        let mut per_employee: Vec<Vec<Event>> = Vec::new();
-        per_employee.resize_with(employees.len(), Vec::new);
-        for c in checked {
+        drop(fingerprints);
+        for (c, events) in checked.into_iter().zip(&per_employee) {
             acc.events_report.duplicates_dropped += c.duplicates;
-            acc.events_report.accepted += c.events.len() as u64;
+            acc.events_report.accepted += events.len() as u64;
             for r in c.rejected {
                 acc.reject(r)?;
-            }
-            if let Some(slot) = per_employee.get_mut(c.employee as usize) {
-                *slot = c.events;
             }
         }
         let timelines = employees

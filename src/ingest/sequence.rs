@@ -4,46 +4,69 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// One employee's events after the second pass.
+/// What the second pass over one employee's events found.
 pub(super) struct Checked {
-    pub(super) employee: u32,
-    pub(super) events: Vec<Event>,
     pub(super) rejected: Vec<Rejection>,
     pub(super) duplicates: u64,
 }
 
-/// The second pass over one employee's events, sorted as in
-/// [`Builder::finish`]: drops exact duplicates, then replays the rest in
-/// timeline order (date, same-day rank, line) with [`sequence_check`].
+/// Exact duplicates among same-day events of one rank beyond this many are
+/// found with a hash set rather than by comparing each pair.
+const PAIRWISE: usize = 16;
+
+/// The second pass over one employee's events, in place: brings them into
+/// timeline order (date, same-day rank, line), drops exact duplicates
+/// (equal `fingerprints`, which run beside the events; the first in the
+/// file is kept), then replays the rest with [`sequence_check`], dropping
+/// what it rejects.
 pub(super) fn check_employee_events(
-    employee: u32,
-    chunk: &mut [PendingEvent],
+    events: &mut Vec<Event>,
+    fingerprints: &mut [u64],
     hire_grade: u32,
     as_of: NaiveDate,
 ) -> Checked {
-    let placeholder = || Event {
-        date: NaiveDate::MIN,
-        kind: EventKind::ChildBirth,
-        line: 0,
-    };
-    let mut kept: Vec<Event> = Vec::with_capacity(chunk.len());
-    let mut duplicates = 0;
-    let mut previous: Option<(NaiveDate, u8, u64)> = None;
-    for (_, fingerprint, ev) in chunk.iter_mut() {
-        let key = (ev.date, ev.kind.same_day_rank(), *fingerprint);
-        if previous == Some(key) {
-            duplicates += 1;
-            continue;
+    let key = |e: &Event| (e.date, e.kind.same_day_rank(), e.line);
+    if !events.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+        let mut paired: Vec<(Event, u64)> =
+            events.drain(..).zip(fingerprints.iter().copied()).collect();
+        paired.sort_unstable_by_key(|(e, _)| key(e));
+        for (slot, (e, f)) in fingerprints.iter_mut().zip(paired) {
+            *slot = f;
+            events.push(e);
         }
-        previous = Some(key);
-        kept.push(std::mem::replace(ev, placeholder()));
     }
-    // Back to file order among same-day events of the same rank.
-    kept.sort_by_key(|e| (e.date, e.kind.same_day_rank(), e.line));
+    // Duplicates: within each run of one date and rank, a fingerprint
+    // seen on an earlier line of the run.
+    let mut duplicate = vec![false; events.len()];
+    let mut start = 0;
+    while start < events.len() {
+        let group = (events[start].date, events[start].kind.same_day_rank());
+        let mut end = start + 1;
+        while end < events.len() && (events[end].date, events[end].kind.same_day_rank()) == group {
+            end += 1;
+        }
+        if end - start <= PAIRWISE {
+            for k in start + 1..end {
+                duplicate[k] = fingerprints[start..k].contains(&fingerprints[k]);
+            }
+        } else {
+            let mut seen = HashSet::with_capacity_and_hasher(end - start, FixedState::default());
+            for k in start..end {
+                duplicate[k] = !seen.insert(fingerprints[k]);
+            }
+        }
+        start = end;
+    }
+    let duplicates = duplicate.iter().filter(|d| **d).count() as u64;
     let mut grade = hire_grade;
     let mut open: Option<(LeaveType, NaiveDate)> = None;
     let mut rejected = Vec::new();
-    kept.retain(|ev| {
+    let mut k = 0;
+    events.retain(|ev| {
+        k += 1;
+        if duplicate[k - 1] {
+            return false;
+        }
         if let Some(r) = sequence_check(ev, grade, open, as_of) {
             rejected.push(r);
             return false;
@@ -56,10 +79,10 @@ pub(super) fn check_employee_events(
         }
         true
     });
-    kept.shrink_to_fit();
+    if events.len() < events.capacity() {
+        events.shrink_to_fit();
+    }
     Checked {
-        employee,
-        events: kept,
         rejected,
         duplicates,
     }
