@@ -2,21 +2,26 @@
 //! polars itself needs to read the two CSV files and sort the events by
 //! employee and date.
 //!
-//! Sizes: 10,000 and 100,000 employees by default; `MOMMYTRACK_BENCH_SIZES`
-//! takes a comma-separated list instead (e.g. `1000000`). The generator
-//! hires from 1990 here (`MOMMYTRACK_BENCH_FIRST_YEAR` changes it): careers
-//! of up to 35 years give about 24 events per employee, so 1M employees make
-//! about 24 million events, the scale of the largest employers; the
-//! generator's own default, 2012, gives about 12. The files are written to a
-//! temporary folder first; each group:
+//! Two shapes of data, each at 200,000 and 1,000,000 employees by default:
+//! careers from 1990 (up to 35 years, about 24 events per employee) and
+//! from 2012 (the generator's default, about 12 events per employee, a
+//! larger share of them around returns). `MOMMYTRACK_BENCH_SIZES` takes a
+//! comma-separated list of sizes instead (e.g. `10000`), and
+//! `MOMMYTRACK_BENCH_FIRST_YEARS` one of first years (e.g. `2012`). The
+//! files are generated once into the temporary folder (seed 42). Each
+//! group:
 //!
 //! - `polars_read_sort`: the floor (CSV → DataFrame, both tables; events sorted);
 //! - `ingest`: validated reading of both files into timelines;
-//! - `timeline`: every absence and the state at each return, from timelines;
-//! - `analyze`: ingest plus every analysis (`Analysis::run`), what the
-//!   `analyze` example does short of writing its outputs.
+//! - `analyze`: what the `analyze` example does: ingest, every analysis
+//!   ([`Analysis::run`]) and every output written (`report::write_all`).
+//!
+//! After each size the bench prints a summary line: the three medians,
+//! ingest and analyze as ratios to the floor, and the peak memory of one
+//! `analyze` run in a process of its own (its high-water resident set,
+//! Linux only) as a ratio to the size of the two CSV files.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, BenchmarkId, Criterion};
 use mommytrack::config::ValidConfig;
 use mommytrack::synth::{generate_to_dir, SynthConfig};
 use mommytrack::Analysis;
@@ -24,22 +29,20 @@ use polars::prelude::*;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-fn sizes() -> Vec<usize> {
-    std::env::var("MOMMYTRACK_BENCH_SIZES")
+/// Set in the process that measures peak memory: `EMPLOYEES|EVENTS|OUT`.
+const PEAK_CHILD: &str = "MOMMYTRACK_BENCH_PEAK_CHILD";
+
+fn list<T: std::str::FromStr>(var: &str, default: &[T]) -> Vec<T>
+where
+    T: Clone,
+{
+    std::env::var(var)
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![10_000, 100_000])
+        .unwrap_or_else(|| default.to_vec())
 }
 
-fn first_year() -> i32 {
-    std::env::var("MOMMYTRACK_BENCH_FIRST_YEAR")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(1990)
-}
-
-fn files(n: usize) -> (PathBuf, PathBuf) {
-    let year = first_year();
+fn files(n: usize, year: i32) -> (PathBuf, PathBuf) {
     let dir = std::env::temp_dir().join(format!("mommytrack-bench-{n}-{year}"));
     let (e, v) = (dir.join("employees.csv"), dir.join("events.csv"));
     if !e.exists() || !v.exists() {
@@ -69,54 +72,127 @@ fn polars_read_sort(e: &Path, v: &Path) -> (DataFrame, DataFrame) {
     (employees, events)
 }
 
+/// What `analyze` does: ingest, every analysis, every output.
+fn analyze(e: &Path, v: &Path, out: &Path, config: &ValidConfig) {
+    let data = mommytrack::Dataset::builder(config)
+        .from_paths(e, v)
+        .expect("ingest");
+    let analysis = Analysis::run(&data, config);
+    mommytrack::report::write_all(out, &data, &analysis).expect("writing the outputs");
+}
+
+/// The high-water resident set of this process, bytes (Linux).
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Peak memory of one `analyze` run, in a process of its own (this bench
+/// run again with [`PEAK_CHILD`] set).
+fn peak_of_analyze(e: &Path, v: &Path, out: &Path) -> Option<u64> {
+    let exe = std::env::current_exe().ok()?;
+    let spec = format!("{}|{}|{}", e.display(), v.display(), out.display());
+    let output = std::process::Command::new(exe)
+        .env(PEAK_CHILD, spec)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&output.stdout).trim().parse().ok()
+}
+
+/// Criterion's median for one benchmark, seconds (from its estimates file).
+fn median(group: &str, id: &str, n: usize) -> Option<f64> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let path = target
+        .join("criterion")
+        .join(group)
+        .join(id)
+        .join(n.to_string())
+        .join("new")
+        .join("estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(json["median"]["point_estimate"].as_f64()? / 1e9)
+}
+
 fn bench_pipeline(c: &mut Criterion) {
     let config = ValidConfig::default();
-    for n in sizes() {
-        let (e, v) = files(n);
-        let bytes = std::fs::metadata(&e).map(|m| m.len()).unwrap_or(0)
-            + std::fs::metadata(&v).map(|m| m.len()).unwrap_or(0);
-        eprintln!(
-            "{n} employees hired from {}: {:.1} MB of CSV",
-            first_year(),
-            bytes as f64 / 1e6
-        );
-        let mut group = c.benchmark_group("pipeline");
-        group.sample_size(10);
-        group.bench_with_input(BenchmarkId::new("polars_read_sort", n), &n, |b, _| {
-            b.iter(|| black_box(polars_read_sort(&e, &v)))
-        });
-        group.bench_with_input(BenchmarkId::new("ingest", n), &n, |b, _| {
-            b.iter(|| {
-                black_box(
-                    mommytrack::Dataset::builder(&config)
-                        .from_paths(&e, &v)
-                        .expect("ingest"),
-                )
-            })
-        });
-        let data = mommytrack::Dataset::builder(&config)
-            .from_paths(&e, &v)
-            .expect("ingest");
-        group.bench_with_input(BenchmarkId::new("timeline", n), &n, |b, _| {
-            b.iter(|| {
-                let ctx = mommytrack::Context::new(&data, &config);
-                let r = ctx.returns();
-                let states: u64 = r.iter().map(|r| u64::from(r.state_at_return().grade)).sum();
-                black_box((r.len(), states))
-            })
-        });
-        drop(data);
-        group.bench_with_input(BenchmarkId::new("analyze", n), &n, |b, _| {
-            b.iter(|| {
-                let data = mommytrack::Dataset::builder(&config)
-                    .from_paths(&e, &v)
-                    .expect("ingest");
-                black_box(Analysis::run(&data, &config))
-            })
-        });
-        group.finish();
+    let mut summary = Vec::new();
+    for year in list(
+        "MOMMYTRACK_BENCH_FIRST_YEARS",
+        &list("MOMMYTRACK_BENCH_FIRST_YEAR", &[1990, 2012]),
+    ) {
+        for n in list("MOMMYTRACK_BENCH_SIZES", &[200_000, 1_000_000]) {
+            let (e, v) = files(n, year);
+            let out = e.with_file_name("out");
+            let bytes = std::fs::metadata(&e).map(|m| m.len()).unwrap_or(0)
+                + std::fs::metadata(&v).map(|m| m.len()).unwrap_or(0);
+            eprintln!(
+                "{n} employees hired from {year}: {:.1} MB of CSV",
+                bytes as f64 / 1e6
+            );
+            let group_name = format!("pipeline-{year}");
+            let mut group = c.benchmark_group(&group_name);
+            group.sample_size(10);
+            group.bench_with_input(BenchmarkId::new("polars_read_sort", n), &n, |b, _| {
+                b.iter(|| black_box(polars_read_sort(&e, &v)))
+            });
+            group.bench_with_input(BenchmarkId::new("ingest", n), &n, |b, _| {
+                b.iter(|| {
+                    black_box(
+                        mommytrack::Dataset::builder(&config)
+                            .from_paths(&e, &v)
+                            .expect("ingest"),
+                    )
+                })
+            });
+            group.bench_with_input(BenchmarkId::new("analyze", n), &n, |b, _| {
+                b.iter(|| analyze(&e, &v, &out, &config))
+            });
+            group.finish();
+            let peak = peak_of_analyze(&e, &v, &out);
+            let m = |id| median(&group_name, id, n);
+            let line = match (m("polars_read_sort"), m("ingest"), m("analyze")) {
+                (Some(floor), Some(ingest), Some(whole)) => format!(
+                    "{year} {n:>9}: floor {floor:.3} s, ingest {ingest:.3} s ({:.2}x), analyze {whole:.3} s ({:.2}x), peak memory {} ({})",
+                    ingest / floor,
+                    whole / floor,
+                    peak.map_or("n/a".into(), |p| format!("{:.0} MB", p as f64 / 1e6)),
+                    peak.map_or("n/a".into(), |p| format!("{:.2}x the CSV", p as f64 / bytes as f64)),
+                ),
+                _ => format!("{year} {n:>9}: criterion's estimates not found"),
+            };
+            eprintln!("{line}");
+            summary.push(line);
+        }
+    }
+    eprintln!("\nmedians, ratios to the floor (polars reading both CSVs and sorting the events):");
+    for line in summary {
+        eprintln!("  {line}");
     }
 }
 
 criterion_group!(benches, bench_pipeline);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(spec) = std::env::var(PEAK_CHILD) {
+        let parts: Vec<&str> = spec.split('|').collect();
+        if let [e, v, out] = parts[..] {
+            analyze(
+                Path::new(e),
+                Path::new(v),
+                Path::new(out),
+                &ValidConfig::default(),
+            );
+            if let Some(p) = peak_rss() {
+                println!("{p}");
+            }
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
