@@ -366,25 +366,35 @@ impl Analysis {
                 let start = Instant::now();
                 let peers = PeerSample::build(&ctx);
                 timed(Step::Peers, start);
-                let start = Instant::now();
-                let stall = stall::stall_scores(&ctx, &peers);
-                let flags = flag_all(&ctx, &peers, &stall.scores);
-                let stall_summary = stall::summary(&stall, config);
-                timed(Step::Flags, start);
-                let start = Instant::now();
-                let promotion_gap = any_childcare.then(|| PromotionGap::new(&ctx, &peers));
-                timed(Step::PromotionGap, start);
-                let start = Instant::now();
-                let concentration = any_childcare.then(|| {
-                    let mut c = Concentration::new(&ctx, &flags);
-                    c.stall = Some(stall_summary);
-                    c
-                });
-                let policy = config
-                    .policy_date()
-                    .filter(|_| any_childcare)
-                    .map(|d| policy_effect(&ctx, d, &flags));
-                timed(Step::Concentration, start);
+                // The flags (and where they concentrate) and the promotion
+                // gap both need only the peers: side by side.
+                let ((flags, concentration, policy), promotion_gap) = rayon::join(
+                    || {
+                        let start = Instant::now();
+                        let stall = stall::stall_scores(&ctx, &peers);
+                        let flags = flag_all(&ctx, &peers, &stall.scores);
+                        let stall_summary = stall::summary(&stall, config);
+                        timed(Step::Flags, start);
+                        let start = Instant::now();
+                        let concentration = any_childcare.then(|| {
+                            let mut c = Concentration::new(&ctx, &flags);
+                            c.stall = Some(stall_summary);
+                            c
+                        });
+                        let policy = config
+                            .policy_date()
+                            .filter(|_| any_childcare)
+                            .map(|d| policy_effect(&ctx, d, &flags));
+                        timed(Step::Concentration, start);
+                        (flags, concentration, policy)
+                    },
+                    || {
+                        let start = Instant::now();
+                        let gap = any_childcare.then(|| PromotionGap::new(&ctx, &peers));
+                        timed(Step::PromotionGap, start);
+                        gap
+                    },
+                );
                 ((promotion_gap, concentration, policy), flags)
             },
         );

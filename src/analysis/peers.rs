@@ -184,22 +184,39 @@ fn peer_pool<'a>(
     by_department: bool,
     symmetric: bool,
 ) -> Vec<Spell<'a>> {
+    // Each timeline's spells, in parallel; `collect` keeps timeline order.
+    ctx.timelines()
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, t)| spells_of(ctx, i, t, as_of, by_department, symmetric))
+        .collect()
+}
+
+/// One timeline's spells in the pool (see [`peer_pool`]).
+fn spells_of<'a>(
+    ctx: &Context<'a>,
+    i: usize,
+    t: &'a Timeline,
+    as_of: NaiveDate,
+    by_department: bool,
+    symmetric: bool,
+) -> Vec<Spell<'a>> {
     let mut pool = Vec::new();
-    for (i, t) in ctx.timelines().iter().enumerate() {
+    {
         let first_childcare = ctx
             .absences_of(i)
             .iter()
             .find(|a| a.is_childcare())
             .map(|a| a.start);
         if !symmetric && t.has_childcare_leave() {
-            continue;
+            return pool;
         }
         let e = t.employee();
         let mut last = e.exit_date.map_or(as_of, |x| x.min(as_of));
         if let Some(c) = first_childcare.filter(|_| symmetric) {
             last = last.min(c.pred_opt().unwrap_or(c));
             if c <= e.hire_date {
-                continue;
+                return pool;
             }
         }
         let gender = symmetric.then_some(e.gender);
