@@ -667,75 +667,86 @@ impl PromotionGap {
         let peers: Vec<&FollowUp> = sample.follow_ups.iter().filter(|x| !x.returner).collect();
         let headline = Headline::new(config);
         let diagnostics_on = config.diagnostics();
-        let mut returners_vs_peers = compare(&returners, &peers, "returner", None, config);
-        let shown = returners.len() >= min && peers.len() >= min;
-        let ph_test = if shown {
-            let f = |x: &FollowUp| f64::from(u8::from(x.female));
-            let returner = |x: &FollowUp, _| f64::from(u8::from(x.returner));
-            let female = |x: &FollowUp, _| f(x);
-            let grade = |x: &FollowUp, _| f64::from(x.grade);
-            let tenure = |x: &FollowUp, _| x.tenure_years;
-            let interaction = |x: &FollowUp, _| f64::from(u8::from(x.returner)) * f(x);
-            // The headline model, and (legacy design) the same with the
-            // returner × female interaction (there the `returner` term is
-            // the effect for men, so it is reported apart), side by side.
-            let (test, interaction_terms) = rayon::join(
-                || {
-                    headline_cox(
-                        &mut returners_vs_peers,
-                        &returners,
-                        &peers,
-                        &headline,
-                        diagnostics_on,
-                        config,
-                    )
-                },
-                || {
-                    (!headline.symmetric).then(|| {
-                        fit_cox(
-                            &returners,
-                            &peers,
-                            &[
-                                ("returner", &returner),
-                                ("female", &female),
-                                ("grade", &grade),
-                                ("tenure_years", &tenure),
-                                ("returner_x_female", &interaction),
-                            ],
-                            config.confidence_level(),
-                        )
+        // Returners against peers (the headline Cox fits) beside mothers
+        // against fathers: independent of each other.
+        let ((returners_vs_peers, ph_test), mothers_vs_fathers) = rayon::join(
+            || {
+                let mut returners_vs_peers = compare(&returners, &peers, "returner", None, config);
+                let shown = returners.len() >= min && peers.len() >= min;
+                let ph_test = if shown {
+                    let f = |x: &FollowUp| f64::from(u8::from(x.female));
+                    let returner = |x: &FollowUp, _| f64::from(u8::from(x.returner));
+                    let female = |x: &FollowUp, _| f(x);
+                    let grade = |x: &FollowUp, _| f64::from(x.grade);
+                    let tenure = |x: &FollowUp, _| x.tenure_years;
+                    let interaction = |x: &FollowUp, _| f64::from(u8::from(x.returner)) * f(x);
+                    // The headline model, and (legacy design) the same with the
+                    // returner × female interaction (there the `returner` term is
+                    // the effect for men, so it is reported apart), side by side.
+                    let (test, interaction_terms) = rayon::join(
+                        || {
+                            headline_cox(
+                                &mut returners_vs_peers,
+                                &returners,
+                                &peers,
+                                &headline,
+                                diagnostics_on,
+                                config,
+                            )
+                        },
+                        || {
+                            (!headline.symmetric).then(|| {
+                                fit_cox(
+                                    &returners,
+                                    &peers,
+                                    &[
+                                        ("returner", &returner),
+                                        ("female", &female),
+                                        ("grade", &grade),
+                                        ("tenure_years", &tenure),
+                                        ("returner_x_female", &interaction),
+                                    ],
+                                    config.confidence_level(),
+                                )
+                            })
+                        },
+                    );
+                    if returners_vs_peers.cox_error.is_none() {
+                        returners_vs_peers.cox_interaction_terms =
+                            interaction_terms.and_then(Result::ok).unwrap_or_default();
+                    }
+                    test
+                } else {
+                    None
+                };
+                (returners_vs_peers, ph_test)
+            },
+            || {
+                let mothers: Vec<&FollowUp> =
+                    returners.iter().copied().filter(|x| x.female).collect();
+                let fathers: Vec<&FollowUp> = returners
+                    .iter()
+                    .copied()
+                    .filter(|x| {
+                        !x.female
+                            && timelines
+                                .get(x.employee)
+                                .is_some_and(|t| t.employee().gender == Gender::Male)
                     })
-                },
-            );
-            if returners_vs_peers.cox_error.is_none() {
-                returners_vs_peers.cox_interaction_terms =
-                    interaction_terms.and_then(Result::ok).unwrap_or_default();
-            }
-            test
-        } else {
-            None
-        };
-        let mothers: Vec<&FollowUp> = returners.iter().copied().filter(|x| x.female).collect();
-        let fathers: Vec<&FollowUp> = returners
-            .iter()
-            .copied()
-            .filter(|x| {
-                !x.female
-                    && timelines
-                        .get(x.employee)
-                        .is_some_and(|t| t.employee().gender == Gender::Male)
-            })
-            .collect();
-        let mothers_vs_fathers = compare(
-            &mothers,
-            &fathers,
-            "mother",
-            Some(&[
-                ("mother", &|_, a| f64::from(u8::from(a))),
-                ("grade", &|x, _| f64::from(x.grade)),
-                ("tenure_years", &|x, _| x.tenure_years),
-            ]),
-            config,
+                    .collect();
+                let mothers_vs_fathers = compare(
+                    &mothers,
+                    &fathers,
+                    "mother",
+                    Some(&[
+                        ("mother", &|_, a| f64::from(u8::from(a))),
+                        ("grade", &|x, _| f64::from(x.grade)),
+                        ("tenure_years", &|x, _| x.tenure_years),
+                    ]),
+                    config,
+                );
+                mothers_vs_fathers
+            },
         );
         // By department of the returner at the index date.
         let mut by_dept: BTreeMap<String, (Vec<&FollowUp>, Vec<&FollowUp>)> = BTreeMap::new();
