@@ -38,6 +38,7 @@ use crate::stats::{
 use crate::suppress::Count;
 use crate::timeline::Return;
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -259,10 +260,13 @@ fn concentration_of(
             c.1 += flagged;
         }
     }
-    let mut flagged_of: Vec<u64> = Vec::new();
-    let mut groups: Vec<GroupConcentration> = cells
+    let cells: Vec<(&str, ByStratum)> = cells
         .into_iter()
         .filter(|(_, c)| c.values().map(|x| x.0).sum::<u64>() >= config.min_group_size() as u64)
+        .collect();
+    // Each group's exact test in parallel (`collect` keeps the order).
+    let (flagged_of, mut groups): (Vec<u64>, Vec<GroupConcentration>) = cells
+        .into_par_iter()
         .map(|(k, c)| {
             let tables: Vec<Stratum> = c
                 .iter()
@@ -278,8 +282,7 @@ fn concentration_of(
                 .collect();
             let test = excess_test(&tables).ok();
             let flagged = c.values().map(|x| x.1).sum();
-            flagged_of.push(flagged);
-            GroupConcentration {
+            let group = GroupConcentration {
                 manager_id: matches!(by, GroupBy::Manager).then(|| k.to_string()),
                 department: matches!(by, GroupBy::Department).then(|| k.to_string()),
                 returns: Count::new(c.values().map(|x| x.0).sum(), min),
@@ -290,9 +293,10 @@ fn concentration_of(
                 expected: test.map(|t| t.expected),
                 excess: test.map(|t| t.excess),
                 shrunken_ratio: None,
-            }
+            };
+            (flagged, group)
         })
-        .collect();
+        .unzip();
     // Adjusted over the groups that have a p-value; a failed adjustment
     // leaves every adjusted value empty rather than relabelling raw ones.
     let p: Vec<f64> = groups.iter().filter_map(|g| g.p_value).collect();
