@@ -335,31 +335,57 @@ impl Analysis {
         // it inside). Both only read the context.
         let (side, (peers_part, flags)) = rayon::join(
             || {
-                let start = Instant::now();
-                let trajectories = (!ctx.returns().is_empty()).then(|| {
-                    let t: Vec<Trajectory> = ctx
-                        .returns()
-                        .par_iter()
-                        .map(|r| Trajectory::of(r, config, ctx.as_of()))
-                        .collect();
-                    TrajectorySummary::new(&ctx, &t)
-                });
-                timed(Step::Trajectories, start);
-                let start = Instant::now();
-                let event_study = EventStudy::new(&ctx);
-                timed(Step::EventStudy, start);
-                let start = Instant::now();
-                let absences = AbsenceSummary::new(&ctx);
-                timed(Step::Absences, start);
-                let start = Instant::now();
-                let disclosure = FiscalYear::last_complete(ctx.as_of(), config.fiscal_year_start())
-                    .filter(|fy| {
-                        ctx.timelines()
-                            .iter()
-                            .any(|t| t.employee().hire_date <= fy.end)
-                    })
-                    .map(|fy| Disclosure::compute(ctx.timelines(), fy, config));
-                timed(Step::Disclosure, start);
+                // Four independent parts, two pairs side by side.
+                let ((trajectories, event_study), (absences, disclosure)) = rayon::join(
+                    || {
+                        rayon::join(
+                            || {
+                                let start = Instant::now();
+                                let trajectories = (!ctx.returns().is_empty()).then(|| {
+                                    let t: Vec<Trajectory> = ctx
+                                        .returns()
+                                        .par_iter()
+                                        .map(|r| Trajectory::of(r, config, ctx.as_of()))
+                                        .collect();
+                                    TrajectorySummary::new(&ctx, &t)
+                                });
+                                timed(Step::Trajectories, start);
+                                trajectories
+                            },
+                            || {
+                                let start = Instant::now();
+                                let event_study = EventStudy::new(&ctx);
+                                timed(Step::EventStudy, start);
+                                event_study
+                            },
+                        )
+                    },
+                    || {
+                        rayon::join(
+                            || {
+                                let start = Instant::now();
+                                let absences = AbsenceSummary::new(&ctx);
+                                timed(Step::Absences, start);
+                                absences
+                            },
+                            || {
+                                let start = Instant::now();
+                                let disclosure = FiscalYear::last_complete(
+                                    ctx.as_of(),
+                                    config.fiscal_year_start(),
+                                )
+                                .filter(|fy| {
+                                    ctx.timelines()
+                                        .iter()
+                                        .any(|t| t.employee().hire_date <= fy.end)
+                                })
+                                .map(|fy| Disclosure::compute(ctx.timelines(), fy, config));
+                                timed(Step::Disclosure, start);
+                                disclosure
+                            },
+                        )
+                    },
+                );
                 (trajectories, event_study, absences, disclosure)
             },
             || {
