@@ -213,15 +213,15 @@ pub struct Employee {
     /// Why employment ended.
     pub exit_reason: Option<ExitReason>,
     /// Department at hire.
-    pub department: Option<String>,
+    pub department: Option<Name>,
     /// Job grade at hire (higher = more senior).
     pub grade: u32,
     /// Responsibility level at hire, 0–9.
     pub responsibility: u8,
     /// Career track at hire.
-    pub track: Option<String>,
+    pub track: Option<Name>,
     /// Pseudonymous id of the manager at hire.
-    pub manager_id: Option<String>,
+    pub manager_id: Option<Name>,
     /// Employment type at hire.
     pub employment_type: EmploymentType,
     /// Contracted weekly hours at hire (> 0).
@@ -238,11 +238,11 @@ pub struct Reassignment {
     /// New responsibility level.
     pub responsibility: Option<u8>,
     /// New track.
-    pub track: Option<String>,
+    pub track: Option<Name>,
     /// New department.
-    pub department: Option<String>,
+    pub department: Option<Name>,
     /// New manager.
-    pub manager_id: Option<String>,
+    pub manager_id: Option<Name>,
     /// Who asked for the change.
     pub initiated_by: InitiatedBy,
 }
@@ -546,3 +546,17 @@ mod tests {
         assert_eq!(header, expected);
     }
 }
+
+/// A department, track or manager id as the timelines hold it: shared, so
+/// that the thousands of events and states naming one department point to
+/// one copy of its name and copying a state copies no text. Build one
+/// from a `&str` or `String` with `.into()`; read it as a `&str` with
+/// `as_deref()` on the `Option` or `&*` on the name.
+///
+/// ```
+/// use mommytrack::schema::Name;
+/// let sales: Name = "sales".into();
+/// let copy = sales.clone(); // the same text, not a second copy of it
+/// assert_eq!(&*copy, "sales");
+/// ```
+pub type Name = std::sync::Arc<str>;

@@ -525,7 +525,7 @@ fn structural_changes_in(
     config: &ValidConfig,
     found: &mut Found,
 ) {
-    let rank = |t: &Option<String>| t.as_deref().and_then(|t| config.track_rank(t));
+    let rank = |t: &Option<crate::schema::Name>| t.as_deref().and_then(|t| config.track_rank(t));
     let events = timeline.events();
     let first = events.partition_point(|e| e.date < window.0);
     for e in events[first..].iter().take_while(|e| e.date <= window.1) {
@@ -548,8 +548,8 @@ fn structural_changes_in(
                     if new < old {
                         let change = Change::TrackDowngrade {
                             date: e.date,
-                            from: before.track.clone(),
-                            to: r.track.clone(),
+                            from: before.track.as_deref().map(str::to_string),
+                            to: r.track.as_deref().map(str::to_string),
                             initiated_by: r.initiated_by,
                         };
                         found.first(FlagKind::TrackDowngrade, change, who);

@@ -758,8 +758,9 @@ impl PromotionGap {
                     x.return_index,
                     r.state_at_return()
                         .department
-                        .clone()
-                        .unwrap_or_else(|| "(none)".into()),
+                        .as_deref()
+                        .unwrap_or("(none)")
+                        .to_string(),
                 ))
             })
             .collect();

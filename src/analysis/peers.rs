@@ -251,7 +251,7 @@ fn spells_of<'a>(
                     | crate::schema::EventKind::RoleChange(r) => {
                         g = r.grade.unwrap_or(g);
                         if let (Some(x), true) = (&r.department, by_department) {
-                            d = Some(x.as_str());
+                            d = Some(&**x);
                         }
                     }
                     crate::schema::EventKind::LeaveStart { .. } if symmetric => leave = true,

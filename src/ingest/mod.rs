@@ -48,7 +48,7 @@ use crate::config::ValidConfig;
 use crate::error::{Error, Result};
 use crate::schema::{
     Employee, EmploymentType, Event, EventKind, EventType, ExitReason, Gender, InitiatedBy,
-    LeaveType, Reassignment, Rejection, RejectionKind, Table, TableReport, EMPLOYEE_COLUMNS,
+    LeaveType, Name, Reassignment, Rejection, RejectionKind, Table, TableReport, EMPLOYEE_COLUMNS,
     EVENT_COLUMNS,
 };
 use crate::timeline::Timeline;
@@ -242,6 +242,9 @@ struct Acc {
     event_counts: Vec<u32>,
     /// Fingerprints of rejected event rows, to drop their exact duplicates.
     rejected_seen: HashSet<u128, FixedState>,
+    /// Every department, track and manager id seen so far, so that the
+    /// rows naming one share one copy of it.
+    names: HashSet<Name, FixedState>,
     employees_report: TableReport,
     events_report: TableReport,
     rejections: Vec<Rejection>,
@@ -274,6 +277,18 @@ impl Acc {
             }
         }
         self.reject(rejection)
+    }
+
+    /// `name` replaced by the copy seen first (kept for later rows).
+    fn intern(&mut self, name: &mut Option<Name>) {
+        if let Some(n) = name {
+            match self.names.get(&**n) {
+                Some(shared) => *n = shared.clone(),
+                None => {
+                    self.names.insert(n.clone());
+                }
+            }
+        }
     }
 
     fn see_date(&mut self, date: NaiveDate) {
@@ -323,6 +338,10 @@ impl Acc {
         if let Some(x) = e.exit_date {
             self.see_date(x);
         }
+        let mut e = e;
+        self.intern(&mut e.department);
+        self.intern(&mut e.track);
+        self.intern(&mut e.manager_id);
         known
             .index
             .insert(e.employee_id.clone(), known.employees.len() as u32);
@@ -338,9 +357,14 @@ impl Acc {
                 self.events_report.rows_read += 1;
                 self.rejected(*r, f)
             }
-            Parsed::Accepted(v) => {
+            Parsed::Accepted(mut v) => {
                 self.events_report.rows_read += 1;
                 self.see_date(v.2.date);
+                if let EventKind::RoleChange(r) | EventKind::Promotion(r) = &mut v.2.kind {
+                    self.intern(&mut r.department);
+                    self.intern(&mut r.track);
+                    self.intern(&mut r.manager_id);
+                }
                 let who = v.0 as usize;
                 if self.event_counts.len() <= who {
                     self.event_counts.resize(who + 1, 0);
@@ -398,6 +422,7 @@ impl<'c> Builder<'c> {
                 events: Vec::new(),
                 event_counts: Vec::new(),
                 rejected_seen: HashSet::default(),
+                names: HashSet::default(),
                 employees_report: TableReport::default(),
                 events_report: TableReport::default(),
                 rejections: Vec::new(),
@@ -482,6 +507,7 @@ impl<'c> Builder<'c> {
         // representable date).
         let as_of = config.as_of().or(acc.latest).ok_or(Error::NoAnalysisDate)?;
         acc.rejected_seen = HashSet::default();
+        acc.names = HashSet::default();
         let Known { employees, index } = known;
         drop(index);
         // Each employee's events together (a counting scatter, chunk by
@@ -495,27 +521,31 @@ impl<'c> Builder<'c> {
         // Each employee's events in her own vector, which becomes her
         // timeline's, and their fingerprints in one array beside them, at
         // her offset (a counting scatter, each chunk freed once moved).
-        let mut per_employee: Vec<Vec<Event>> = (0..employees.len())
-            .map(|who| Vec::with_capacity(count(who)))
-            .collect();
+        // (Each vector takes its size at its first event, so that the
+        // chunks already moved are freed before the last vectors exist.)
+        let mut per_employee: Vec<Vec<Event>> = Vec::new();
+        per_employee.resize_with(employees.len(), Vec::new);
         let mut offsets: Vec<usize> = Vec::with_capacity(employees.len() + 1);
         offsets.push(0);
         for who in 0..employees.len() {
             offsets.push(offsets[who] + count(who));
         }
-        drop(counts);
         let mut fingerprints = vec![0u64; offsets[employees.len()]];
         for chunk in chunks {
             for (who, fingerprint, event) in chunk {
                 let who = who as usize;
                 if let (Some(events), Some(&at)) = (per_employee.get_mut(who), offsets.get(who)) {
                     if let Some(slot) = fingerprints.get_mut(at + events.len()) {
+                        if events.capacity() == 0 {
+                            events.reserve_exact(count(who));
+                        }
                         *slot = fingerprint;
                         events.push(event);
                     }
                 }
             }
         }
+        drop(counts);
         let mut slices: Vec<&mut [u64]> = Vec::with_capacity(employees.len());
         let mut rest = fingerprints.as_mut_slice();
         for who in 0..employees.len() {

@@ -3,6 +3,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::schema::Name;
 
 /// What the row checks made of one data row. They need only the row, the
 /// configuration and (for events) the accepted employees, so they run on
@@ -165,11 +166,11 @@ impl Checker<'_> {
             hire_date,
             exit_date,
             exit_reason,
-            department,
+            department: department.map(Name::from),
             grade,
             responsibility,
-            track,
-            manager_id,
+            track: track.map(Name::from),
+            manager_id: manager_id.map(Name::from),
             employment_type,
             weekly_hours,
             salary,
@@ -186,9 +187,9 @@ impl Checker<'_> {
         let leave_type: Option<LeaveType> = row.parse(V_LEAVE_TYPE, parse_enum)?;
         let new_grade = row.parse(V_GRADE, grade)?;
         let new_responsibility = row.parse(V_RESPONSIBILITY, responsibility)?;
-        let track = row.parse(V_TRACK, text_value)?;
-        let department = row.parse(V_DEPARTMENT, text_value)?;
-        let manager_id = row.parse(V_MANAGER, parse_id)?;
+        let track: Option<Name> = row.parse(V_TRACK, text_value)?.map(Name::from);
+        let department: Option<Name> = row.parse(V_DEPARTMENT, text_value)?.map(Name::from);
+        let manager_id: Option<Name> = row.parse(V_MANAGER, parse_id)?.map(Name::from);
         let initiated_by: InitiatedBy = row.parse(V_INITIATED_BY, parse_enum)?.unwrap_or_default();
         let scale = self.config.rating_scale();
         let rating = row.parse(V_RATING, |s| {

@@ -37,7 +37,7 @@ mod returns;
 pub(crate) use returns::return_from;
 pub use returns::Return;
 
-use crate::schema::{Employee, EmploymentType, Event, EventKind, LeaveType};
+use crate::schema::{Employee, EmploymentType, Event, EventKind, LeaveType, Name};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -55,11 +55,11 @@ pub struct State {
     /// Responsibility level, 0–9.
     pub responsibility: u8,
     /// Career track.
-    pub track: Option<String>,
+    pub track: Option<Name>,
     /// Department.
-    pub department: Option<String>,
+    pub department: Option<Name>,
     /// Manager's pseudonymous id.
-    pub manager_id: Option<String>,
+    pub manager_id: Option<Name>,
     /// Employment type.
     pub employment_type: EmploymentType,
     /// Contracted weekly hours.
