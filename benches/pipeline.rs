@@ -32,10 +32,7 @@ use std::path::{Path, PathBuf};
 /// Set in the process that measures peak memory: `EMPLOYEES|EVENTS|OUT`.
 const PEAK_CHILD: &str = "MOMMYTRACK_BENCH_PEAK_CHILD";
 
-fn list<T: std::str::FromStr>(var: &str, default: &[T]) -> Vec<T>
-where
-    T: Clone,
-{
+fn list<T: std::str::FromStr + Clone>(var: &str, default: &[T]) -> Vec<T> {
     std::env::var(var)
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())

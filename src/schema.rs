@@ -510,6 +510,20 @@ pub struct TableReport {
     pub unknown_columns: Vec<String>,
 }
 
+/// A department, track or manager id as the timelines hold it: shared, so
+/// that the thousands of events and states naming one department point to
+/// one copy of its name and copying a state copies no text. Build one
+/// from a `&str` or `String` with `.into()`; read it as a `&str` with
+/// `as_deref()` on the `Option` or `&*` on the name.
+///
+/// ```
+/// use mommytrack::schema::Name;
+/// let sales: Name = "sales".into();
+/// let copy = sales.clone(); // the same text, not a second copy of it
+/// assert_eq!(&*copy, "sales");
+/// ```
+pub type Name = std::sync::Arc<str>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -546,17 +560,3 @@ mod tests {
         assert_eq!(header, expected);
     }
 }
-
-/// A department, track or manager id as the timelines hold it: shared, so
-/// that the thousands of events and states naming one department point to
-/// one copy of its name and copying a state copies no text. Build one
-/// from a `&str` or `String` with `.into()`; read it as a `&str` with
-/// `as_deref()` on the `Option` or `&*` on the name.
-///
-/// ```
-/// use mommytrack::schema::Name;
-/// let sales: Name = "sales".into();
-/// let copy = sales.clone(); // the same text, not a second copy of it
-/// assert_eq!(&*copy, "sales");
-/// ```
-pub type Name = std::sync::Arc<str>;

@@ -734,7 +734,7 @@ impl PromotionGap {
                                 .is_some_and(|t| t.employee().gender == Gender::Male)
                     })
                     .collect();
-                let mothers_vs_fathers = compare(
+                compare(
                     &mothers,
                     &fathers,
                     "mother",
@@ -744,8 +744,7 @@ impl PromotionGap {
                         ("tenure_years", &|x, _| x.tenure_years),
                     ]),
                     config,
-                );
-                mothers_vs_fathers
+                )
             },
         );
         // By department of the returner at the index date.
