@@ -161,31 +161,53 @@ impl DummyOls {
             .ok_or_else(|| StatsError::Fit("X'X is singular (collinear dummies)".into()))?
             .inverse();
         let beta = &xtx_inv * xty;
-        // Σ_g (X_g' u_g)(X_g' u_g)', as S'S for blocks of cluster scores S
-        // (one row per cluster), so that memory stays small.
-        const BLOCK: usize = 2048;
+        // Σ_g s_g s_g' with s_g = X_g' u_g, the cluster's score. A row has
+        // at most one 1 per factor, so s_g is sparse: it is summed in a
+        // dense scratch vector, and only the columns it touched enter the
+        // outer product (upper triangle here, mirrored below).
         let mut meat = DMatrix::<f64>::zeros(k, k);
-        let mut block = DMatrix::<f64>::zeros(BLOCK, k);
-        let mut filled = 0usize;
+        let mut score = vec![0.0f64; k];
+        let mut touched: Vec<usize> = Vec::with_capacity(k);
+        let mut marked = vec![false; k];
+        let flush = |score: &mut [f64],
+                     touched: &mut Vec<usize>,
+                     marked: &mut [bool],
+                     meat: &mut DMatrix<f64>| {
+            touched.sort_unstable();
+            for (x, &a) in touched.iter().enumerate() {
+                let sa = score[a];
+                for &b in &touched[x..] {
+                    meat[(a, b)] += sa * score[b];
+                }
+            }
+            for &a in touched.iter() {
+                score[a] = 0.0;
+                marked[a] = false;
+            }
+            touched.clear();
+        };
         let mut previous = None;
         for &i in &order {
             if previous != Some(cluster(i)) {
-                if filled == BLOCK {
-                    meat.gemm_tr(1.0, &block, &block, 1.0);
-                    block.fill(0.0);
-                    filled = 0;
-                }
-                filled += 1;
+                flush(&mut score, &mut touched, &mut marked, &mut meat);
                 previous = Some(cluster(i));
             }
             let cols = &row_cols[i];
             let resid = y(i) - present(cols).map(|j| beta[j]).sum::<f64>();
             for j in present(cols) {
-                block[(filled - 1, j)] += resid;
+                if !marked[j] {
+                    marked[j] = true;
+                    touched.push(j);
+                }
+                score[j] += resid;
             }
         }
-        let used = block.rows(0, filled);
-        meat.gemm_tr(1.0, &used, &used, 1.0);
+        flush(&mut score, &mut touched, &mut marked, &mut meat);
+        for a in 0..k {
+            for b in 0..a {
+                meat[(a, b)] = meat[(b, a)];
+            }
+        }
         let factor = (g as f64 / (g as f64 - 1.0)) * ((n as f64 - 1.0) / (n as f64 - k as f64));
         let cov = &xtx_inv * meat * &xtx_inv * factor;
         Ok(DummyOls {
