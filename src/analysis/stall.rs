@@ -221,11 +221,31 @@ impl StallMixture {
     ) -> ([f64; 3], f64) {
         let [share, factor, on_track] = theta;
         let mut ll = 0.0;
+        // `log_parts` with its logarithms taken once, and no exponential
+        // taken twice: exp(0) is exactly 1, and when `a` is the larger
+        // part, e^(b − top) is the e^(b − a) of the weight. The values are
+        // the same to the bit.
+        let (ln_share, ln_rest) = (share.ln(), (1.0 - share).ln());
+        let (ln_factor, ln_on_track) = (factor.ln(), on_track.ln());
         for ((wi, &d), &h) in w.iter_mut().zip(promoted).zip(hazard) {
-            let (a, b) = Self::log_parts(share, factor, on_track, d, h);
+            let (rf, rr) = if d {
+                (ln_factor, ln_on_track)
+            } else {
+                (0.0, 0.0)
+            };
+            let a = ln_share + rf - factor * h;
+            let b = ln_rest + rr - on_track * h;
             let top = a.max(b);
-            ll += top + ((a - top).exp() + (b - top).exp()).ln();
-            *wi = 1.0 / (1.0 + (b - a).exp());
+            let (da, db) = (a - top, b - top);
+            let ea = if da == 0.0 { 1.0 } else { da.exp() };
+            let eb = if db == 0.0 { 1.0 } else { db.exp() };
+            ll += top + (ea + eb).ln();
+            let b_over_a = if top == a && db == b - a {
+                eb
+            } else {
+                (b - a).exp()
+            };
+            *wi = 1.0 / (1.0 + b_over_a);
         }
         // Each kind's rate: its expected promotions over its expected
         // exposure; on track at most the peers' rate (the likelihood is
