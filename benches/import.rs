@@ -44,6 +44,7 @@ fn files(n: usize) -> PathBuf {
         });
         write_csv(&data, &dir).expect("writing the contract files");
         synth::sap(&data)
+            .expect("the generated population exports")
             .write(&dir.join("sap"))
             .expect("writing the export");
     }

@@ -102,6 +102,13 @@ fn main() -> ExitCode {
             ("snapshots", synth::snapshots(data, config.as_of)),
         ];
         for (name, export) in exports {
+            let export = match export {
+                Ok(export) => export,
+                Err(e) => {
+                    eprintln!("error: cannot export the population as {name}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
             let to = dir.join(name);
             if let Err(e) = export.write(&to) {
                 eprintln!("error: cannot write {}: {e}", to.display());

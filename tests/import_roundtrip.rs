@@ -160,7 +160,7 @@ fn every_change(t: &Timeline) -> Vec<NaiveDate> {
 #[test]
 fn sap_history_round_trip_gives_the_original_timelines() {
     let (data, original) = population(7);
-    let export = synth::sap(&data);
+    let export = synth::sap(&data).expect("the generated population exports");
     let (out, back) = imported("sap", &export, original.as_of());
     assert!(
         out.rejections.is_empty(),
@@ -188,7 +188,7 @@ fn sap_history_round_trip_gives_the_original_timelines() {
 #[test]
 fn japanese_cp932_history_round_trip_gives_the_original_timelines() {
     let (data, original) = population(11);
-    let export = synth::japanese(&data);
+    let export = synth::japanese(&data).expect("the generated population exports");
     // the files are CP932, not UTF-8
     let (_, moves) = &export.files[1];
     assert!(std::str::from_utf8(moves).is_err());
@@ -220,7 +220,8 @@ fn japanese_cp932_history_round_trip_gives_the_original_timelines() {
 #[test]
 fn snapshot_round_trip_is_exact_at_every_snapshot_date() {
     let (data, original) = population(13);
-    let export = synth::snapshots(&data, original.as_of());
+    let export =
+        synth::snapshots(&data, original.as_of()).expect("the generated population exports");
     let (out, back) = imported("snapshots", &export, original.as_of());
     assert!(
         out.rejections.is_empty(),

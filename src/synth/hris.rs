@@ -94,6 +94,9 @@ enum Step {
 /// with the state after it; a day's steps in the contract's order.
 struct Walk<'a> {
     employee: &'a EmployeeRow,
+    /// Her hire date and exit date, read once.
+    hire: NaiveDate,
+    exit: Option<NaiveDate>,
     steps: Vec<(NaiveDate, Step, S)>,
     salaries: Vec<(NaiveDate, String)>,
     ratings: Vec<(NaiveDate, String)>,
@@ -102,11 +105,43 @@ struct Walk<'a> {
     leaves: Vec<(String, NaiveDate, Option<NaiveDate>)>,
 }
 
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("generated dates are ISO")
+/// A spouse's birth date when the employee's own is unknown.
+const SPOUSE_BORN: NaiveDate = match NaiveDate::from_ymd_opt(1980, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// A row of the population that an export cannot write: a date that is
+/// not `YYYY-MM-DD` (the generator writes none; a hand-built
+/// [`Synthetic`] may).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{table} row of employee {employee_id}: {column} is {value:?}; expected a date YYYY-MM-DD")]
+pub struct ExportError {
+    /// `employees` or `events`.
+    pub table: &'static str,
+    /// The row's employee.
+    pub employee_id: String,
+    /// The column.
+    pub column: &'static str,
+    /// The value found.
+    pub value: String,
 }
 
-fn walks(data: &Synthetic) -> Vec<Walk<'_>> {
+fn date(
+    s: &str,
+    table: &'static str,
+    employee_id: &str,
+    column: &'static str,
+) -> Result<NaiveDate, ExportError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ExportError {
+        table,
+        employee_id: employee_id.to_string(),
+        column,
+        value: s.to_string(),
+    })
+}
+
+fn walks(data: &Synthetic) -> Result<Vec<Walk<'_>>, ExportError> {
     let mut by: BTreeMap<&str, Vec<&EventRow>> = BTreeMap::new();
     for e in &data.events {
         by.entry(e.employee_id.as_str()).or_default().push(e);
@@ -114,10 +149,16 @@ fn walks(data: &Synthetic) -> Vec<Walk<'_>> {
     data.employees
         .iter()
         .map(|emp| {
-            let hire = date(&emp.hire_date);
+            let id = emp.employee_id.as_str();
+            let hire = date(&emp.hire_date, "employees", id, "hire_date")?;
+            let exit = (!emp.exit_date.is_empty())
+                .then(|| date(&emp.exit_date, "employees", id, "exit_date"))
+                .transpose()?;
             let mut st = S::at_hire(emp);
             let mut w = Walk {
                 employee: emp,
+                hire,
+                exit,
                 steps: vec![(hire, Step::Hire, st.clone())],
                 salaries: vec![(hire, emp.salary.clone())],
                 ratings: vec![],
@@ -132,7 +173,7 @@ fn walks(data: &Synthetic) -> Vec<Walk<'_>> {
             };
             events.sort_by(|a, b| (&a.date, rank(a)).cmp(&(&b.date, rank(b))));
             for e in events {
-                let d = date(&e.date);
+                let d = date(&e.date, "events", id, "date")?;
                 match e.event.as_str() {
                     "evaluation" => w.ratings.push((d, e.rating.clone())),
                     "child_birth" => w.births.push(d),
@@ -175,21 +216,21 @@ fn walks(data: &Synthetic) -> Vec<Walk<'_>> {
                     }
                 }
             }
-            if !emp.exit_date.is_empty() {
-                w.steps.push((date(&emp.exit_date), Step::Exit, st.clone()));
+            if let Some(x) = exit {
+                w.steps.push((x, Step::Exit, st.clone()));
             }
-            w
+            Ok(w)
         })
         .collect()
 }
 
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(header).expect("writing to memory");
+    w.write_record(header).expect("a Vec<u8> takes every write");
     for r in rows {
-        w.write_record(r).expect("writing to memory");
+        w.write_record(r).expect("a Vec<u8> takes every write");
     }
-    w.into_inner().expect("writing to memory")
+    w.into_inner().expect("a Vec<u8> takes every write")
 }
 
 fn hash(s: &str) -> u64 {
@@ -260,7 +301,7 @@ fn us_date(d: NaiveDate) -> String {
 fn odata(d: NaiveDate) -> String {
     let ms = d
         .and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
+        .expect("0:00:00 is a valid time")
         .and_utc()
         .timestamp_millis();
     format!("/Date({ms})/")
@@ -293,8 +334,8 @@ fn with_commas(v: &str) -> String {
 /// ratings S–D), `employee_time.csv` (leave records, end = last day,
 /// open leaves ending 12/31/9999) and `dependents.csv` (children and
 /// spouses).
-pub fn sap(data: &Synthetic) -> HrisExport {
-    let walks = walks(data);
+pub fn sap(data: &Synthetic) -> Result<HrisExport, ExportError> {
+    let walks = walks(data)?;
     let mut person = Vec::new();
     let mut job = Vec::new();
     let mut corrections = Vec::new();
@@ -448,7 +489,7 @@ pub fn sap(data: &Synthetic) -> HrisExport {
             ]);
         }
         if !w.births.is_empty() && k % 2 == 0 {
-            let spouse = birth_date(e).unwrap_or(date("1980-01-01"));
+            let spouse = birth_date(e).unwrap_or(SPOUSE_BORN);
             deps.push(vec![
                 id.clone(),
                 "spouse".into(),
@@ -685,7 +726,7 @@ child = "child"
 spouse = "ignore"
 "#
     );
-    HrisExport { files, mapping }
+    Ok(HrisExport { files, mapping })
 }
 
 /// Japanese eras: (first day, kanji, letter).
@@ -699,7 +740,8 @@ const ERAS: [(i32, u32, u32, &str, &str); 4] = [
 /// `d` in a Japanese era: (kanji, letter, era year).
 fn era(d: NaiveDate) -> (&'static str, &'static str, i32) {
     for (y, m, day, kanji, letter) in ERAS {
-        let first = NaiveDate::from_ymd_opt(y, m, day).expect("era dates exist");
+        let first =
+            NaiveDate::from_ymd_opt(y, m, day).expect("the era start dates in ERAS are real dates");
         if d >= first {
             return (kanji, letter, d.year() - y + 1);
         }
@@ -748,12 +790,12 @@ fn cp932_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(vec![]);
-    w.write_record(header).expect("writing to memory");
+    w.write_record(header).expect("a Vec<u8> takes every write");
     for r in rows {
-        w.write_record(r).expect("writing to memory");
+        w.write_record(r).expect("a Vec<u8> takes every write");
     }
-    let text =
-        String::from_utf8(w.into_inner().expect("writing to memory")).expect("the rows are UTF-8");
+    let text = String::from_utf8(w.into_inner().expect("a Vec<u8> takes every write"))
+        .expect("csv writes the UTF-8 of &str fields, quotes and commas");
     let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
     debug_assert!(!unmappable, "every character has a CP932 code");
     bytes.into_owned()
@@ -807,8 +849,8 @@ fn hours_minutes(weekly: &str) -> String {
 /// 休職区分 for leaves, 等級 as `３等級`, 役職 titles, 1日の所定労働時間 in
 /// hours.minutes), `給与.csv` (annual pay revisions), `評価.csv` (S–D
 /// grades, era dates) and `家族.csv` (children by 続柄, era birth dates).
-pub fn japanese(data: &Synthetic) -> HrisExport {
-    let walks = walks(data);
+pub fn japanese(data: &Synthetic) -> Result<HrisExport, ExportError> {
+    let walks = walks(data)?;
     let mut master = Vec::new();
     let mut moves = Vec::new();
     let mut pay = Vec::new();
@@ -828,12 +870,10 @@ pub fn japanese(data: &Synthetic) -> HrisExport {
             }
             .to_string(),
             birth_date(e).map(wareki).unwrap_or_default(),
-            date(&e.hire_date).format("%Y/%m/%d").to_string(),
-            if e.exit_date.is_empty() {
-                String::new()
-            } else {
-                date(&e.exit_date).format("%Y/%m/%d").to_string()
-            },
+            w.hire.format("%Y/%m/%d").to_string(),
+            w.exit
+                .map(|x| x.format("%Y/%m/%d").to_string())
+                .unwrap_or_default(),
             match e.exit_reason.as_str() {
                 "voluntary" => "自己都合",
                 "involuntary" => "会社都合",
@@ -1139,22 +1179,21 @@ birth_date = "生年月日"
 "妻" = "ignore"
 "#
     );
-    HrisExport { files, mapping }
+    Ok(HrisExport { files, mapping })
 }
 
 /// Month ends from the month of `from` to `to`, both included when they are
 /// month ends.
 fn month_ends(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
-    let mut first = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).expect("day 1 exists");
-    loop {
-        let next = first
-            .checked_add_months(chrono::Months::new(1))
-            .expect("in range");
-        let end = next.pred_opt().expect("in range");
-        if end > to {
+    // Day 1 of `from`'s month: `from` itself less its day of the month.
+    let mut first = from - Days::new(u64::from(from.day0()));
+    // The next month's first day (none past chrono's last month), less a
+    // day: it is after `first`, so that day exists.
+    while let Some(next) = first.checked_add_months(chrono::Months::new(1)) {
+        let Some(end) = next.pred_opt().filter(|end| *end <= to) else {
             break;
-        }
+        };
         out.push(end);
         first = next;
     }
@@ -1171,8 +1210,8 @@ pub const MISSING_SNAPSHOT: usize = 30;
 /// rating with its date), hire dates given, exits found only by an
 /// employee's disappearing, and one month ([`MISSING_SNAPSHOT`]-th
 /// snapshot) missing as a failed monthly extract leaves it.
-pub fn snapshots(data: &Synthetic, as_of: NaiveDate) -> HrisExport {
-    let walks = walks(data);
+pub fn snapshots(data: &Synthetic, as_of: NaiveDate) -> Result<HrisExport, ExportError> {
+    let walks = walks(data)?;
     let from = as_of
         .checked_sub_months(chrono::Months::new(120))
         .unwrap_or(as_of);
@@ -1185,8 +1224,7 @@ pub fn snapshots(data: &Synthetic, as_of: NaiveDate) -> HrisExport {
     for d in &dates {
         for w in &walks {
             let e = w.employee;
-            let hire = date(&e.hire_date);
-            let exit = (!e.exit_date.is_empty()).then(|| date(&e.exit_date));
+            let (hire, exit) = (w.hire, w.exit);
             if hire > *d || exit.is_some_and(|x| x < *d) {
                 continue;
             }
@@ -1295,5 +1333,69 @@ active = "active"
 "leave:other" = "other"
 "#
     .to_string();
-    HrisExport { files, mapping }
+    Ok(HrisExport { files, mapping })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{EmployeeRow, EventRow};
+
+    fn population(hire: &str, event_date: &str) -> Synthetic {
+        Synthetic {
+            employees: vec![EmployeeRow {
+                employee_id: "e1".into(),
+                gender: "F".into(),
+                hire_date: hire.into(),
+                grade: "2".into(),
+                responsibility: "1".into(),
+                employment_type: "regular".into(),
+                weekly_hours: "40".into(),
+                ..Default::default()
+            }],
+            events: vec![EventRow {
+                employee_id: "e1".into(),
+                date: event_date.into(),
+                event: "evaluation".into(),
+                rating: "3".into(),
+                ..Default::default()
+            }],
+            truth: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_date_the_export_cannot_read_is_an_error_naming_the_row() {
+        let expected = |table, column, value: &str| ExportError {
+            table,
+            employee_id: "e1".into(),
+            column,
+            value: value.into(),
+        };
+        let bad_hire = population("2020/04/01", "2021-03-31");
+        assert_eq!(
+            sap(&bad_hire).err(),
+            Some(expected("employees", "hire_date", "2020/04/01"))
+        );
+        let bad_event = population("2020-04-01", "next spring");
+        assert_eq!(
+            japanese(&bad_event).err(),
+            Some(expected("events", "date", "next spring"))
+        );
+        let as_of = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
+        assert!(snapshots(&bad_event, as_of).is_err());
+        assert!(snapshots(&population("2020-04-01", "2021-03-31"), as_of).is_ok());
+    }
+
+    #[test]
+    fn month_ends_stop_at_the_last_month_chrono_has() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(
+            month_ends(d(2024, 1, 15), d(2024, 3, 31)),
+            vec![d(2024, 1, 31), d(2024, 2, 29), d(2024, 3, 31)]
+        );
+        let last = NaiveDate::MAX;
+        let ends = month_ends(d(last.year(), last.month(), 1), last);
+        assert!(ends.len() <= 1);
+    }
 }

@@ -23,7 +23,7 @@ mod hris;
 mod write;
 
 pub use dirty::{dirty_copy, DirtyCopy, PlantedRejection};
-pub use hris::{japanese, sap, snapshots, HrisExport, MISSING_SNAPSHOT};
+pub use hris::{japanese, sap, snapshots, ExportError, HrisExport, MISSING_SNAPSHOT};
 pub use write::{generate_to_dir, write_csv, write_parameters, Written};
 
 use career::generate_employee;
