@@ -172,6 +172,14 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Runs `f` as `step` of [`Analysis::run_with`] and reports its wall time.
+fn time<T>(on_step: &(dyn Fn(Step, Duration) + Sync), step: Step, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    on_step(step, start.elapsed());
+    out
+}
+
 /// A step of [`Analysis::run_with`], reported with its wall time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -322,66 +330,53 @@ impl Analysis {
         config: &ValidConfig,
         on_step: &(dyn Fn(Step, Duration) + Sync),
     ) -> Analysis {
-        let timed = |step: Step, start: Instant| on_step(step, start.elapsed());
         let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
         for r in &data.report.rejections {
             *by_kind.entry(r.kind.as_str().to_string()).or_default() += 1;
         }
-        let start = Instant::now();
-        let ctx = Context::new(data, config);
-        timed(Step::Context, start);
+        let ctx = time(on_step, Step::Context, || Context::new(data, config));
         let any_childcare = ctx.any_childcare_return();
-        // Two independent halves, joined on rayon's pool (each also uses
-        // it inside). Both only read the context.
+        // Independent parts side by side on rayon's pool (each also uses it
+        // inside); all only read the context. One half: trajectories, the
+        // event study, absence counts and disclosure. The other: the peers,
+        // then the flags (with where they concentrate) beside the
+        // promotion gap, which both need only the peers.
         let (side, (peers_part, flags)) = rayon::join(
             || {
-                // Four independent parts, two pairs side by side.
                 let ((trajectories, event_study), (absences, disclosure)) = rayon::join(
                     || {
                         rayon::join(
                             || {
-                                let start = Instant::now();
-                                let trajectories = (!ctx.returns().is_empty()).then(|| {
-                                    let t: Vec<Trajectory> = ctx
-                                        .returns()
-                                        .par_iter()
-                                        .map(|r| Trajectory::of(r, config, ctx.as_of()))
-                                        .collect();
-                                    TrajectorySummary::new(&ctx, &t)
-                                });
-                                timed(Step::Trajectories, start);
-                                trajectories
+                                time(on_step, Step::Trajectories, || {
+                                    (!ctx.returns().is_empty()).then(|| {
+                                        let t: Vec<Trajectory> = ctx
+                                            .returns()
+                                            .par_iter()
+                                            .map(|r| Trajectory::of(r, config, ctx.as_of()))
+                                            .collect();
+                                        TrajectorySummary::new(&ctx, &t)
+                                    })
+                                })
                             },
-                            || {
-                                let start = Instant::now();
-                                let event_study = EventStudy::new(&ctx);
-                                timed(Step::EventStudy, start);
-                                event_study
-                            },
+                            || time(on_step, Step::EventStudy, || EventStudy::new(&ctx)),
                         )
                     },
                     || {
                         rayon::join(
+                            || time(on_step, Step::Absences, || AbsenceSummary::new(&ctx)),
                             || {
-                                let start = Instant::now();
-                                let absences = AbsenceSummary::new(&ctx);
-                                timed(Step::Absences, start);
-                                absences
-                            },
-                            || {
-                                let start = Instant::now();
-                                let disclosure = FiscalYear::last_complete(
-                                    ctx.as_of(),
-                                    config.fiscal_year_start(),
-                                )
-                                .filter(|fy| {
-                                    ctx.timelines()
-                                        .iter()
-                                        .any(|t| t.employee().hire_date <= fy.end)
+                                time(on_step, Step::Disclosure, || {
+                                    FiscalYear::last_complete(
+                                        ctx.as_of(),
+                                        config.fiscal_year_start(),
+                                    )
+                                    .filter(|fy| {
+                                        ctx.timelines()
+                                            .iter()
+                                            .any(|t| t.employee().hire_date <= fy.end)
+                                    })
+                                    .map(|fy| Disclosure::compute(ctx.timelines(), fy, config))
                                 })
-                                .map(|fy| Disclosure::compute(ctx.timelines(), fy, config));
-                                timed(Step::Disclosure, start);
-                                disclosure
                             },
                         )
                     },
@@ -389,36 +384,32 @@ impl Analysis {
                 (trajectories, event_study, absences, disclosure)
             },
             || {
-                let start = Instant::now();
-                let peers = PeerSample::build(&ctx);
-                timed(Step::Peers, start);
-                // The flags (and where they concentrate) and the promotion
-                // gap both need only the peers: side by side.
+                let peers = time(on_step, Step::Peers, || PeerSample::build(&ctx));
                 let ((flags, concentration, policy), promotion_gap) = rayon::join(
                     || {
-                        let start = Instant::now();
-                        let stall = stall::stall_scores(&ctx, &peers);
-                        let flags = flag_all(&ctx, &peers, &stall.scores);
-                        let stall_summary = stall::summary(&stall, config);
-                        timed(Step::Flags, start);
-                        let start = Instant::now();
-                        let concentration = any_childcare.then(|| {
-                            let mut c = Concentration::new(&ctx, &flags);
-                            c.stall = Some(stall_summary);
-                            c
+                        let (flags, stall_summary) = time(on_step, Step::Flags, || {
+                            let stall = stall::stall_scores(&ctx, &peers);
+                            let flags = flag_all(&ctx, &peers, &stall.scores);
+                            (flags, stall::summary(&stall, config))
                         });
-                        let policy = config
-                            .policy_date()
-                            .filter(|_| any_childcare)
-                            .map(|d| policy_effect(&ctx, d, &flags));
-                        timed(Step::Concentration, start);
+                        let (concentration, policy) = time(on_step, Step::Concentration, || {
+                            let concentration = any_childcare.then(|| {
+                                let mut c = Concentration::new(&ctx, &flags);
+                                c.stall = Some(stall_summary);
+                                c
+                            });
+                            let policy = config
+                                .policy_date()
+                                .filter(|_| any_childcare)
+                                .map(|d| policy_effect(&ctx, d, &flags));
+                            (concentration, policy)
+                        });
                         (flags, concentration, policy)
                     },
                     || {
-                        let start = Instant::now();
-                        let gap = any_childcare.then(|| PromotionGap::new(&ctx, &peers));
-                        timed(Step::PromotionGap, start);
-                        gap
+                        time(on_step, Step::PromotionGap, || {
+                            any_childcare.then(|| PromotionGap::new(&ctx, &peers))
+                        })
                     },
                 );
                 ((promotion_gap, concentration, policy), flags)
@@ -450,10 +441,7 @@ impl Analysis {
             },
             privacy: crate::privacy::Ledger::default(),
         };
-        let start = Instant::now();
-        let published = computed.published(config);
-        timed(Step::Publication, start);
-        published
+        time(on_step, Step::Publication, || computed.published(config))
     }
 
     /// What the analyses computed, as it may be published: every count and
