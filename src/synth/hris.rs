@@ -226,11 +226,14 @@ fn walks(data: &Synthetic) -> Result<Vec<Walk<'_>>, ExportError> {
 
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(header).expect("a Vec<u8> takes every write");
+    w.write_record(header)
+        .expect("every row has the header's width, and a Vec<u8> takes every write");
     for r in rows {
-        w.write_record(r).expect("a Vec<u8> takes every write");
+        w.write_record(r)
+            .expect("every row has the header's width, and a Vec<u8> takes every write");
     }
-    w.into_inner().expect("a Vec<u8> takes every write")
+    w.into_inner()
+        .expect("every row has the header's width, and a Vec<u8> takes every write")
 }
 
 fn hash(s: &str) -> u64 {
@@ -790,12 +793,17 @@ fn cp932_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(vec![]);
-    w.write_record(header).expect("a Vec<u8> takes every write");
+    w.write_record(header)
+        .expect("every row has the header's width, and a Vec<u8> takes every write");
     for r in rows {
-        w.write_record(r).expect("a Vec<u8> takes every write");
+        w.write_record(r)
+            .expect("every row has the header's width, and a Vec<u8> takes every write");
     }
-    let text = String::from_utf8(w.into_inner().expect("a Vec<u8> takes every write"))
-        .expect("csv writes the UTF-8 of &str fields, quotes and commas");
+    let text = String::from_utf8(
+        w.into_inner()
+            .expect("every row has the header's width, and a Vec<u8> takes every write"),
+    )
+    .expect("csv writes the UTF-8 of &str fields, quotes and commas");
     let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
     debug_assert!(!unmappable, "every character has a CP932 code");
     bytes.into_owned()
