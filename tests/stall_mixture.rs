@@ -94,3 +94,34 @@ fn fdr_set_is_the_largest_within_the_level() {
         }
     }
 }
+
+/// 227,919 returns on a flat likelihood, where EM alone crawls (500 steps
+/// left the share at 0.163, the maximum being at 0.130): the fit must still
+/// reach the maximum scipy finds (tests/reference/stall_mixture_large.py,
+/// scipy 1.17.1: L-BFGS-B, polished by solving the EM fixed point to a
+/// residual of 7e-18) and say it converged.
+#[test]
+fn large_flat_likelihood_reaches_the_maximum() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/stall_mixture_large.csv"
+    );
+    let mut rd = csv::Reader::from_path(path).unwrap();
+    let (mut promoted, mut hazard) = (Vec::new(), Vec::new());
+    for r in rd.records() {
+        let r = r.unwrap();
+        let count: usize = r[2].parse().unwrap();
+        promoted.extend(std::iter::repeat_n(&r[0] == "1", count));
+        hazard.extend(std::iter::repeat_n(r[1].parse::<f64>().unwrap(), count));
+    }
+    assert_eq!(promoted.len(), 227_919);
+    let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
+    assert!(m.converged, "{m:?}");
+    close(m.share, 0.129790359435, 1e-6);
+    close(m.factor, 0.022180033858, 1e-6);
+    close(m.on_track, 0.959800581867, 1e-6);
+    close(m.log_likelihood, -64917.847662844, 1e-11);
+    close(m.posterior(false, 0.5), 0.192475682872, 1e-6);
+    close(m.posterior(false, 2.0), 0.493107305744, 1e-6);
+    close(m.posterior(true, 1.0), 0.008725635077, 1e-6);
+}
