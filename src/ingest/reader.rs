@@ -70,6 +70,19 @@ pub(super) fn read_parallel<R: Read, T: Send>(
     apply: &mut (dyn FnMut(Parsed<T>) -> Result<()> + Send),
 ) -> Result<()> {
     type Checked<T> = (usize, Vec<Parsed<T>>, Vec<csv::ByteRecord>);
+    let mut last_line = header_line;
+    // The first batch on this thread: a file that ends within it is
+    // checked and applied here, in order, without starting a thread (a
+    // thread costs more than checking a few thousand rows).
+    let mut first = Vec::new();
+    let (more, mut read_error) = fill_batch(csv, table, &mut first, &mut last_line);
+    if !more {
+        let mut spare = Vec::new();
+        for r in &first {
+            apply(check(r, &mut spare))?;
+        }
+        return read_error.map_or(Ok(()), Err);
+    }
     // As many as rayon's pool has threads (so `ThreadPool::install` bounds it too).
     let workers = rayon::current_num_threads().clamp(1, 8);
     std::thread::scope(|scope| {
@@ -113,44 +126,23 @@ pub(super) fn read_parallel<R: Read, T: Send>(
             }
             Ok(())
         });
+        // The first batch is full (the file goes on).
         let mut seq = 0usize;
-        let mut last_line = header_line;
-        let mut read_error = None;
-        loop {
-            let mut batch = back_rx.try_recv().unwrap_or_default();
-            let mut filled = 0;
-            while filled < BATCH {
-                // records are made as rows arrive (a small file makes few)
-                // and reused from batches the merger sends back
-                if filled == batch.len() {
-                    batch.push(csv::ByteRecord::new());
-                }
-                match csv.read_byte_record(&mut batch[filled]) {
-                    Ok(true) => {
-                        last_line = batch[filled].position().map_or(last_line, |p| p.line());
-                        filled += 1;
+        if work_tx.send((seq, first)).is_ok() {
+            seq += 1;
+            loop {
+                let mut batch = back_rx.try_recv().unwrap_or_default();
+                let (more, error) = fill_batch(csv, table, &mut batch, &mut last_line);
+                read_error = error;
+                if !batch.is_empty() {
+                    if work_tx.send((seq, batch)).is_err() {
+                        break; // the merger stopped: its error is the answer
                     }
-                    Ok(false) => break,
-                    Err(e) => {
-                        read_error = Some(Error::Csv {
-                            table,
-                            line: last_line + 1,
-                            source: e,
-                        });
-                        break;
-                    }
+                    seq += 1;
                 }
-            }
-            let more = filled == BATCH;
-            batch.truncate(filled);
-            if filled > 0 {
-                if work_tx.send((seq, batch)).is_err() {
-                    break; // the merger stopped: its error is the answer
+                if !more {
+                    break;
                 }
-                seq += 1;
-            }
-            if !more {
-                break;
             }
         }
         drop(work_tx);
@@ -160,6 +152,44 @@ pub(super) fn read_parallel<R: Read, T: Send>(
             .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
         read_error.map_or(Ok(()), Err)
     })
+}
+
+/// Reads up to [`BATCH`] records into `batch` (reusing its records'
+/// buffers; it is cut to the records read), moving `last_line` to the last
+/// record's line. Returns whether the batch is full (the file may go on)
+/// and the CSV error that stopped the reading, if one did.
+fn fill_batch<R: Read>(
+    csv: &mut csv::Reader<R>,
+    table: Table,
+    batch: &mut Vec<csv::ByteRecord>,
+    last_line: &mut u64,
+) -> (bool, Option<Error>) {
+    let mut filled = 0;
+    let mut error = None;
+    while filled < BATCH {
+        // records are made as rows arrive (a small file makes few)
+        // and reused from batches the merger sends back
+        if filled == batch.len() {
+            batch.push(csv::ByteRecord::new());
+        }
+        match csv.read_byte_record(&mut batch[filled]) {
+            Ok(true) => {
+                *last_line = batch[filled].position().map_or(*last_line, |p| p.line());
+                filled += 1;
+            }
+            Ok(false) => break,
+            Err(e) => {
+                error = Some(Error::Csv {
+                    table,
+                    line: *last_line + 1,
+                    source: e,
+                });
+                break;
+            }
+        }
+    }
+    batch.truncate(filled);
+    (filled == BATCH, error)
 }
 
 /// Empties a buffer of borrowed fields so that it can hold the next row's:
