@@ -1,6 +1,8 @@
 //! The contract's CSV reader, `events` table, against a small fixed
 //! `employees` table: any bytes give a dataset or a typed error.
 #![no_main]
+#[path = "common.rs"]
+mod common;
 use libfuzzer_sys::fuzz_target;
 use mommytrack::{Dataset, ValidConfig};
 
@@ -11,6 +13,7 @@ E000003,F,1990,2015-04-01,2024-03-31,voluntary,hr,1,0,general,M0601,part_time,20
 ";
 
 fuzz_target!(|data: &[u8]| {
+    common::on_this_thread();
     let config = ValidConfig::default();
     let _ = Dataset::builder(&config).from_readers(EMPLOYEES, data);
 });

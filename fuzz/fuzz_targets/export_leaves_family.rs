@@ -2,10 +2,13 @@
 //! `leaves.csv`, the rest `dependents.csv`, beside a fixed master; any bytes
 //! give an import or a typed error, never a panic.
 #![no_main]
+#[path = "common.rs"]
+mod common;
 use libfuzzer_sys::fuzz_target;
 use mommytrack::import::{import_from_memory, Mapping};
 use mommytrack::ValidConfig;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 const MAPPING: &str = r#"
 [master]
@@ -33,8 +36,12 @@ E000001,F,2012-04-01,,1,0,regular,40
 E000002,M,2013-04-01,2024-03-31,2,1,regular,40
 ";
 
+/// The mapping, parsed once.
+static PARSED: OnceLock<Mapping> = OnceLock::new();
+
 fuzz_target!(|data: &[u8]| {
-    let m = Mapping::from_toml(MAPPING).unwrap();
+    common::on_this_thread();
+    let m = PARSED.get_or_init(|| Mapping::from_toml(MAPPING).unwrap());
     let cut = data.iter().position(|b| *b == 0).unwrap_or(data.len());
     let files = BTreeMap::from([
         ("master.csv".to_string(), MASTER.to_vec()),
@@ -44,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
             data.get(cut + 1..).unwrap_or(&[]).to_vec(),
         ),
     ]);
-    if let Ok(out) = import_from_memory(&m, &files) {
+    if let Ok(out) = import_from_memory(m, &files) {
         let _ = out.dataset(&ValidConfig::default());
     }
 });

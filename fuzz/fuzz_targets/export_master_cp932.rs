@@ -2,10 +2,13 @@
 //! detected, Japanese headers, era dates, hours.minutes): the bytes before
 //! the first NUL are `従業員.csv`, the rest `人事異動.csv`; never a panic.
 #![no_main]
+#[path = "common.rs"]
+mod common;
 use libfuzzer_sys::fuzz_target;
 use mommytrack::import::{import_from_memory, Mapping};
 use mommytrack::ValidConfig;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 const MAPPING: &str = r#"
 [settings]
@@ -64,8 +67,12 @@ daily_hours = "1日の所定労働時間"
 "パート" = "part_time"
 "#;
 
+/// The mapping, parsed once.
+static PARSED: OnceLock<Mapping> = OnceLock::new();
+
 fuzz_target!(|data: &[u8]| {
-    let m = Mapping::from_toml(MAPPING).unwrap();
+    common::on_this_thread();
+    let m = PARSED.get_or_init(|| Mapping::from_toml(MAPPING).unwrap());
     let cut = data.iter().position(|b| *b == 0).unwrap_or(data.len());
     let files = BTreeMap::from([
         ("従業員.csv".to_string(), data[..cut].to_vec()),
@@ -74,7 +81,7 @@ fuzz_target!(|data: &[u8]| {
             data.get(cut + 1..).unwrap_or(&[]).to_vec(),
         ),
     ]);
-    if let Ok(out) = import_from_memory(&m, &files) {
+    if let Ok(out) = import_from_memory(m, &files) {
         let _ = out.dataset(&ValidConfig::default());
     }
 });

@@ -1,10 +1,13 @@
 //! A periodic snapshot export: any bytes as `headcount.csv` give an import
 //! or a typed error, never a panic; what imports goes through the contract.
 #![no_main]
+#[path = "common.rs"]
+mod common;
 use libfuzzer_sys::fuzz_target;
 use mommytrack::import::{import_from_memory, Mapping};
 use mommytrack::ValidConfig;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 const MAPPING: &str = r#"
 [snapshots]
@@ -39,10 +42,14 @@ active = "active"
 gone = "exit"
 "#;
 
+/// The mapping, parsed once.
+static PARSED: OnceLock<Mapping> = OnceLock::new();
+
 fuzz_target!(|data: &[u8]| {
-    let m = Mapping::from_toml(MAPPING).unwrap();
+    common::on_this_thread();
+    let m = PARSED.get_or_init(|| Mapping::from_toml(MAPPING).unwrap());
     let files = BTreeMap::from([("headcount.csv".to_string(), data.to_vec())]);
-    if let Ok(out) = import_from_memory(&m, &files) {
+    if let Ok(out) = import_from_memory(m, &files) {
         let _ = out.dataset(&ValidConfig::default());
     }
 });

@@ -2,6 +2,8 @@
 //! mapping that parses is imported against small fixed exports (every
 //! file name it may give is there) without a panic.
 #![no_main]
+#[path = "common.rs"]
+mod common;
 use libfuzzer_sys::fuzz_target;
 use mommytrack::import::{import_from_memory, Mapping};
 use std::collections::BTreeMap;
@@ -33,6 +35,7 @@ fn files() -> &'static BTreeMap<String, Vec<u8>> {
 }
 
 fuzz_target!(|data: &[u8]| {
+    common::on_this_thread();
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

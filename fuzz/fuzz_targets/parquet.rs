@@ -1,6 +1,8 @@
 //! The Parquet reader: any bytes as the `employees` file give a dataset or
 //! a typed error, never a panic that leaves the crate.
 #![no_main]
+#[path = "common.rs"]
+mod common;
 use libfuzzer_sys::fuzz_target;
 use mommytrack::{Dataset, ValidConfig};
 use std::path::PathBuf;
@@ -25,6 +27,7 @@ fuzz_target!(
     // crate still aborts the target (libfuzzer-sys checks for it).
     init: std::panic::set_hook(Box::new(|_| {})),
     |data: &[u8]| {
+        common::on_this_thread();
     let (employees, events) = paths();
     std::fs::write(employees, data).unwrap();
     let config = ValidConfig::default();
