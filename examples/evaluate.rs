@@ -269,8 +269,12 @@ prolonged_reduced_hours, planted returns: followed long enough for the rule, and
     let stall = stall_scores(&ctx, &peers);
     if let Some(m) = stall.mixture {
         println!(
-            "\nstall mixture: share {:.4}, stalled rate {:.4}, on-track rate {:.4} ({} iterations)",
-            m.share, m.factor, m.on_track, m.iterations
+            "\nstall mixture: share {:.4}, stalled rate {:.3e}, on-track rate {:.4} ({} iterations, {})",
+            m.share,
+            m.factor,
+            m.on_track,
+            m.iterations,
+            if m.converged { "converged" } else { "NOT converged" }
         );
     }
     let scores = stall.scores;

@@ -95,17 +95,9 @@ fn fdr_set_is_the_largest_within_the_level() {
     }
 }
 
-/// 227,919 returns on a flat likelihood, where EM alone crawls (500 steps
-/// left the share at 0.163, the maximum being at 0.130): the fit must still
-/// reach the maximum scipy finds (tests/reference/stall_mixture_large.py,
-/// scipy 1.17.1: L-BFGS-B, polished by solving the EM fixed point to a
-/// residual of 7e-18) and say it converged.
-#[test]
-fn large_flat_likelihood_reaches_the_maximum() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/stall_mixture_large.csv"
-    );
+/// The returns of a fixture given as counts (promoted, hazard, count).
+fn counted(name: &str) -> (Vec<bool>, Vec<f64>) {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     let mut rd = csv::Reader::from_path(path).unwrap();
     let (mut promoted, mut hazard) = (Vec::new(), Vec::new());
     for r in rd.records() {
@@ -114,6 +106,17 @@ fn large_flat_likelihood_reaches_the_maximum() {
         promoted.extend(std::iter::repeat_n(&r[0] == "1", count));
         hazard.extend(std::iter::repeat_n(r[1].parse::<f64>().unwrap(), count));
     }
+    (promoted, hazard)
+}
+
+/// 227,919 returns on a flat likelihood, where EM alone crawls (500 steps
+/// left the share at 0.163, the maximum being at 0.130): the fit must still
+/// reach the maximum scipy finds (tests/reference/stall_mixture_counts.py,
+/// scipy 1.17.1: L-BFGS-B, polished by solving the EM fixed point to a
+/// residual of 0) and say it converged.
+#[test]
+fn large_flat_likelihood_reaches_the_maximum() {
+    let (promoted, hazard) = counted("stall_mixture_large.csv");
     assert_eq!(promoted.len(), 227_919);
     let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
     assert!(m.converged, "{m:?}");
@@ -124,4 +127,25 @@ fn large_flat_likelihood_reaches_the_maximum() {
     close(m.posterior(false, 0.5), 0.192475682872, 1e-6);
     close(m.posterior(false, 2.0), 0.493107305744, 1e-6);
     close(m.posterior(true, 1.0), 0.008725635077, 1e-6);
+}
+
+/// 11,342 returns whose maximum has the stalled rate at its bound, 0 (the
+/// likelihood falls as it rises from there: slope −3.24 by scipy's finite
+/// difference): the fit holds it at 0, converges, and matches scipy
+/// (tests/reference/stall_mixture_counts.py: L-BFGS-B within the bounds,
+/// then the EM fixed point in the other two). Stopping there unconverged
+/// would leave every return without a posterior and unflagged.
+#[test]
+fn a_maximum_on_the_boundary_holds_the_stalled_rate_at_zero() {
+    let (promoted, hazard) = counted("stall_mixture_boundary.csv");
+    assert_eq!(promoted.len(), 11_342);
+    let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
+    assert!(m.converged, "{m:?}");
+    assert_eq!(m.factor, 0.0);
+    close(m.share, 0.148412400766, 1e-6);
+    close(m.on_track, 0.975318099277, 1e-6);
+    close(m.log_likelihood, -3220.329264620, 1e-11);
+    close(m.posterior(false, 0.5), 0.221068856331, 1e-6);
+    close(m.posterior(false, 2.0), 0.550707258959, 1e-6);
+    assert_eq!(m.posterior(true, 1.0), 0.0);
 }

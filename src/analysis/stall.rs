@@ -41,7 +41,8 @@
 //! follow-up, found by EM (Dempster, Laird & Rubin 1977) to reach the
 //! maximum's basin, then Newton's method to converge where the likelihood
 //! is flat and EM crawls ([`StallMixture::fit`], checked against scipy on
-//! 1,500 and on 227,919 returns). Her posterior probability of being stalled,
+//! 1,500, 227,919 and 11,342 returns, the last with its maximum at `φ` = 0).
+//! Her posterior probability of being stalled,
 //! `π·φ^dᵢ·e^(−φHᵢ) ÷ (π·φ^dᵢ·e^(−φHᵢ) + (1−π)·ρ^dᵢ·e^(−ρHᵢ))`, grows with
 //! every promotion-free month, the faster the more promotable peers like
 //! her are. `flags.csv` carries it as `stall_posterior`. Her own record's
@@ -263,10 +264,25 @@ impl StallMixture {
             ll += top + ((a - top).exp() + (b - top).exp()).ln();
             let w = 1.0 / (1.0 + (b - a).exp());
             let (u, v) = (df / factor - h, df / on_track - h);
-            let s = [w / share - (1.0 - w) / (1.0 - share), w * u, (1.0 - w) * v];
+            // At `φ = 0` her score in `φ` is its limit from above (`w·u`
+            // tends to `π/Lᵢ = e^(ln π − b)` when promoted, `w` being 0
+            // there); the second derivatives in `φ` are not needed there
+            // (Newton holds `φ` at 0) and are left at 0.
+            let (s_factor, second_factor) = if factor > 0.0 {
+                (w * u, [w / share * u, w * (u * u - df / (factor * factor))])
+            } else if d {
+                ((ln_share - b).exp(), [0.0; 2])
+            } else {
+                (-w * h, [0.0; 2])
+            };
+            let s = [
+                w / share - (1.0 - w) / (1.0 - share),
+                s_factor,
+                (1.0 - w) * v,
+            ];
             let second = [
-                [0.0, w / share * u, -(1.0 - w) / (1.0 - share) * v],
-                [0.0, w * (u * u - df / (factor * factor)), 0.0],
+                [0.0, second_factor[0], -(1.0 - w) / (1.0 - share) * v],
+                [0.0, second_factor[1], 0.0],
                 [0.0, 0.0, (1.0 - w) * (v * v - df / (on_track * on_track))],
             ];
             for j in 0..3 {
@@ -281,8 +297,9 @@ impl StallMixture {
         (ll, g, hess)
     }
 
-    /// Newton's method from `theta` within `0 < π < 1`, `0 < φ < ρ ≤ 1`:
-    /// `ρ` is held at 1 while the likelihood rises beyond it; a step that
+    /// Newton's method from `theta` within `0 < π < 1`, `0 ≤ φ < ρ ≤ 1`:
+    /// `φ` is held at 0, and `ρ` at 1, while the likelihood rises beyond
+    /// them; a step that
     /// would leave the space or lower the likelihood is halved; where the
     /// Hessian is not negative definite it is shifted until it is
     /// (Levenberg). Stops when the Newton decrement `gᵀ(−H)⁻¹g` is below
@@ -298,11 +315,24 @@ impl StallMixture {
             if !ll.is_finite() {
                 return (theta, step, false);
             }
+            // `φ` at 0 with the likelihood rising from there: a small step
+            // in, where the derivatives are those of the interior.
+            if theta[1] <= 0.0 && g[1] > 0.0 {
+                theta[1] = 1e-6 * theta[2];
+                continue;
+            }
             let pinned = theta[2] >= 1.0 && g[2] >= 0.0;
             if pinned {
                 theta[2] = 1.0;
             }
-            let free: Vec<usize> = if pinned { vec![0, 1] } else { vec![0, 1, 2] };
+            let free: Vec<usize> = [0, 1, 2]
+                .into_iter()
+                .filter(|&k| match k {
+                    1 => theta[1] > 0.0,
+                    2 => !pinned,
+                    _ => true,
+                })
+                .collect();
             let m = free.len();
             let neg = DMatrix::from_fn(m, m, |i, j| -hess[free[i]][free[j]]);
             let grad = DVector::from_fn(m, |i, _| g[free[i]]);
@@ -335,8 +365,11 @@ impl StallMixture {
                 for (i, &k) in free.iter().enumerate() {
                     cand[k] = theta[k] + t * dir[i];
                 }
+                // Onto the bounds `φ ≥ 0` and `ρ ≤ 1` (held there next step
+                // while the likelihood rises beyond them).
+                cand[1] = cand[1].max(0.0);
                 cand[2] = cand[2].min(1.0);
-                let inside = cand[0] > 0.0 && cand[0] < 1.0 && cand[1] > 0.0 && cand[1] < cand[2];
+                let inside = cand[0] > 0.0 && cand[0] < 1.0 && cand[1] < cand[2];
                 if inside && loglik(cand) >= ll {
                     theta = cand;
                     break;
