@@ -906,6 +906,9 @@ impl Analysis {
             "{n} childcare returns; {inv} flagged with an employer-initiated (or unrecorded) change; {emp} flagged with changes the employee asked for. Each flagged return, with its evidence, is in `flags.csv`.",
             "育児関連休業からの復職 {n}件。会社側の（または記録のない）変化による兆候 {inv}件、本人の希望による変化 {emp}件。兆候のある各復職と根拠は `flags.csv` に記載しています。"
         )));
+        if let Some(st) = &c.stall {
+            b.push(Block::Para(stall_sentence(w, st)));
+        }
         // By year of return.
         let bars: Vec<(i32, Option<f64>)> = c.by_cohort.iter().map(|k| (k.year, k.rate)).collect();
         let withheld: Vec<String> = c
@@ -1493,4 +1496,93 @@ fn disclosure_blocks(w: Words, d: &Disclosure, b: &mut Vec<Block>) {
             })
             .collect(),
     });
+}
+
+/// What the stall test found: how many returns it judged, flagged and could
+/// not yet tell, or why it flagged none when its model gave no answer.
+fn stall_sentence(w: Words, st: &crate::analysis::stall::StallSummary) -> String {
+    let lang = w.lang;
+    let (tested, flagged, short) = (
+        w.count(&st.tested),
+        w.count(&st.flagged),
+        w.count(&st.too_short),
+    );
+    // The posterior rule without a fitted model flags no one.
+    let why_none = match (st.fdr, st.stalled_share, st.mixture_converged) {
+        (None, _, _) => None,
+        (Some(_), Some(_), Some(false)) => Some(w.t(
+            "the model of who is stalled did not converge on these data",
+            "停滞している人を推定するモデルがこのデータでは収束しませんでした",
+        )),
+        (Some(_), None, _) => Some(w.t(
+            "these returns show no group promoted more slowly than their peers",
+            "これらの復職には同僚より昇進の遅い集団が見られません",
+        )),
+        _ => None,
+    };
+    match why_none {
+        Some(why) => tr!(
+            lang,
+            "**Promotion stall**: {tested} returns were tested against matched peers at the same grade and rating level; none is flagged: {why}.",
+            "**昇進の停滞**：同じ等級・評価水準のマッチングした同僚と比べて復職 {tested}件を検定しましたが、兆候は付けていません（{why}）。"
+        ),
+        None => tr!(
+            lang,
+            "**Promotion stall**: {tested} returns were tested against matched peers at the same grade and rating level; {flagged} are flagged, and {short} were not promoted but have been followed too briefly to tell (no flag, and no clearance either).",
+            "**昇進の停滞**：同じ等級・評価水準のマッチングした同僚と比べて検定した復職 {tested}件のうち、兆候ありが {flagged}件、昇進していないものの追跡期間が短く判断できないものが {short}件です（兆候なしですが、問題なしとも言えません）。"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::stall::StallSummary;
+
+    fn summary(converged: Option<bool>, share: Option<f64>) -> StallSummary {
+        StallSummary {
+            tested: Count::new(120, 5),
+            flagged: Count::new(9, 5),
+            too_short: Count::new(3, 5),
+            level: 0.1,
+            fdr: Some(0.3),
+            stalled_share: share,
+            stalled_rate: share.map(|_| 0.05),
+            mixture_converged: converged,
+        }
+    }
+
+    /// The sentence gives the three counts (a count under the minimum group
+    /// size withheld), and says why nothing is flagged when the model gave
+    /// no answer.
+    #[test]
+    fn the_stall_sentence_counts_or_says_why_none_is_flagged() {
+        let en = Words { lang: Lang::En };
+        let ja = Words { lang: Lang::Ja };
+        let ok = stall_sentence(en, &summary(Some(true), Some(0.2)));
+        assert_eq!(
+            ok,
+            "**Promotion stall**: 120 returns were tested against matched peers at the same grade and rating level; 9 are flagged, and withheld were not promoted but have been followed too briefly to tell (no flag, and no clearance either)."
+        );
+        let stuck = stall_sentence(en, &summary(Some(false), Some(0.2)));
+        assert_eq!(
+            stuck,
+            "**Promotion stall**: 120 returns were tested against matched peers at the same grade and rating level; none is flagged: the model of who is stalled did not converge on these data."
+        );
+        let none = stall_sentence(en, &summary(None, None));
+        assert!(none.ends_with("none is flagged: these returns show no group promoted more slowly than their peers."), "{none}");
+        let ja_ok = stall_sentence(ja, &summary(Some(true), Some(0.2)));
+        assert!(
+            ja_ok.contains("復職 120件のうち、兆候ありが 9件、"),
+            "{ja_ok}"
+        );
+        assert!(ja_ok.contains("非公表件です"), "{ja_ok}");
+        let ja_stuck = stall_sentence(ja, &summary(Some(false), Some(0.2)));
+        assert!(
+            ja_stuck.ends_with(
+                "（停滞している人を推定するモデルがこのデータでは収束しませんでした）。"
+            ),
+            "{ja_stuck}"
+        );
+    }
 }
