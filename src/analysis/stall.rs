@@ -248,18 +248,11 @@ impl StallMixture {
         theta: [f64; 3],
     ) -> (f64, [f64; 3], [[f64; 3]; 3]) {
         let [share, factor, on_track] = theta;
-        let (ln_share, ln_rest) = (share.ln(), (1.0 - share).ln());
-        let (ln_factor, ln_on_track) = (factor.ln(), on_track.ln());
+        let logs = Logs::new(theta);
         let (mut ll, mut g, mut hess) = (0.0, [0.0; 3], [[0.0; 3]; 3]);
         for (&d, &h) in promoted.iter().zip(hazard) {
             let df = f64::from(u8::from(d));
-            let (rf, rr) = if d {
-                (ln_factor, ln_on_track)
-            } else {
-                (0.0, 0.0)
-            };
-            let a = ln_share + rf - factor * h;
-            let b = ln_rest + rr - on_track * h;
+            let (a, b) = logs.parts(d, h);
             let top = a.max(b);
             ll += top + ((a - top).exp() + (b - top).exp()).ln();
             let w = 1.0 / (1.0 + (b - a).exp());
@@ -271,7 +264,7 @@ impl StallMixture {
             let (s_factor, second_factor) = if factor > 0.0 {
                 (w * u, [w / share * u, w * (u * u - df / (factor * factor))])
             } else if d {
-                ((ln_share - b).exp(), [0.0; 2])
+                ((logs.share - b).exp(), [0.0; 2])
             } else {
                 (-w * h, [0.0; 2])
             };
@@ -393,22 +386,14 @@ impl StallMixture {
         theta: [f64; 3],
         w: &mut [f64],
     ) -> ([f64; 3], f64) {
-        let [share, factor, on_track] = theta;
         let mut ll = 0.0;
-        // `log_parts` with its logarithms taken once, and no exponential
+        // `Logs::parts` with its logarithms taken once, and no exponential
         // taken twice: exp(0) is exactly 1, and when `a` is the larger
         // part, e^(b − top) is the e^(b − a) of the weight. The values are
         // the same to the bit.
-        let (ln_share, ln_rest) = (share.ln(), (1.0 - share).ln());
-        let (ln_factor, ln_on_track) = (factor.ln(), on_track.ln());
+        let logs = Logs::new(theta);
         for ((wi, &d), &h) in w.iter_mut().zip(promoted).zip(hazard) {
-            let (rf, rr) = if d {
-                (ln_factor, ln_on_track)
-            } else {
-                (0.0, 0.0)
-            };
-            let a = ln_share + rf - factor * h;
-            let b = ln_rest + rr - on_track * h;
+            let (a, b) = logs.parts(d, h);
             let top = a.max(b);
             let (da, db) = (a - top, b - top);
             let ea = if da == 0.0 { 1.0 } else { da.exp() };
@@ -457,22 +442,6 @@ impl StallMixture {
         ]
     }
 
-    /// The logarithms of the two kinds' shares of her likelihood: stalled,
-    /// on track.
-    fn log_parts(
-        share: f64,
-        factor: f64,
-        on_track: f64,
-        promoted: bool,
-        hazard: f64,
-    ) -> (f64, f64) {
-        let rate = |r: f64| if promoted { r.ln() } else { 0.0 };
-        (
-            share.ln() + rate(factor) - factor * hazard,
-            (1.0 - share).ln() + rate(on_track) - on_track * hazard,
-        )
-    }
-
     /// How many times more likely a record (promoted or not, cumulative
     /// hazard `hazard`) is for a stalled returner than for one on track:
     /// `(φ/ρ)^d · e^((ρ−φ)·hazard)`.
@@ -488,12 +457,49 @@ impl StallMixture {
     /// The posterior probability that a returner promoted or not, with
     /// cumulative hazard `hazard`, is stalled.
     pub fn posterior(&self, promoted: bool, hazard: f64) -> f64 {
-        let (a, b) = Self::log_parts(self.share, self.factor, self.on_track, promoted, hazard);
+        let (a, b) = Logs::new([self.share, self.factor, self.on_track]).parts(promoted, hazard);
         let odds_on_track = (b - a).exp();
         if odds_on_track.is_nan() {
             return 0.0;
         }
         1.0 / (1.0 + odds_on_track)
+    }
+}
+
+/// The logarithms of a model's parameters, taken once for every returner.
+struct Logs {
+    share: f64,
+    rest: f64,
+    factor_ln: f64,
+    on_track_ln: f64,
+    factor: f64,
+    on_track: f64,
+}
+
+impl Logs {
+    fn new([share, factor, on_track]: [f64; 3]) -> Logs {
+        Logs {
+            share: share.ln(),
+            rest: (1.0 - share).ln(),
+            factor_ln: factor.ln(),
+            on_track_ln: on_track.ln(),
+            factor,
+            on_track,
+        }
+    }
+
+    /// The logarithms of the two kinds' shares of her likelihood (promoted
+    /// or not, cumulative hazard `h`): stalled, on track.
+    fn parts(&self, promoted: bool, h: f64) -> (f64, f64) {
+        let (rf, rr) = if promoted {
+            (self.factor_ln, self.on_track_ln)
+        } else {
+            (0.0, 0.0)
+        };
+        (
+            self.share + rf - self.factor * h,
+            self.rest + rr - self.on_track * h,
+        )
     }
 }
 
