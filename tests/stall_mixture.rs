@@ -6,20 +6,25 @@
 
 use mommytrack::analysis::stall::{fdr_set, StallMixture};
 
-/// The returners of tests/fixtures/stall_mixture.csv: promoted, and the
-/// cumulative hazard of peers like them over their follow-up.
-fn returners() -> (Vec<bool>, Vec<f64>) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/stall_mixture.csv"
-    );
+/// The returners of a fixture: promoted, and the cumulative hazard of peers
+/// like them over their follow-up; a third column, where there is one,
+/// counts the returners sharing the pair.
+fn returners_of(name: &str) -> (Vec<bool>, Vec<f64>) {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     let mut rd = csv::Reader::from_path(path).unwrap();
-    rd.records()
-        .map(|r| {
-            let r = r.unwrap();
-            (&r[0] == "1", r[1].parse::<f64>().unwrap())
-        })
-        .unzip()
+    let (mut promoted, mut hazard) = (Vec::new(), Vec::new());
+    for r in rd.records() {
+        let r = r.unwrap();
+        let count: usize = r.get(2).map_or(1, |c| c.parse().unwrap());
+        promoted.extend(std::iter::repeat_n(&r[0] == "1", count));
+        hazard.extend(std::iter::repeat_n(r[1].parse::<f64>().unwrap(), count));
+    }
+    (promoted, hazard)
+}
+
+/// The 1,500 returners of tests/fixtures/stall_mixture.csv.
+fn returners() -> (Vec<bool>, Vec<f64>) {
+    returners_of("stall_mixture.csv")
 }
 
 fn close(got: f64, want: f64, tol: f64) {
@@ -95,20 +100,6 @@ fn fdr_set_is_the_largest_within_the_level() {
     }
 }
 
-/// The returns of a fixture given as counts (promoted, hazard, count).
-fn counted(name: &str) -> (Vec<bool>, Vec<f64>) {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let mut rd = csv::Reader::from_path(path).unwrap();
-    let (mut promoted, mut hazard) = (Vec::new(), Vec::new());
-    for r in rd.records() {
-        let r = r.unwrap();
-        let count: usize = r[2].parse().unwrap();
-        promoted.extend(std::iter::repeat_n(&r[0] == "1", count));
-        hazard.extend(std::iter::repeat_n(r[1].parse::<f64>().unwrap(), count));
-    }
-    (promoted, hazard)
-}
-
 /// 227,919 returns on a flat likelihood, where EM alone crawls (500 steps
 /// left the share at 0.163, the maximum being at 0.130): the fit must still
 /// reach the maximum scipy finds (tests/reference/stall_mixture_counts.py,
@@ -116,7 +107,7 @@ fn counted(name: &str) -> (Vec<bool>, Vec<f64>) {
 /// residual of 0) and say it converged.
 #[test]
 fn large_flat_likelihood_reaches_the_maximum() {
-    let (promoted, hazard) = counted("stall_mixture_large.csv");
+    let (promoted, hazard) = returners_of("stall_mixture_large.csv");
     assert_eq!(promoted.len(), 227_919);
     let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
     assert!(m.converged, "{m:?}");
@@ -137,7 +128,7 @@ fn large_flat_likelihood_reaches_the_maximum() {
 /// would leave every return without a posterior and unflagged.
 #[test]
 fn a_maximum_on_the_boundary_holds_the_stalled_rate_at_zero() {
-    let (promoted, hazard) = counted("stall_mixture_boundary.csv");
+    let (promoted, hazard) = returners_of("stall_mixture_boundary.csv");
     assert_eq!(promoted.len(), 11_342);
     let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
     assert!(m.converged, "{m:?}");

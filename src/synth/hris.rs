@@ -225,7 +225,14 @@ fn walks(data: &Synthetic) -> Result<Vec<Walk<'_>>, ExportError> {
 }
 
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(vec![]);
+    csv_bytes_ending(header, rows, csv::Terminator::Any(b'\n'))
+}
+
+/// The rows as CSV, each record ended by `terminator`.
+fn csv_bytes_ending(header: &[&str], rows: &[Vec<String>], terminator: csv::Terminator) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(terminator)
+        .from_writer(vec![]);
     w.write_record(header)
         .expect("every row has the header's width, and a Vec<u8> takes every write");
     for r in rows {
@@ -303,8 +310,7 @@ fn us_date(d: NaiveDate) -> String {
 
 fn odata(d: NaiveDate) -> String {
     let ms = d
-        .and_hms_opt(0, 0, 0)
-        .expect("0:00:00 is a valid time")
+        .and_time(chrono::NaiveTime::MIN)
         .and_utc()
         .timestamp_millis();
     format!("/Date({ms})/")
@@ -790,20 +796,8 @@ fn jp_date(d: NaiveDate, k: usize) -> String {
 
 /// Bytes as Excel saves a CSV in Japan: CP932, CRLF line ends.
 fn cp932_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(vec![]);
-    w.write_record(header)
-        .expect("every row has the header's width, and a Vec<u8> takes every write");
-    for r in rows {
-        w.write_record(r)
-            .expect("every row has the header's width, and a Vec<u8> takes every write");
-    }
-    let text = String::from_utf8(
-        w.into_inner()
-            .expect("every row has the header's width, and a Vec<u8> takes every write"),
-    )
-    .expect("csv writes the UTF-8 of &str fields, quotes and commas");
+    let text = String::from_utf8(csv_bytes_ending(header, rows, csv::Terminator::CRLF))
+        .expect("csv writes the UTF-8 of &str fields, quotes and commas");
     let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
     debug_assert!(!unmappable, "every character has a CP932 code");
     bytes.into_owned()
