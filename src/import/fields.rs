@@ -327,7 +327,7 @@ impl Layout {
         &self,
         table: &RawTable,
         line: u64,
-        cells: &csv::StringRecord,
+        cells: super::read::Cells<'_>,
         resolved: &Resolved,
         unmapped: &mut BTreeMap<String, BTreeMap<String, u64>>,
     ) -> Result<Row, Box<ImportRejection>> {

@@ -582,18 +582,20 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
             // it is not moved again), the chunks kept in file order.
             const CHUNK: usize = 2048;
             let first_id = p.outcome.len();
-            let chunks: Vec<Chunk> = table
-                .rows
-                .par_chunks(CHUNK)
-                .enumerate()
-                .map(|(k, chunk)| {
+            let n = table.rows.len();
+            let chunks: Vec<Chunk> = (0..n.div_ceil(CHUNK))
+                .into_par_iter()
+                .map(|k| {
+                    let range = k * CHUNK..n.min((k + 1) * CHUNK);
                     let mut c = Chunk {
-                        rows: Vec::with_capacity(chunk.len()),
-                        outcome: Vec::with_capacity(chunk.len()),
+                        rows: Vec::with_capacity(range.len()),
+                        outcome: Vec::with_capacity(range.len()),
                         rejections: vec![],
                         unmapped: BTreeMap::new(),
                     };
-                    for (j, (line, cells)) in chunk.iter().enumerate() {
+                    for (j, r) in range.enumerate() {
+                        let (line, cells) = table.rows.row(r);
+                        let line = &line;
                         let o = match layout.parse(&table, *line, cells, &resolved, &mut c.unmapped)
                         {
                             Err(x) => {
@@ -1074,7 +1076,7 @@ pub fn suggest(mapping: &Mapping, base: &Path) -> Result<String, ImportError> {
                     continue;
                 }
                 let table_of = layout.code_table(field);
-                for (_, cells) in &table.rows {
+                for (_, cells) in table.rows.iter() {
                     let raw = idx
                         .iter()
                         .map(|&i| cells.get(i).map_or(String::new(), fold))

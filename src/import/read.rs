@@ -18,8 +18,91 @@ pub(crate) struct RawTable {
     pub(crate) first_column: u32,
     /// Header cells, as written.
     pub(crate) headers: Vec<String>,
-    /// Data rows: (line, cells), each row's cells in one buffer.
-    pub(crate) rows: Vec<(u64, csv::StringRecord)>,
+    /// Data rows, their cells in one buffer.
+    pub(crate) rows: Rows,
+}
+
+/// Rows of text cells, all in one buffer: no allocation per row or cell.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rows {
+    /// Every cell's text, one after another.
+    text: String,
+    /// Where each cell ends in `text` (it starts where the one before ends).
+    ends: Vec<usize>,
+    /// Per row: its line and the index in `ends` of its first cell.
+    rows: Vec<(u64, usize)>,
+}
+
+/// One row's cells.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cells<'a> {
+    text: &'a str,
+    /// The row's cell ends, preceded by where its first cell starts.
+    bounds: &'a [usize],
+}
+
+impl<'a> Cells<'a> {
+    /// The text of cell `i`, `None` past the row's last cell.
+    pub(crate) fn get(&self, i: usize) -> Option<&'a str> {
+        let start = *self.bounds.get(i)?;
+        let end = *self.bounds.get(i + 1)?;
+        self.text.get(start..end)
+    }
+
+    /// The row's cells in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.bounds.len().saturating_sub(1)).filter_map(|i| self.get(i))
+    }
+}
+
+impl Rows {
+    fn new() -> Rows {
+        Rows {
+            text: String::new(),
+            ends: vec![0],
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row of cells.
+    fn push<'c>(&mut self, line: u64, cells: impl IntoIterator<Item = &'c str>) {
+        self.rows.push((line, self.ends.len() - 1));
+        for c in cells {
+            self.text.push_str(c);
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// Drops the last row pushed.
+    fn pop(&mut self) {
+        if let Some((_, first)) = self.rows.pop() {
+            self.ends.truncate(first + 1);
+            self.text.truncate(self.ends[first]);
+        }
+    }
+
+    /// How many rows.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Row `k` (< `len()`): its line and cells.
+    pub(crate) fn row(&self, k: usize) -> (u64, Cells<'_>) {
+        let (line, first) = self.rows[k];
+        let next = self.rows.get(k + 1).map_or(self.ends.len() - 1, |r| r.1);
+        (
+            line,
+            Cells {
+                text: &self.text,
+                bounds: &self.ends[first..=next],
+            },
+        )
+    }
+
+    /// Every row in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, Cells<'_>)> + '_ {
+        (0..self.len()).map(|k| self.row(k))
+    }
 }
 
 /// The encoding a label names, with the labels Japanese tools write that
@@ -79,7 +162,7 @@ struct Collector {
     header_row: u64,
     skip: u64,
     headers: Option<Vec<String>>,
-    rows: Vec<(u64, csv::StringRecord)>,
+    rows: Rows,
 }
 
 impl Collector {
@@ -88,19 +171,23 @@ impl Collector {
             header_row: source.header_row,
             skip: source.skip_rows,
             headers: None,
-            rows: Vec::new(),
+            rows: Rows::new(),
         }
     }
 
-    fn push(&mut self, line: u64, rec: csv::StringRecord) {
+    fn push<'c>(&mut self, line: u64, cells: impl IntoIterator<Item = &'c str>) {
         if self.headers.is_none() {
             if line >= self.header_row {
-                self.headers = Some(rec.iter().map(str::to_string).collect());
+                self.headers = Some(cells.into_iter().map(str::to_string).collect());
             }
         } else if self.skip > 0 {
             self.skip -= 1;
-        } else if !rec.iter().all(|c| c.trim().is_empty()) {
-            self.rows.push((line, rec));
+        } else {
+            self.rows.push(line, cells);
+            let (_, kept) = self.rows.row(self.rows.len() - 1);
+            if kept.iter().all(|c| c.trim().is_empty()) {
+                self.rows.pop();
+            }
         }
     }
 }
@@ -132,14 +219,23 @@ pub(crate) fn parse_csv(
         .delimiter(delimiter as u8)
         .from_reader(text.as_bytes());
     let mut collect = Collector::new(source);
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| ImportError::Csv {
-            file: file.to_string(),
-            line: e.position().map_or(0, |p| p.line()),
-            reason: e.to_string(),
-        })?;
+    // One record reused for every row; its cells are copied into the
+    // table's one buffer.
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(ImportError::Csv {
+                    file: file.to_string(),
+                    line: e.position().map_or(0, |p| p.line()),
+                    reason: e.to_string(),
+                })
+            }
+        }
         let line = rec.position().map_or(0, |p| p.line());
-        collect.push(line, rec);
+        collect.push(line, &rec);
     }
     let Collector { headers, rows, .. } = collect;
     let headers = headers.ok_or_else(|| ImportError::Csv {
@@ -281,7 +377,7 @@ fn read_sheet_unguarded(
     for (i, r) in range.rows().enumerate() {
         let line = u64::from(row0) + i as u64 + 1;
         let cells: Vec<String> = r.iter().map(cell_text).collect();
-        collect.push(line, csv::StringRecord::from(cells));
+        collect.push(line, cells.iter().map(String::as_str));
     }
     let Collector { headers, rows, .. } = collect;
     let headers = headers.ok_or_else(|| {
@@ -323,6 +419,34 @@ pub(crate) fn read_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_keep_each_row_s_cells_and_drop_blank_rows() {
+        let source: Source = toml::from_str("file = \"f.csv\"\nskip_rows = 1").unwrap();
+        let t = parse_csv(
+            "id,name\nlabels,skipped\n1,\"a,b\"\n , \n2\n3,c,extra\n",
+            "UTF-8",
+            "f.csv",
+            &source,
+        )
+        .unwrap();
+        assert_eq!(t.headers, ["id", "name"]);
+        let rows: Vec<(u64, Vec<&str>)> = t
+            .rows
+            .iter()
+            .map(|(l, c)| (l, c.iter().collect()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (3, vec!["1", "a,b"]),
+                (5, vec!["2"]),
+                (6, vec!["3", "c", "extra"])
+            ]
+        );
+        let (_, short) = t.rows.row(1);
+        assert_eq!((short.get(0), short.get(1)), (Some("2"), None));
+    }
 
     #[test]
     fn column_names_run_from_a_to_zz_and_on() {
