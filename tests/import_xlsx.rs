@@ -58,19 +58,23 @@ fn a_sheet_is_read_with_its_dates_and_a_rejection_names_its_cell() {
             ("00102", "2020-04-01", "regular")
         ]
     );
-    let ev: Vec<(&str, &str, &str, &str)> = out
+    let ev: Vec<(String, String, String, String)> = out
         .events
         .iter()
         .map(|e| {
-            (
-                e.row.employee_id.as_str(),
-                e.row.date.as_str(),
-                e.row.event.as_str(),
-                e.row.grade.as_str(),
-            )
+            let r = e.row();
+            (r.employee_id, r.date, r.event, r.grade)
         })
         .collect();
-    assert_eq!(ev, [("00101", "2022-04-01", "promotion", "2")]);
+    assert_eq!(
+        ev,
+        [(
+            "00101".to_string(),
+            "2022-04-01".to_string(),
+            "promotion".to_string(),
+            "2".to_string()
+        )]
+    );
     assert_eq!(out.rejections.len(), 1);
     let r = &out.rejections[0];
     assert_eq!(

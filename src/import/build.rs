@@ -6,7 +6,8 @@ use super::fields::{Action, ActionKind, Patch, Row, Status, P};
 use super::mapping::{ChangeDate, ExitDate, LeaveEnd, LeftCensored};
 use super::{ImportRejection, ImportedEvent, Outcome, Outcomes, SnapshotReport};
 use crate::schema::{
-    EmployeeRow, EmploymentType, EventRow, ExitReason, Gender, InitiatedBy, LeaveType,
+    EmployeeRow, EmploymentType, EventKind, ExitReason, Gender, InitiatedBy, LeaveType, Name,
+    Reassignment,
 };
 use chrono::{Datelike, Days, NaiveDate};
 use std::collections::BTreeSet;
@@ -16,9 +17,9 @@ use std::collections::BTreeSet;
 pub(crate) struct St {
     pub(crate) grade: Option<u32>,
     pub(crate) responsibility: Option<u8>,
-    pub(crate) track: Option<String>,
-    pub(crate) department: Option<String>,
-    pub(crate) manager_id: Option<String>,
+    pub(crate) track: Option<Name>,
+    pub(crate) department: Option<Name>,
+    pub(crate) manager_id: Option<Name>,
     pub(crate) employment_type: Option<EmploymentType>,
     pub(crate) weekly_hours: Option<f64>,
     pub(crate) salary: Option<f64>,
@@ -122,21 +123,18 @@ impl Person {
     }
 }
 
-fn event(id: &str, date: NaiveDate, kind: &str, row: &Row) -> ImportedEvent {
+fn event(id: &Name, date: NaiveDate, kind: EventKind, row: &Row) -> ImportedEvent {
     ImportedEvent {
-        row: EventRow {
-            employee_id: id.to_string(),
-            date: date.to_string(),
-            event: kind.to_string(),
-            ..Default::default()
-        },
+        employee_id: id.clone(),
+        date,
+        kind,
         earliest: None,
         source: row.id,
     }
 }
 
-fn opt(s: &Option<String>) -> String {
-    s.clone().unwrap_or_default()
+fn opt(s: &Option<Name>) -> String {
+    s.as_deref().unwrap_or_default().to_string()
 }
 
 /// The employees row from the person and the state at hire.
@@ -165,7 +163,7 @@ fn employee_row(id: &str, p: &Person, hire: NaiveDate, st: &St) -> EmployeeRow {
 /// order the contract applies them: role (promotion or role change), then
 /// employment, hours, salary.
 fn diff(
-    id: &str,
+    id: &Name,
     date: NaiveDate,
     before: &St,
     after: &St,
@@ -175,40 +173,26 @@ fn diff(
 ) -> Result<Vec<ImportedEvent>, Box<ImportRejection>> {
     let mut out = Vec::new();
     let by = action.initiated_by.unwrap_or(InitiatedBy::Unknown);
-    let by_text = if by == InitiatedBy::Unknown {
-        String::new()
-    } else {
-        by.as_str().to_string()
-    };
-    let changed =
-        |a: &Option<String>, b: &Option<String>| if a != b { opt(b) } else { String::new() };
-    let role = EventRow {
-        grade: if before.grade != after.grade {
-            after.grade.map_or(String::new(), |g| g.to_string())
+    fn changed<T: Clone + PartialEq>(a: &Option<T>, b: &Option<T>) -> Option<T> {
+        if a != b {
+            b.clone()
         } else {
-            String::new()
-        },
-        responsibility: if before.responsibility != after.responsibility {
-            after
-                .responsibility
-                .map_or(String::new(), |g| g.to_string())
-        } else {
-            String::new()
-        },
+            None
+        }
+    }
+    let role = Reassignment {
+        grade: changed(&before.grade, &after.grade),
+        responsibility: changed(&before.responsibility, &after.responsibility),
         track: changed(&before.track, &after.track),
         department: changed(&before.department, &after.department),
         manager_id: changed(&before.manager_id, &after.manager_id),
-        ..Default::default()
+        initiated_by: InitiatedBy::Unknown,
     };
-    let role_changed = [
-        &role.grade,
-        &role.responsibility,
-        &role.track,
-        &role.department,
-        &role.manager_id,
-    ]
-    .iter()
-    .any(|s| !s.is_empty());
+    let role_changed = role.grade.is_some()
+        || role.responsibility.is_some()
+        || role.track.is_some()
+        || role.department.is_some()
+        || role.manager_id.is_some();
     let up = matches!((before.grade, after.grade), (Some(a), Some(b)) if b > a);
     if action.kind == ActionKind::Promotion && !up {
         return Err(Box::new(origin.reject(
@@ -222,54 +206,40 @@ fn diff(
         )));
     }
     if role_changed {
-        let mut e = event(id, date, if up { "promotion" } else { "role_change" }, row);
-        e.row = EventRow {
-            initiated_by: if up { String::new() } else { by_text.clone() },
-            ..role
-        }
-        .with(&e.row);
-        out.push(e);
+        let kind = if up {
+            EventKind::Promotion(Box::new(role))
+        } else {
+            EventKind::RoleChange(Box::new(Reassignment {
+                initiated_by: by,
+                ..role
+            }))
+        };
+        out.push(event(id, date, kind, row));
     }
     if before.employment_type != after.employment_type {
         if let Some(t) = after.employment_type {
-            let mut e = event(id, date, "employment_change", row);
-            e.row.employment_type = t.as_str().into();
-            e.row.initiated_by = by_text.clone();
-            out.push(e);
+            let kind = EventKind::EmploymentChange {
+                employment_type: t,
+                initiated_by: by,
+            };
+            out.push(event(id, date, kind, row));
         }
     }
     if before.weekly_hours != after.weekly_hours {
         if let Some(h) = after.weekly_hours {
-            let mut e = event(id, date, "hours_change", row);
-            e.row.weekly_hours = fmt_num(h);
-            e.row.initiated_by = by_text.clone();
-            out.push(e);
+            let kind = EventKind::HoursChange {
+                weekly_hours: h,
+                initiated_by: by,
+            };
+            out.push(event(id, date, kind, row));
         }
     }
     if before.salary != after.salary {
         if let Some(s) = after.salary {
-            let mut e = event(id, date, "salary_change", row);
-            e.row.salary = fmt_num(s);
-            out.push(e);
+            out.push(event(id, date, EventKind::SalaryChange { salary: s }, row));
         }
     }
     Ok(out)
-}
-
-trait With {
-    fn with(self, base: &EventRow) -> EventRow;
-}
-
-impl With for EventRow {
-    /// `self`'s change fields on `base`'s id, date and event.
-    fn with(self, base: &EventRow) -> EventRow {
-        EventRow {
-            employee_id: base.employee_id.clone(),
-            date: base.date.clone(),
-            event: base.event.clone(),
-            ..self
-        }
-    }
 }
 
 /// Names of the required fields that cannot be cleared, and the optional
@@ -343,7 +313,7 @@ pub(crate) struct HistoryOptions<'a> {
 /// One employee from the master row (if any) and the history rows.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn history_employee(
-    id: &str,
+    id: &Name,
     master: Option<&Row>,
     rows: &mut [&Row],
     opts: &HistoryOptions,
@@ -467,8 +437,7 @@ pub(crate) fn history_employee(
             }
             if date >= hire {
                 if let Some(v) = r.rating {
-                    let mut e = event(id, date, "evaluation", r);
-                    e.row.rating = fmt_num(v);
+                    let e = event(id, date, EventKind::Evaluation { rating: v }, r);
                     events.push(e);
                 }
             }
@@ -540,8 +509,7 @@ pub(crate) fn history_employee(
             if ends {
                 match open.take() {
                     Some(t) => {
-                        let mut e = event(id, date, "leave_end", r);
-                        e.row.leave_type = t.as_str().into();
+                        let e = event(id, date, EventKind::LeaveEnd { leave_type: t }, r);
                         row_events.push(e);
                     }
                     None => {
@@ -578,15 +546,16 @@ pub(crate) fn history_employee(
                     continue;
                 }
                 open = Some(t);
-                let mut e = event(id, date, "leave_start", r);
-                e.row.leave_type = t.as_str().into();
+                let e = event(id, date, EventKind::LeaveStart { leave_type: t }, r);
                 row_events.push(e);
             }
         }
         match diff(id, date, &st, &after, &action, r, origin) {
             Ok(mut d) => {
                 // leave_end first, leave_start last, as the contract orders a day
-                let start = row_events.iter().position(|e| e.row.event == "leave_start");
+                let start = row_events
+                    .iter()
+                    .position(|e| matches!(e.kind, EventKind::LeaveStart { .. }));
                 let tail: Vec<_> = start.map(|i| row_events.split_off(i)).unwrap_or_default();
                 row_events.append(&mut d);
                 row_events.extend(tail);
@@ -598,11 +567,10 @@ pub(crate) fn history_employee(
             }
         }
         if let Some(v) = r.rating {
-            let mut e = event(id, date, "evaluation", r);
-            e.row.rating = fmt_num(v);
+            let e = event(id, date, EventKind::Evaluation { rating: v }, r);
             let at = row_events
                 .iter()
-                .position(|e| e.row.event == "leave_start")
+                .position(|e| matches!(e.kind, EventKind::LeaveStart { .. }))
                 .unwrap_or(row_events.len());
             row_events.insert(at, e);
         }
@@ -657,36 +625,34 @@ pub(crate) struct Notes {
 }
 
 /// Leave events from leave records.
-pub(crate) fn leave_events(id: &str, r: &Row, end_is: LeaveEnd) -> Vec<ImportedEvent> {
+pub(crate) fn leave_events(id: &Name, r: &Row, end_is: LeaveEnd) -> Vec<ImportedEvent> {
     let mut out = Vec::new();
     let (Some(start), Some(t)) = (r.start, r.leave_type) else {
         return out;
     };
-    let mut e = event(id, start, "leave_start", r);
-    e.row.leave_type = t.as_str().into();
+    let e = event(id, start, EventKind::LeaveStart { leave_type: t }, r);
     out.push(e);
     if let Some(end) = r.end {
         let back = match end_is {
             LeaveEnd::LastDay => end.checked_add_days(Days::new(1)).unwrap_or(end),
             LeaveEnd::FirstDayBack => end,
         };
-        let mut e = event(id, back, "leave_end", r);
-        e.row.leave_type = t.as_str().into();
+        let e = event(id, back, EventKind::LeaveEnd { leave_type: t }, r);
         out.push(e);
     }
     out
 }
 
 /// A child_birth event.
-pub(crate) fn birth_event(id: &str, date: NaiveDate, r: &Row) -> ImportedEvent {
-    event(id, date, "child_birth", r)
+pub(crate) fn birth_event(id: &Name, date: NaiveDate, r: &Row) -> ImportedEvent {
+    event(id, date, EventKind::ChildBirth, r)
 }
 
 /// One employee from snapshot rows (sorted by date) given the sorted list
 /// of every snapshot date.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn snapshot_employee(
-    id: &str,
+    id: &Name,
     master: Option<&Row>,
     mut rows: Vec<&Row>,
     dates: &[NaiveDate],
@@ -816,8 +782,12 @@ pub(crate) fn snapshot_employee(
     let mut events = Vec::new();
     // a leave open in the first snapshot starts on it
     if let Some(t) = open {
-        let mut e = event(id, first_date, "leave_start", first);
-        e.row.leave_type = t.as_str().into();
+        let mut e = event(
+            id,
+            first_date,
+            EventKind::LeaveStart { leave_type: t },
+            first,
+        );
         e.earliest = Some(hire);
         events.push(e);
     }
@@ -831,8 +801,7 @@ pub(crate) fn snapshot_employee(
                         Some(d) => (d, None),
                         None => (date, earliest),
                     };
-                    let mut e = event(id, d, "evaluation", r);
-                    e.row.rating = fmt_num(v);
+                    let mut e = event(id, d, EventKind::Evaluation { rating: v }, r);
                     e.earliest = e0;
                     events.push(e);
                     last_rating = Some(now);
@@ -868,8 +837,7 @@ pub(crate) fn snapshot_employee(
             };
             if new_status == Status::Active || new_t != open {
                 if let Some(t) = open.take() {
-                    let mut e = event(id, at, "leave_end", r);
-                    e.row.leave_type = t.as_str().into();
+                    let mut e = event(id, at, EventKind::LeaveEnd { leave_type: t }, r);
                     e.earliest = earliest;
                     row_events.push(e);
                 }
@@ -905,8 +873,7 @@ pub(crate) fn snapshot_employee(
         rate(r, date, earliest, &mut row_events);
         if let Some(t) = starting {
             // two leaves within one period: the new type starts where the old ends
-            let mut e = event(id, at, "leave_start", r);
-            e.row.leave_type = t.as_str().into();
+            let mut e = event(id, at, EventKind::LeaveStart { leave_type: t }, r);
             e.earliest = earliest;
             row_events.push(e);
             open = Some(t);

@@ -114,9 +114,9 @@ pub(crate) enum P<T> {
 pub(crate) struct Patch {
     pub(crate) grade: P<u32>,
     pub(crate) responsibility: P<u8>,
-    pub(crate) track: P<String>,
-    pub(crate) department: P<String>,
-    pub(crate) manager_id: P<String>,
+    pub(crate) track: P<crate::schema::Name>,
+    pub(crate) department: P<crate::schema::Name>,
+    pub(crate) manager_id: P<crate::schema::Name>,
     pub(crate) employment_type: P<EmploymentType>,
     pub(crate) weekly_hours: P<f64>,
     pub(crate) salary: P<f64>,
@@ -527,9 +527,9 @@ impl Layout {
                     }
                     row.patch.responsibility = P::Set(g as u8);
                 }
-                "track" => row.patch.track = P::Set(text.to_string()),
-                "department" => row.patch.department = P::Set(text.to_string()),
-                "manager_id" => row.patch.manager_id = P::Set(text.to_string()),
+                "track" => row.patch.track = P::Set(text.as_ref().into()),
+                "department" => row.patch.department = P::Set(text.as_ref().into()),
+                "manager_id" => row.patch.manager_id = P::Set(text.as_ref().into()),
                 "employment_type" => {
                     row.patch.employment_type =
                         P::Set(EmploymentType::from_str(&text).map_err(|e| reject(coded(&e)))?)

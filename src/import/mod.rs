@@ -12,7 +12,7 @@ pub use mapping::{
 };
 pub use text::fold;
 
-use crate::schema::{EmployeeRow, EventRow};
+use crate::schema::{EmployeeRow, EventKind, EventRow, InitiatedBy, Name};
 use crate::{Dataset, ValidConfig};
 use build::{by_employee, HistoryOptions, Notes, Origin};
 use chrono::NaiveDate;
@@ -126,16 +126,126 @@ impl std::fmt::Display for ImportRejection {
 }
 
 /// One event the import produced, with the precision of its date.
+///
+/// Typed, as the contract's validated events are ([`EventKind`]); its
+/// `events.csv` row is [`ImportedEvent::row`].
+///
+/// ```
+/// use mommytrack::import::ImportedEvent;
+/// use mommytrack::schema::{EventKind, LeaveType};
+/// let e = ImportedEvent::new(
+///     "E1".into(),
+///     chrono::NaiveDate::from_ymd_opt(2024, 4, 1).unwrap(),
+///     EventKind::LeaveStart { leave_type: LeaveType::Maternity },
+/// );
+/// let row = e.row();
+/// assert_eq!((row.date.as_str(), row.event.as_str(), row.leave_type.as_str()),
+///     ("2024-04-01", "leave_start", "maternity"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportedEvent {
-    /// The contract's event row.
-    pub row: EventRow,
+    /// The employee's id.
+    pub employee_id: Name,
+    /// The event's date; when it is known only to lie in an interval, the
+    /// interval's last day.
+    pub date: NaiveDate,
+    /// What happened, with the fields its event type carries.
+    pub kind: EventKind,
     /// When the date is known only to lie in an interval (a change found
-    /// between two snapshots), the interval's first day; `row.date` is its
-    /// last. `None`: the date is exact.
+    /// between two snapshots), the interval's first day. `None`: the date
+    /// is exact.
     pub earliest: Option<NaiveDate>,
     /// Index of the row that gave it (for the import's own bookkeeping).
     pub(crate) source: usize,
+}
+
+impl ImportedEvent {
+    /// An event with an exact date.
+    pub fn new(employee_id: Name, date: NaiveDate, kind: EventKind) -> ImportedEvent {
+        ImportedEvent {
+            employee_id,
+            date,
+            kind,
+            earliest: None,
+            source: 0,
+        }
+    }
+
+    /// The contract's `events` row, as [`Imported::to_csv`] writes it.
+    pub fn row(&self) -> EventRow {
+        let mut row = EventRow::default();
+        self.fill(&mut row);
+        row
+    }
+
+    /// Writes the row into `row`, reusing its strings (every field is set).
+    fn fill(&self, row: &mut EventRow) {
+        use std::fmt::Write;
+        fn put(s: &mut String, v: impl std::fmt::Display) {
+            s.clear();
+            let _ = write!(s, "{v}");
+        }
+        fn opt<T: std::fmt::Display>(s: &mut String, v: Option<T>) {
+            s.clear();
+            if let Some(v) = v {
+                let _ = write!(s, "{v}");
+            }
+        }
+        fn by(s: &mut String, b: InitiatedBy) {
+            s.clear();
+            if b != InitiatedBy::Unknown {
+                s.push_str(b.as_str());
+            }
+        }
+        put(&mut row.employee_id, &self.employee_id);
+        put(&mut row.date, self.date);
+        put(&mut row.event, self.kind.event_type().as_str());
+        for s in [
+            &mut row.leave_type,
+            &mut row.grade,
+            &mut row.responsibility,
+            &mut row.track,
+            &mut row.department,
+            &mut row.manager_id,
+            &mut row.initiated_by,
+            &mut row.rating,
+            &mut row.employment_type,
+            &mut row.weekly_hours,
+            &mut row.salary,
+        ] {
+            s.clear();
+        }
+        match &self.kind {
+            EventKind::LeaveStart { leave_type } | EventKind::LeaveEnd { leave_type } => {
+                row.leave_type.push_str(leave_type.as_str())
+            }
+            EventKind::RoleChange(r) | EventKind::Promotion(r) => {
+                opt(&mut row.grade, r.grade);
+                opt(&mut row.responsibility, r.responsibility);
+                opt(&mut row.track, r.track.as_deref());
+                opt(&mut row.department, r.department.as_deref());
+                opt(&mut row.manager_id, r.manager_id.as_deref());
+                by(&mut row.initiated_by, r.initiated_by);
+            }
+            EventKind::Evaluation { rating } => put(&mut row.rating, rating),
+            EventKind::EmploymentChange {
+                employment_type,
+                initiated_by,
+            } => {
+                row.employment_type.push_str(employment_type.as_str());
+                by(&mut row.initiated_by, *initiated_by);
+            }
+            EventKind::HoursChange {
+                weekly_hours,
+                initiated_by,
+            } => {
+                put(&mut row.weekly_hours, weekly_hours);
+                by(&mut row.initiated_by, *initiated_by);
+            }
+            EventKind::SalaryChange { salary } => put(&mut row.salary, salary),
+            EventKind::ChildBirth => {}
+        }
+    }
 }
 
 /// What became of one input row.
@@ -275,8 +385,7 @@ pub struct Imported {
     pub report: ImportReport,
 }
 
-fn event_record(e: &ImportedEvent) -> [&str; 15] {
-    let r = &e.row;
+fn event_record<'a>(r: &'a EventRow, earliest: &'a str) -> [&'a str; 15] {
     [
         &r.employee_id,
         &r.date,
@@ -292,7 +401,7 @@ fn event_record(e: &ImportedEvent) -> [&str; 15] {
         &r.employment_type,
         &r.weekly_hours,
         &r.salary,
-        "",
+        earliest,
     ]
 }
 
@@ -316,11 +425,15 @@ impl Imported {
                 .map(|c| c.0)
                 .chain(["date_earliest"]),
         )?;
+        let (mut row, mut earliest) = (EventRow::default(), String::new());
         for e in &self.events {
-            let earliest = e.earliest.map(|d| d.to_string()).unwrap_or_default();
-            let mut rec = event_record(e);
-            rec[14] = &earliest;
-            w.write_record(rec)?;
+            e.fill(&mut row);
+            earliest.clear();
+            if let Some(d) = e.earliest {
+                use std::fmt::Write;
+                let _ = write!(earliest, "{d}");
+            }
+            w.write_record(event_record(&row, &earliest))?;
         }
         let events = w.into_inner().map_err(|e| e.into_error())?;
         Ok((employees, events))
@@ -456,20 +569,19 @@ struct Parsed {
 /// The events of one employee's leave and dependents rows, in their order:
 /// leaves (and a child's birth a leave row gives), then births from
 /// dependents whose relation is a child; one birth per day.
-fn extra_events(rows: &[&Row], inputs: &[Input<'_>]) -> Vec<ImportedEvent> {
+fn extra_events(id: &Name, rows: &[&Row], inputs: &[Input<'_>]) -> Vec<ImportedEvent> {
     let mut out = Vec::new();
-    let mut births: BTreeSet<String> = BTreeSet::new();
+    let mut births: BTreeSet<NaiveDate> = BTreeSet::new();
     let mut birth = |out: &mut Vec<ImportedEvent>, r: &Row, d: NaiveDate| {
-        let e = build::birth_event(&r.employee_id, d, r);
-        if births.insert(e.row.date.clone()) {
-            out.push(e);
+        if births.insert(d) {
+            out.push(build::birth_event(id, d, r));
         }
     };
     for r in rows {
         let input = &inputs[r.source];
         match input.shape {
             Shape::Leaves => {
-                out.extend(build::leave_events(&r.employee_id, r, input.source.end_is));
+                out.extend(build::leave_events(id, r, input.source.end_is));
                 if let Some(d) = r.child_birth {
                     birth(&mut out, r, d);
                 }
@@ -855,13 +967,15 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let built: Vec<(build::Built, Vec<ImportRejection>, Notes, SnapshotReport)> = work
         .into_par_iter()
         .map(|(id, mut list)| {
+            let name = Name::from(id.as_str());
+            let id = &name;
             let mut rej = Vec::new();
             let mut n = Notes::default();
             let mut counts = SnapshotReport::default();
             let b = match &mapping.snapshots {
                 Some(snap) if !list.is_empty() => build::snapshot_employee(
                     id,
-                    master.get(id),
+                    master.get(&**id),
                     list,
                     &dates,
                     snap.change_date,
@@ -873,7 +987,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
                 ),
                 _ => build::history_employee(
                     id,
-                    master.get(id),
+                    master.get(&**id),
                     &mut list,
                     &opts,
                     &origin,
@@ -884,10 +998,10 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             };
             let mut b = b;
             if b.employee.is_some() {
-                if let Some(xs) = extras_of.get(id.as_str()) {
-                    b.events.extend(extra_events(xs, &inputs));
+                if let Some(xs) = extras_of.get(&**id) {
+                    b.events.extend(extra_events(id, xs, &inputs));
                 }
-                b.events.sort_by(|x, y| x.row.date.cmp(&y.row.date));
+                b.events.sort_by_key(|e| e.date);
             }
             (b, rej, n, counts)
         })
@@ -974,12 +1088,10 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             None => report.dates.exact += 1,
             Some(first) => {
                 report.dates.interval += 1;
-                if let Ok(d) = NaiveDate::parse_from_str(&e.row.date, "%Y-%m-%d") {
-                    report.dates.widest_interval_days = report
-                        .dates
-                        .widest_interval_days
-                        .max((d - first).num_days() + 1);
-                }
+                report.dates.widest_interval_days = report
+                    .dates
+                    .widest_interval_days
+                    .max((e.date - first).num_days() + 1);
             }
         }
     }
