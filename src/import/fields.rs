@@ -184,9 +184,87 @@ pub(crate) struct Row {
     pub(crate) is_child: bool,
 }
 
+/// A mapped field, resolved from its name once per file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum F {
+    EmployeeId,
+    Date,
+    Start,
+    End,
+    ChildBirth,
+    BirthDate,
+    RatingDate,
+    HireDate,
+    ExitDate,
+    Sequence,
+    Modified,
+    Gender,
+    BirthYear,
+    ExitReason,
+    LeaveType,
+    Relation,
+    Status,
+    Event,
+    Rating,
+    Grade,
+    Responsibility,
+    Track,
+    Department,
+    ManagerId,
+    EmploymentType,
+    WeeklyHours,
+    Fte,
+    DailyHours,
+    MonthlyHours,
+    Salary,
+    MonthlySalary,
+    /// A field the row parser does not read (e.g. `end_date`).
+    Other,
+}
+
+impl F {
+    fn of(name: &str) -> F {
+        match name {
+            "employee_id" => F::EmployeeId,
+            "date" => F::Date,
+            "start" => F::Start,
+            "end" => F::End,
+            "child_birth" => F::ChildBirth,
+            "birth_date" => F::BirthDate,
+            "rating_date" => F::RatingDate,
+            "hire_date" => F::HireDate,
+            "exit_date" => F::ExitDate,
+            "sequence" => F::Sequence,
+            "modified" => F::Modified,
+            "gender" => F::Gender,
+            "birth_year" => F::BirthYear,
+            "exit_reason" => F::ExitReason,
+            "leave_type" => F::LeaveType,
+            "relation" => F::Relation,
+            "status" => F::Status,
+            "event" => F::Event,
+            "rating" => F::Rating,
+            "grade" => F::Grade,
+            "responsibility" => F::Responsibility,
+            "track" => F::Track,
+            "department" => F::Department,
+            "manager_id" => F::ManagerId,
+            "employment_type" => F::EmploymentType,
+            "weekly_hours" => F::WeeklyHours,
+            "fte" => F::Fte,
+            "daily_hours" => F::DailyHours,
+            "monthly_hours" => F::MonthlyHours,
+            "salary" => F::Salary,
+            "monthly_salary" => F::MonthlySalary,
+            _ => F::Other,
+        }
+    }
+}
+
 /// One mapped field as a row is parsed.
 struct Col {
     field: &'static str,
+    kind: F,
     idx: Vec<usize>,
     header: String,
     code: Option<CodeTable>,
@@ -291,6 +369,7 @@ impl Layout {
             .iter()
             .map(|(&field, (idx, header))| Col {
                 field,
+                kind: F::of(field),
                 idx: idx.clone(),
                 header: header.clone(),
                 code: codes.get(field).cloned(),
@@ -435,65 +514,65 @@ impl Layout {
                         .ok_or_else(|| reject("hours.minutes (7.30 = 7 h 30 min)".into())),
                 }
             };
-            match field {
-                "employee_id" => {
+            match col.kind {
+                F::EmployeeId => {
                     if raw.chars().count() > 64 {
                         return Err(reject("an employee id of 1–64 characters".into()));
                     }
                     row.employee_id = raw.to_string();
                 }
-                "date" => row.date = Some(exact(&text)?),
-                "start" => row.start = Some(exact(&text)?),
-                "end" => {
+                F::Date => row.date = Some(exact(&text)?),
+                F::Start => row.start = Some(exact(&text)?),
+                F::End => {
                     row.end = match date(&text)? {
                         DateValue::Date(d) => Some(d),
                         DateValue::Open => None,
                     }
                 }
-                "child_birth" => row.child_birth = Some(exact(&text)?),
-                "birth_date" => row.birth_date = Some(exact(&text)?),
-                "rating_date" => row.rating_date = Some(exact(&text)?),
-                "hire_date" => row.hire_date = Some(exact(&text)?),
-                "exit_date" => {
+                F::ChildBirth => row.child_birth = Some(exact(&text)?),
+                F::BirthDate => row.birth_date = Some(exact(&text)?),
+                F::RatingDate => row.rating_date = Some(exact(&text)?),
+                F::HireDate => row.hire_date = Some(exact(&text)?),
+                F::ExitDate => {
                     row.exit_date = Some(match date(&text)? {
                         DateValue::Date(d) => Some(d),
                         DateValue::Open => None,
                     })
                 }
-                "sequence" => row.sequence = Some(number(&text, "a sequence number")?),
-                "modified" => row.modified = Some(text.to_string()),
-                "gender" => {
+                F::Sequence => row.sequence = Some(number(&text, "a sequence number")?),
+                F::Modified => row.modified = Some(text.to_string()),
+                F::Gender => {
                     row.gender = Some(Gender::from_str(&text).map_err(|e| reject(coded(&e)))?)
                 }
-                "birth_year" => {
+                F::BirthYear => {
                     let y = number(&text, "a year of birth")?;
                     if y.fract() != 0.0 || !(1900.0..=2100.0).contains(&y) {
                         return Err(reject("a year of birth between 1900 and 2100".into()));
                     }
                     row.birth_year = Some(y as i32);
                 }
-                "exit_reason" => {
+                F::ExitReason => {
                     row.exit_reason =
                         Some(ExitReason::from_str(&text).map_err(|e| reject(coded(&e)))?)
                 }
-                "leave_type" => {
+                F::LeaveType => {
                     row.leave_type =
                         Some(LeaveType::from_str(&text).map_err(|e| reject(coded(&e)))?)
                 }
-                "relation" => {
+                F::Relation => {
                     row.is_child = match text.as_ref() {
                         "child" => true,
                         "ignore" => false,
                         _ => return Err(reject(coded("child or ignore"))),
                     }
                 }
-                "status" => {
+                F::Status => {
                     row.status = Some(
                         status(&text)
                             .ok_or_else(|| reject(coded("active, leave, exit, or a leave type")))?,
                     )
                 }
-                "event" => {
+                F::Event => {
                     row.action = Some(match code {
                         Some(toml::Value::Table(t)) => action_table(t).map_err(reject)?,
                         Some(toml::Value::String(s)) => Action {
@@ -512,36 +591,36 @@ impl Layout {
                         },
                     })
                 }
-                "rating" => row.rating = Some(number(&text, "a rating")?),
-                "grade" => {
+                F::Rating => row.rating = Some(number(&text, "a rating")?),
+                F::Grade => {
                     let g = number(&text, "a grade (an integer ≥ 0)")?;
                     if g.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&g) {
                         return Err(reject(coded("a grade (an integer ≥ 0)")));
                     }
                     row.patch.grade = P::Set(g as u32);
                 }
-                "responsibility" => {
+                F::Responsibility => {
                     let g = number(&text, "a responsibility level (an integer 0–9)")?;
                     if g.fract() != 0.0 || !(0.0..=9.0).contains(&g) {
                         return Err(reject(coded("a responsibility level (an integer 0–9)")));
                     }
                     row.patch.responsibility = P::Set(g as u8);
                 }
-                "track" => row.patch.track = P::Set(text.as_ref().into()),
-                "department" => row.patch.department = P::Set(text.as_ref().into()),
-                "manager_id" => row.patch.manager_id = P::Set(text.as_ref().into()),
-                "employment_type" => {
+                F::Track => row.patch.track = P::Set(text.as_ref().into()),
+                F::Department => row.patch.department = P::Set(text.as_ref().into()),
+                F::ManagerId => row.patch.manager_id = P::Set(text.as_ref().into()),
+                F::EmploymentType => {
                     row.patch.employment_type =
                         P::Set(EmploymentType::from_str(&text).map_err(|e| reject(coded(&e)))?)
                 }
-                "weekly_hours" | "fte" | "daily_hours" | "monthly_hours" => {
-                    let v = if field == "fte" {
+                F::WeeklyHours | F::Fte | F::DailyHours | F::MonthlyHours => {
+                    let v = if col.kind == F::Fte {
                         number(&text, "an FTE (1 = full time)")? * self.full_time
                     } else {
                         let h = hours(&text)?;
-                        match field {
-                            "daily_hours" => h * self.days_per_week,
-                            "monthly_hours" => h * 12.0 / 52.0,
+                        match col.kind {
+                            F::DailyHours => h * self.days_per_week,
+                            F::MonthlyHours => h * 12.0 / 52.0,
                             _ => h,
                         }
                     };
@@ -550,18 +629,18 @@ impl Layout {
                     }
                     row.patch.weekly_hours = P::Set(v);
                 }
-                "salary" | "monthly_salary" => {
+                F::Salary | F::MonthlySalary => {
                     let v = number(&text, "an amount ≥ 0")?;
                     if v < 0.0 {
                         return Err(reject("an amount ≥ 0".into()));
                     }
-                    row.patch.salary = P::Set(if field == "monthly_salary" {
+                    row.patch.salary = P::Set(if col.kind == F::MonthlySalary {
                         v * 12.0
                     } else {
                         v
                     });
                 }
-                _ => {}
+                F::Other => {}
             }
         }
         if row.employee_id.is_empty() {

@@ -260,7 +260,7 @@ pub(crate) fn parse_date(
 /// Parses a (folded) number: digits with an optional sign and decimal
 /// point, `,` as a thousands separator.
 pub(crate) fn parse_number(s: &str) -> Option<f64> {
-    let plain: String = if s.contains(',') {
+    let plain: std::borrow::Cow<'_, str> = if s.contains(',') {
         // 1,234,567.5: groups of three after the first
         let (int, frac) = s.split_once('.').unwrap_or((s, ""));
         let mut parts = int.split(',');
@@ -279,9 +279,9 @@ pub(crate) fn parse_number(s: &str) -> Option<f64> {
             out.push('.');
             out.push_str(frac);
         }
-        out
+        out.into()
     } else {
-        s.to_string()
+        s.into()
     };
     if plain.is_empty()
         || !plain
