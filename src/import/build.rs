@@ -923,7 +923,7 @@ pub(crate) fn missing_months(dates: &[NaiveDate]) -> Vec<String> {
 pub(crate) fn by_employee(rows: Vec<&Row>) -> std::collections::HashMap<&str, Vec<&Row>> {
     let mut m: std::collections::HashMap<&str, Vec<&Row>> = std::collections::HashMap::new();
     for r in rows {
-        m.entry(r.employee_id.as_str()).or_default().push(r);
+        m.entry(&r.employee_id).or_default().push(r);
     }
     m
 }

@@ -7,6 +7,7 @@ use super::text::{
     fold, fold_cow, fold_header, hours_minutes, parse_date, parse_number, DateValue,
 };
 use super::{ImportError, ImportRejection};
+use crate::schema::Name;
 use crate::schema::{EmploymentType, ExitReason, Gender, InitiatedBy, LeaveType};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -114,9 +115,9 @@ pub(crate) enum P<T> {
 pub(crate) struct Patch {
     pub(crate) grade: P<u32>,
     pub(crate) responsibility: P<u8>,
-    pub(crate) track: P<crate::schema::Name>,
-    pub(crate) department: P<crate::schema::Name>,
-    pub(crate) manager_id: P<crate::schema::Name>,
+    pub(crate) track: P<Name>,
+    pub(crate) department: P<Name>,
+    pub(crate) manager_id: P<Name>,
     pub(crate) employment_type: P<EmploymentType>,
     pub(crate) weekly_hours: P<f64>,
     pub(crate) salary: P<f64>,
@@ -160,7 +161,7 @@ pub(crate) struct Row {
     pub(crate) id: usize,
     pub(crate) source: usize,
     pub(crate) line: u64,
-    pub(crate) employee_id: String,
+    pub(crate) employee_id: Name,
     pub(crate) date: Option<NaiveDate>,
     pub(crate) sequence: Option<f64>,
     pub(crate) modified: Option<String>,
@@ -182,6 +183,26 @@ pub(crate) struct Row {
     pub(crate) birth_date: Option<NaiveDate>,
     /// Family rows: whether the dependent is a child.
     pub(crate) is_child: bool,
+}
+
+/// The last text each shared field took, so that consecutive rows with the
+/// same employee, track, department or manager share one allocation.
+#[derive(Default)]
+pub(crate) struct Interned {
+    last: [Option<Name>; 4],
+}
+
+impl Interned {
+    fn get(&mut self, slot: usize, s: &str) -> Name {
+        if let Some(n) = &self.last[slot] {
+            if &**n == s {
+                return n.clone();
+            }
+        }
+        let n: Name = s.into();
+        self.last[slot] = Some(n.clone());
+        n
+    }
 }
 
 /// A mapped field, resolved from its name once per file.
@@ -409,6 +430,7 @@ impl Layout {
         cells: super::read::Cells<'_>,
         resolved: &Resolved,
         unmapped: &mut BTreeMap<String, BTreeMap<String, u64>>,
+        interned: &mut Interned,
     ) -> Result<Row, Box<ImportRejection>> {
         let mut row = Row {
             line,
@@ -519,7 +541,7 @@ impl Layout {
                     if raw.chars().count() > 64 {
                         return Err(reject("an employee id of 1–64 characters".into()));
                     }
-                    row.employee_id = raw.to_string();
+                    row.employee_id = interned.get(0, &raw);
                 }
                 F::Date => row.date = Some(exact(&text)?),
                 F::Start => row.start = Some(exact(&text)?),
@@ -606,9 +628,9 @@ impl Layout {
                     }
                     row.patch.responsibility = P::Set(g as u8);
                 }
-                F::Track => row.patch.track = P::Set(text.as_ref().into()),
-                F::Department => row.patch.department = P::Set(text.as_ref().into()),
-                F::ManagerId => row.patch.manager_id = P::Set(text.as_ref().into()),
+                F::Track => row.patch.track = P::Set(interned.get(1, &text)),
+                F::Department => row.patch.department = P::Set(interned.get(2, &text)),
+                F::ManagerId => row.patch.manager_id = P::Set(interned.get(3, &text)),
                 F::EmploymentType => {
                     row.patch.employment_type =
                         P::Set(EmploymentType::from_str(&text).map_err(|e| reject(coded(&e)))?)

@@ -699,6 +699,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
                 .into_par_iter()
                 .map(|k| {
                     let range = k * CHUNK..n.min((k + 1) * CHUNK);
+                    let mut interned = fields::Interned::default();
                     let mut c = Chunk {
                         rows: Vec::with_capacity(range.len()),
                         outcome: Vec::with_capacity(range.len()),
@@ -708,8 +709,14 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
                     for (j, r) in range.enumerate() {
                         let (line, cells) = table.rows.row(r);
                         let line = &line;
-                        let o = match layout.parse(&table, *line, cells, &resolved, &mut c.unmapped)
-                        {
+                        let o = match layout.parse(
+                            &table,
+                            *line,
+                            cells,
+                            &resolved,
+                            &mut c.unmapped,
+                            &mut interned,
+                        ) {
                             Err(x) => {
                                 c.rejections.push(*x);
                                 Outcome::Rejected
@@ -882,7 +889,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let mut snapshot_report = None;
 
     // The master: one row per employee.
-    let mut master: std::collections::HashMap<String, Row> = std::collections::HashMap::new();
+    let mut master: std::collections::HashMap<Name, Row> = std::collections::HashMap::new();
     for r in rows
         .remove(&Shape::Master)
         .unwrap_or_default()
@@ -930,9 +937,12 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             kept.push(r);
         }
     }
-    let mut ids: BTreeSet<String> = master.keys().cloned().collect();
+    let mut ids: BTreeSet<Name> = master.keys().cloned().collect();
     let mut per = by_employee(kept);
-    ids.extend(per.keys().map(|k| k.to_string()));
+    ids.extend(
+        per.values()
+            .filter_map(|v| Some(v.first()?.employee_id.clone())),
+    );
     let exit_date_is: Vec<ExitDate> = inputs.iter().map(|i| i.source.exit_date_is).collect();
     let opts = HistoryOptions {
         exit_date_is: &exit_date_is,
@@ -958,17 +968,15 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let mut extras_of: std::collections::HashMap<&str, Vec<&Row>> =
         std::collections::HashMap::new();
     for r in extra_rows() {
-        extras_of.entry(r.employee_id.as_str()).or_default().push(r);
+        extras_of.entry(&r.employee_id).or_default().push(r);
     }
-    let work: Vec<(&String, Vec<&Row>)> = ids
+    let work: Vec<(&Name, Vec<&Row>)> = ids
         .iter()
-        .map(|id| (id, per.remove(id.as_str()).unwrap_or_default()))
+        .map(|id| (id, per.remove(&**id).unwrap_or_default()))
         .collect();
     let built: Vec<(build::Built, Vec<ImportRejection>, Notes, SnapshotReport)> = work
         .into_par_iter()
         .map(|(id, mut list)| {
-            let name = Name::from(id.as_str());
-            let id = &name;
             let mut rej = Vec::new();
             let mut n = Notes::default();
             let mut counts = SnapshotReport::default();
@@ -1038,11 +1046,11 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let made: std::collections::HashSet<&str> =
         employees.iter().map(|e| e.employee_id.as_str()).collect();
     for r in extra_rows() {
-        if made.contains(r.employee_id.as_str()) {
+        if made.contains(&*r.employee_id) {
             continue;
         }
         outcome.set(r.id, Outcome::Rejected);
-        let why = if ids.contains(&r.employee_id) {
+        let why = if ids.contains(&*r.employee_id) {
             format!(
                 "employee {} could not be imported (see the rejections of their other rows)",
                 r.employee_id
