@@ -918,12 +918,3 @@ pub(crate) fn missing_months(dates: &[NaiveDate]) -> Vec<String> {
     }
     out
 }
-
-/// Groups rows by employee id, keeping their order.
-pub(crate) fn by_employee(rows: Vec<&Row>) -> std::collections::HashMap<&str, Vec<&Row>> {
-    let mut m: std::collections::HashMap<&str, Vec<&Row>> = std::collections::HashMap::new();
-    for r in rows {
-        m.entry(&r.employee_id).or_default().push(r);
-    }
-    m
-}

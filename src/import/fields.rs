@@ -289,6 +289,8 @@ struct Col {
     idx: Vec<usize>,
     header: String,
     code: Option<CodeTable>,
+    /// `event` columns: each code table value read as an action, once.
+    actions: Vec<Result<Action, String>>,
     required: bool,
     state: bool,
 }
@@ -388,14 +390,35 @@ impl Layout {
         }
         let cols = columns
             .iter()
-            .map(|(&field, (idx, header))| Col {
-                field,
-                kind: F::of(field),
-                idx: idx.clone(),
-                header: header.clone(),
-                code: codes.get(field).cloned(),
-                required: required.contains(&field),
-                state: STATE.contains(&field),
+            .map(|(&field, (idx, header))| {
+                let code = codes.get(field).cloned();
+                let actions = match (&code, field) {
+                    (Some(t), "event") => t
+                        .values()
+                        .iter()
+                        .map(|v| match v {
+                            toml::Value::Table(t) => action_table(t),
+                            toml::Value::String(s) => action_kind(s).map(|kind| Action {
+                                kind,
+                                ..Default::default()
+                            }),
+                            _ => Err(format!(
+                                "[{section}.codes.event] must give a string or a table"
+                            )),
+                        })
+                        .collect(),
+                    _ => vec![],
+                };
+                Col {
+                    field,
+                    kind: F::of(field),
+                    idx: idx.clone(),
+                    header: header.clone(),
+                    code,
+                    actions,
+                    required: required.contains(&field),
+                    state: STATE.contains(&field),
+                }
             })
             .collect();
         Ok(Layout {
@@ -452,10 +475,17 @@ impl Layout {
                     (v, b, true)
                 }
                 _ => {
-                    let parts: Vec<std::borrow::Cow<'_, str>> =
-                        idx.iter().map(|&i| cell(i)).collect();
-                    let b = parts.iter().all(|p| p.is_empty());
-                    (std::borrow::Cow::Owned(parts.join("|")), b, false)
+                    let mut joined = String::with_capacity(32);
+                    let mut b = true;
+                    for (k, &i) in idx.iter().enumerate() {
+                        if k > 0 {
+                            joined.push('|');
+                        }
+                        let c = cell(i);
+                        b &= c.is_empty();
+                        joined.push_str(&c);
+                    }
+                    (std::borrow::Cow::Owned(joined), b, false)
                 }
             };
             let reject = |expected: String| {
@@ -486,9 +516,9 @@ impl Layout {
                 continue;
             }
             // Through the code table when there is one.
-            let code = match &col.code {
-                Some(t) => match t.get(&raw) {
-                    Some(v) => Some(v),
+            let found = match &col.code {
+                Some(t) => match t.find(&raw) {
+                    Some(i) => Some((i, t.entry(i))),
                     None => {
                         *unmapped
                             .entry(format!("{}.{field}", self.section))
@@ -503,12 +533,9 @@ impl Layout {
                 },
                 None => None,
             };
-            let text: std::borrow::Cow<'_, str> = match code {
-                Some(toml::Value::String(s)) => std::borrow::Cow::Borrowed(s.as_str()),
-                Some(toml::Value::Integer(i)) => std::borrow::Cow::Owned(i.to_string()),
-                Some(toml::Value::Float(f)) => std::borrow::Cow::Owned(f.to_string()),
-                Some(toml::Value::Boolean(b)) => std::borrow::Cow::Owned(b.to_string()),
-                Some(_) => std::borrow::Cow::Borrowed(""),
+            let code = found.map(|(_, (value, _))| value);
+            let text: std::borrow::Cow<'_, str> = match found {
+                Some((_, (_, text))) => std::borrow::Cow::Borrowed(text),
                 None => raw.clone(),
             };
             let coded = |what: &str| match code {
@@ -595,18 +622,8 @@ impl Layout {
                     )
                 }
                 F::Event => {
-                    row.action = Some(match code {
-                        Some(toml::Value::Table(t)) => action_table(t).map_err(reject)?,
-                        Some(toml::Value::String(s)) => Action {
-                            kind: action_kind(s).map_err(reject)?,
-                            ..Default::default()
-                        },
-                        Some(_) => {
-                            return Err(reject(format!(
-                                "[{}.codes.event] must give a string or a table",
-                                self.section
-                            )))
-                        }
+                    row.action = Some(match found {
+                        Some((i, _)) => col.actions[i].clone().map_err(reject)?,
                         None => Action {
                             kind: action_kind(&text).map_err(|e| reject(coded(&e)))?,
                             ..Default::default()

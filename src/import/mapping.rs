@@ -257,9 +257,15 @@ impl Source {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CodeTable {
     pub(crate) name: String,
-    exact: BTreeMap<String, toml::Value>,
-    /// (parts, value), the most specific (fewest `*`) first.
-    wild: Vec<(Vec<String>, toml::Value)>,
+    /// Folded code → index in `values`.
+    exact: BTreeMap<String, usize>,
+    /// (parts, index in `values`), the most specific (fewest `*`) first.
+    wild: Vec<(Vec<String>, usize)>,
+    /// Every value the table gives, in key order.
+    values: Vec<toml::Value>,
+    /// Each value as the text the row parser reads (a number as its
+    /// digits), made once rather than per row.
+    texts: Vec<String>,
 }
 
 impl CodeTable {
@@ -269,11 +275,20 @@ impl CodeTable {
             ..Default::default()
         };
         for (k, v) in table {
+            let i = t.values.len();
+            t.texts.push(match v {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                _ => String::new(),
+            });
+            t.values.push(v.clone());
             let parts: Vec<String> = k.split('|').map(fold).collect();
             if parts.iter().any(|p| p == "*") {
-                t.wild.push((parts, v.clone()));
+                t.wild.push((parts, i));
             } else {
-                t.exact.insert(parts.join("|"), v.clone());
+                t.exact.insert(parts.join("|"), i);
             }
         }
         t.wild
@@ -283,20 +298,35 @@ impl CodeTable {
 
     /// The value for `code` (folded parts joined with `|`), if any.
     pub(crate) fn get(&self, code: &str) -> Option<&toml::Value> {
-        if let Some(v) = self.exact.get(code) {
-            return Some(v);
+        self.find(code).map(|i| &self.values[i])
+    }
+
+    /// The index of `code`'s value, if any.
+    pub(crate) fn find(&self, code: &str) -> Option<usize> {
+        if let Some(&i) = self.exact.get(code) {
+            return Some(i);
         }
         if self.wild.is_empty() {
             return None;
         }
         let n = code.split('|').count();
-        self.wild.iter().find_map(|(p, v)| {
+        self.wild.iter().find_map(|(p, i)| {
             (p.len() == n
                 && p.iter()
                     .zip(code.split('|'))
                     .all(|(a, b)| a == "*" || a == b))
-            .then_some(v)
+            .then_some(*i)
         })
+    }
+
+    /// Every value, by index.
+    pub(crate) fn values(&self) -> &[toml::Value] {
+        &self.values
+    }
+
+    /// Value `i` and its text.
+    pub(crate) fn entry(&self, i: usize) -> (&toml::Value, &str) {
+        (&self.values[i], &self.texts[i])
     }
 }
 

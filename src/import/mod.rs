@@ -14,7 +14,7 @@ pub use text::fold;
 
 use crate::schema::{EmployeeRow, EventKind, EventRow, InitiatedBy, Name};
 use crate::{Dataset, ValidConfig};
-use build::{by_employee, HistoryOptions, Notes, Origin};
+use build::{HistoryOptions, Notes, Origin};
 use chrono::NaiveDate;
 use fields::{Layout, Row, Shape};
 use rayon::prelude::*;
@@ -889,7 +889,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let mut snapshot_report = None;
 
     // The master: one row per employee.
-    let mut master: std::collections::HashMap<Name, Row> = std::collections::HashMap::new();
+    let mut master: foldhash::HashMap<Name, Row> = foldhash::HashMap::default();
     for r in rows
         .remove(&Shape::Master)
         .unwrap_or_default()
@@ -930,28 +930,62 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let mut events: Vec<ImportedEvent> = Vec::new();
     let history = rows.remove(&Shape::History).unwrap_or_default();
     let snapshots = rows.remove(&Shape::Snapshots).unwrap_or_default();
-    let mut kept: Vec<&Row> =
+    // Employees numbered as they are first seen (the master's first), each
+    // history or snapshot row tagged with hers; then the rows grouped by
+    // employee in one counting pass, keeping their order.
+    let mut slot_of: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+    let mut names: Vec<&Name> = Vec::with_capacity(master.len());
+    for id in master.keys() {
+        slot_of.insert(id, names.len());
+        names.push(id);
+    }
+    let mut tagged: Vec<(usize, &Row)> =
         Vec::with_capacity(history.iter().chain(&snapshots).map(Vec::len).sum());
     for r in history.iter().flatten().chain(snapshots.iter().flatten()) {
-        if known_to_master(r, &outcome, &mut rejections) {
-            kept.push(r);
-        }
+        let slot = match slot_of.get(&*r.employee_id) {
+            Some(&k) => k,
+            None if !known_to_master(r, &outcome, &mut rejections) => continue,
+            None => {
+                slot_of.insert(&r.employee_id, names.len());
+                names.push(&r.employee_id);
+                names.len() - 1
+            }
+        };
+        tagged.push((slot, r));
     }
-    let mut ids: BTreeSet<Name> = master.keys().cloned().collect();
-    let mut per = by_employee(kept);
-    ids.extend(
-        per.values()
-            .filter_map(|v| Some(v.first()?.employee_id.clone())),
-    );
+    let mut start = vec![0usize; names.len() + 1];
+    for &(k, _) in &tagged {
+        start[k + 1] += 1;
+    }
+    for k in 0..names.len() {
+        start[k + 1] += start[k];
+    }
+    let mut grouped: Vec<Option<&Row>> = vec![None; tagged.len()];
+    let mut next = start.clone();
+    for &(k, r) in &tagged {
+        grouped[next[k]] = Some(r);
+        next[k] += 1;
+    }
+    let rows_of = |k: usize| -> Vec<&Row> {
+        grouped[start[k]..start[k + 1]]
+            .iter()
+            .flatten()
+            .copied()
+            .collect()
+    };
+    // employees in id order
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_unstable_by(|&a, &b| names[a].cmp(names[b]));
+    let ids: foldhash::HashSet<&str> = names.iter().map(|n| &***n).collect();
     let exit_date_is: Vec<ExitDate> = inputs.iter().map(|i| i.source.exit_date_is).collect();
     let opts = HistoryOptions {
         exit_date_is: &exit_date_is,
         leaves_from_files: !mapping.leaves.is_empty(),
     };
     let dates: Vec<NaiveDate> = if mapping.snapshots.is_some() {
-        per.values()
-            .flatten()
-            .filter_map(|r| r.date)
+        tagged
+            .iter()
+            .filter_map(|(_, r)| r.date)
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect()
@@ -965,15 +999,11 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let leaves = rows.remove(&Shape::Leaves).unwrap_or_default();
     let family = rows.remove(&Shape::Family).unwrap_or_default();
     let extra_rows = || leaves.iter().flatten().chain(family.iter().flatten());
-    let mut extras_of: std::collections::HashMap<&str, Vec<&Row>> =
-        std::collections::HashMap::new();
+    let mut extras_of: foldhash::HashMap<&str, Vec<&Row>> = foldhash::HashMap::default();
     for r in extra_rows() {
         extras_of.entry(&r.employee_id).or_default().push(r);
     }
-    let work: Vec<(&Name, Vec<&Row>)> = ids
-        .iter()
-        .map(|id| (id, per.remove(&**id).unwrap_or_default()))
-        .collect();
+    let work: Vec<(&Name, Vec<&Row>)> = order.iter().map(|&k| (names[k], rows_of(k))).collect();
     let built: Vec<(build::Built, Vec<ImportRejection>, Notes, SnapshotReport)> = work
         .into_par_iter()
         .map(|(id, mut list)| {
@@ -1043,8 +1073,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         });
     }
     // Leave and dependents rows of employees who were not imported.
-    let made: std::collections::HashSet<&str> =
-        employees.iter().map(|e| e.employee_id.as_str()).collect();
+    let made: foldhash::HashSet<&str> = employees.iter().map(|e| e.employee_id.as_str()).collect();
     for r in extra_rows() {
         if made.contains(&*r.employee_id) {
             continue;
