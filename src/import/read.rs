@@ -117,11 +117,11 @@ pub(crate) fn encoding_for(label: &str) -> Option<&'static Encoding> {
 
 /// Decodes a whole file: `auto` = a BOM, else valid UTF-8, else Shift_JIS
 /// (CP932). Malformed bytes are an error naming the line they are on.
-pub(crate) fn decode(
-    bytes: &[u8],
+pub(crate) fn decode<'a>(
+    bytes: &'a [u8],
     label: &str,
     file: &str,
-) -> Result<(String, &'static str), ImportError> {
+) -> Result<(std::borrow::Cow<'a, str>, &'static str), ImportError> {
     let malformed = |enc: &'static Encoding| {
         let (text, _) = enc.decode_without_bom_handling(bytes);
         let line = text
@@ -136,7 +136,7 @@ pub(crate) fn decode(
     if let Some((enc, bom)) = Encoding::for_bom(bytes) {
         return enc
             .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
-            .map(|t| (t.into_owned(), enc.name()))
+            .map(|t| (t, enc.name()))
             .ok_or_else(|| malformed(enc));
     }
     let enc = if label.eq_ignore_ascii_case("auto") {
@@ -152,7 +152,7 @@ pub(crate) fn decode(
         })?
     };
     enc.decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|t| (t.into_owned(), enc.name()))
+        .map(|t| (t, enc.name()))
         .ok_or_else(|| malformed(enc))
 }
 
@@ -476,7 +476,7 @@ mod tests {
     #[test]
     fn a_bom_wins_and_malformed_bytes_name_their_line() {
         let (t, enc) = decode(b"\xEF\xBB\xBFid\n1\n", "shift_jis", "f.csv").unwrap();
-        assert_eq!((t.as_str(), enc), ("id\n1\n", "UTF-8"));
+        assert_eq!((&*t, enc), ("id\n1\n", "UTF-8"));
         let err = decode(b"id\n1\n\xFF\xFF\n", "utf-8", "f.csv").unwrap_err();
         assert!(
             matches!(&err, ImportError::Encoding { line: 3, .. }),
