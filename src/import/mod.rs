@@ -932,7 +932,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let snapshots = rows.remove(&Shape::Snapshots).unwrap_or_default();
     // Employees numbered as they are first seen (the master's first), each
     // history or snapshot row tagged with hers; then the rows grouped by
-    // employee in one counting pass, keeping their order.
+    // employee, keeping their order.
     let mut slot_of: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
     let mut names: Vec<&Name> = Vec::with_capacity(master.len());
     for id in master.keys() {
@@ -953,6 +953,9 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         };
         tagged.push((slot, r));
     }
+    // a stable sort keeps each employee's rows in file order
+    tagged.sort_by_key(|&(k, _)| k);
+    // employee k's rows: tagged[start[k]..start[k + 1]]
     let mut start = vec![0usize; names.len() + 1];
     for &(k, _) in &tagged {
         start[k + 1] += 1;
@@ -960,23 +963,15 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     for k in 0..names.len() {
         start[k + 1] += start[k];
     }
-    let mut grouped: Vec<Option<&Row>> = vec![None; tagged.len()];
-    let mut next = start.clone();
-    for &(k, r) in &tagged {
-        grouped[next[k]] = Some(r);
-        next[k] += 1;
-    }
     let rows_of = |k: usize| -> Vec<&Row> {
-        grouped[start[k]..start[k + 1]]
+        tagged[start[k]..start[k + 1]]
             .iter()
-            .flatten()
-            .copied()
+            .map(|&(_, r)| r)
             .collect()
     };
     // employees in id order
     let mut order: Vec<usize> = (0..names.len()).collect();
     order.sort_unstable_by(|&a, &b| names[a].cmp(names[b]));
-    let ids: foldhash::HashSet<&str> = names.iter().map(|n| &***n).collect();
     let exit_date_is: Vec<ExitDate> = inputs.iter().map(|i| i.source.exit_date_is).collect();
     let opts = HistoryOptions {
         exit_date_is: &exit_date_is,
@@ -1079,7 +1074,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             continue;
         }
         outcome.set(r.id, Outcome::Rejected);
-        let why = if ids.contains(&*r.employee_id) {
+        let why = if slot_of.contains_key(&*r.employee_id) {
             format!(
                 "employee {} could not be imported (see the rejections of their other rows)",
                 r.employee_id

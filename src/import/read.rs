@@ -48,11 +48,6 @@ impl<'a> Cells<'a> {
         let end = *self.bounds.get(i + 1)?;
         self.text.get(start..end)
     }
-
-    /// The row's cells in order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
-        (0..self.bounds.len().saturating_sub(1)).filter_map(|i| self.get(i))
-    }
 }
 
 impl Rows {
@@ -70,14 +65,6 @@ impl Rows {
         for c in cells {
             self.text.push_str(c);
             self.ends.push(self.text.len());
-        }
-    }
-
-    /// Drops the last row pushed.
-    fn pop(&mut self) {
-        if let Some((_, first)) = self.rows.pop() {
-            self.ends.truncate(first + 1);
-            self.text.truncate(self.ends[first]);
         }
     }
 
@@ -175,19 +162,20 @@ impl Collector {
         }
     }
 
-    fn push<'c>(&mut self, line: u64, cells: impl IntoIterator<Item = &'c str>) {
+    fn push<'c, I>(&mut self, line: u64, cells: I)
+    where
+        I: IntoIterator<Item = &'c str>,
+        I::IntoIter: Clone,
+    {
+        let cells = cells.into_iter();
         if self.headers.is_none() {
             if line >= self.header_row {
-                self.headers = Some(cells.into_iter().map(str::to_string).collect());
+                self.headers = Some(cells.map(str::to_string).collect());
             }
         } else if self.skip > 0 {
             self.skip -= 1;
-        } else {
+        } else if !cells.clone().all(|c| c.trim().is_empty()) {
             self.rows.push(line, cells);
-            let (_, kept) = self.rows.row(self.rows.len() - 1);
-            if kept.iter().all(|c| c.trim().is_empty()) {
-                self.rows.pop();
-            }
         }
     }
 }
@@ -434,7 +422,7 @@ mod tests {
         let rows: Vec<(u64, Vec<&str>)> = t
             .rows
             .iter()
-            .map(|(l, c)| (l, c.iter().collect()))
+            .map(|(l, c)| (l, (0..).map_while(|i| c.get(i)).collect()))
             .collect();
         assert_eq!(
             rows,

@@ -225,22 +225,37 @@ fn walks(data: &Synthetic) -> Result<Vec<Walk<'_>>, ExportError> {
 }
 
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    csv_bytes_ending(header, rows, csv::Terminator::Any(b'\n'))
+    csv_bytes_as(header, rows, csv::Terminator::Any(b'\n'), |s| {
+        s.as_bytes().into()
+    })
 }
 
-/// The rows as CSV, each record ended by `terminator`.
-fn csv_bytes_ending(header: &[&str], rows: &[Vec<String>], terminator: csv::Terminator) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(terminator)
-        .from_writer(vec![]);
-    w.write_record(header)
-        .expect("every row has the header's width, and a Vec<u8> takes every write");
-    for r in rows {
-        w.write_record(r)
-            .expect("every row has the header's width, and a Vec<u8> takes every write");
+/// The rows as CSV, each record ended by `terminator`, each field written
+/// as `encode` gives its bytes.
+fn csv_bytes_as(
+    header: &[&str],
+    rows: &[Vec<String>],
+    terminator: csv::Terminator,
+    encode: impl Fn(&str) -> std::borrow::Cow<'_, [u8]>,
+) -> Vec<u8> {
+    fn write<'a>(
+        header: &'a [&str],
+        rows: &'a [Vec<String>],
+        mut w: csv::Writer<Vec<u8>>,
+        encode: &impl Fn(&'a str) -> std::borrow::Cow<'a, [u8]>,
+    ) -> csv::Result<Vec<u8>> {
+        w.write_record(header.iter().map(|h| encode(h)))?;
+        for r in rows {
+            w.write_record(r.iter().map(|f| encode(f)))?;
+        }
+        w.into_inner().map_err(|e| e.into_error().into())
     }
-    w.into_inner()
-        .expect("every row has the header's width, and a Vec<u8> takes every write")
+    let w = csv::WriterBuilder::new()
+        .terminator(terminator)
+        .flexible(true)
+        .from_writer(vec![]);
+    write(header, rows, w, &encode)
+        .expect("a flexible csv writer (records of any width) into a Vec<u8> (writes never fail) cannot fail")
 }
 
 fn hash(s: &str) -> u64 {
@@ -749,9 +764,7 @@ const ERAS: [(i32, u32, u32, &str, &str); 4] = [
 /// `d` in a Japanese era: (kanji, letter, era year).
 fn era(d: NaiveDate) -> (&'static str, &'static str, i32) {
     for (y, m, day, kanji, letter) in ERAS {
-        let first =
-            NaiveDate::from_ymd_opt(y, m, day).expect("the era start dates in ERAS are real dates");
-        if d >= first {
+        if (d.year(), d.month(), d.day()) >= (y, m, day) {
             return (kanji, letter, d.year() - y + 1);
         }
     }
@@ -794,13 +807,15 @@ fn jp_date(d: NaiveDate, k: usize) -> String {
     }
 }
 
-/// Bytes as Excel saves a CSV in Japan: CP932, CRLF line ends.
+/// Bytes as Excel saves a CSV in Japan: CP932, CRLF line ends. Each field
+/// is encoded before it is written: no CP932 byte of a two-byte character
+/// is a comma, quote or line end, so the CSV quoting is that of the text.
 fn cp932_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let text = String::from_utf8(csv_bytes_ending(header, rows, csv::Terminator::CRLF))
-        .expect("csv writes the UTF-8 of &str fields, quotes and commas");
-    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
-    debug_assert!(!unmappable, "every character has a CP932 code");
-    bytes.into_owned()
+    csv_bytes_as(header, rows, csv::Terminator::CRLF, |s| {
+        let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(s);
+        debug_assert!(!unmappable, "every character has a CP932 code");
+        bytes
+    })
 }
 
 const JP_TITLES: [&str; 10] = [
