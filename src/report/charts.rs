@@ -520,7 +520,7 @@ pub(crate) fn funnel_limits(n: u64, p0: f64, level: f64) -> Option<(f64, f64)> {
     use statrs::distribution::{Binomial, Discrete, DiscreteCDF};
     let b = Binomial::new(p0, n).ok()?;
     let q = |p: f64| {
-        let r = b.inverse_cdf(p);
+        let r = binomial_quantile(&b, n, p0, p);
         let (f_r, f_r1) = (b.cdf(r), if r == 0 { 0.0 } else { b.cdf(r - 1) });
         let pmf = b.pmf(r);
         let alpha = if pmf > 0.0 {
@@ -532,6 +532,40 @@ pub(crate) fn funnel_limits(n: u64, p0: f64, level: f64) -> Option<(f64, f64)> {
     };
     let tail = (1.0 - level) / 2.0;
     Some((q(tail), q(1.0 - tail)))
+}
+
+/// The smallest `r` with `P(X ≤ r) ≥ p` for `b` = Binomial(n, p0), as
+/// statrs' `inverse_cdf` defines it (and `n` for `p ≥ 1`), found by
+/// stepping from the normal approximation's guess: two or three evaluations
+/// of the CDF where the generic bisection makes about a hundred, and no
+/// panic where rounding makes the CDF step back.
+fn binomial_quantile(b: &statrs::distribution::Binomial, n: u64, p0: f64, p: f64) -> u64 {
+    use statrs::distribution::{ContinuousCDF, DiscreteCDF, Normal};
+    if p <= b.cdf(0) {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    let mean = n as f64 * p0;
+    let sd = (mean * (1.0 - p0)).sqrt();
+    let z = Normal::standard().inverse_cdf(p);
+    let guess = (mean + z * sd).round();
+    let mut r = if guess.is_finite() {
+        guess.clamp(0.0, n as f64) as u64
+    } else {
+        0
+    };
+    if b.cdf(r) >= p {
+        while r > 0 && b.cdf(r - 1) >= p {
+            r -= 1;
+        }
+    } else {
+        while r < n && b.cdf(r) < p {
+            r += 1;
+        }
+    }
+    r
 }
 
 /// A funnel plot of flag rate against returns, with the overall rate and
@@ -688,6 +722,28 @@ mod tests {
         assert!(l100 < l1000 && l1000 < 0.2 && 0.2 < h1000 && h1000 < h100);
         // Close to the normal approximation at n = 1000: 0.2 ± 1.96 √(0.16/1000).
         assert!((h1000 - (0.2 + 1.959964 * (0.16f64 / 1000.0).sqrt())).abs() < 0.002);
+    }
+
+    #[test]
+    fn binomial_quantile_is_the_smallest_r_whose_cdf_reaches_p() {
+        use statrs::distribution::{Binomial, DiscreteCDF};
+        // The definition, and statrs' generic bisection, over small and
+        // large n, rates near 0, 1/2 and 1, and the funnel's tails.
+        for n in [1u64, 2, 3, 7, 20, 63, 150, 999, 5_000, 48_611] {
+            for p0 in [0.001, 0.03, 0.2, 0.5, 0.77, 0.999] {
+                let b = Binomial::new(p0, n).unwrap();
+                for p in [1e-6, 0.001, 0.025, 0.1, 0.5, 0.9, 0.975, 0.999, 1.0 - 1e-9] {
+                    let r = binomial_quantile(&b, n, p0, p);
+                    assert!(b.cdf(r) >= p, "n {n} p0 {p0} p {p}: F({r}) < p");
+                    assert!(
+                        r == 0 || b.cdf(r - 1) < p,
+                        "n {n} p0 {p0} p {p}: F({r} - 1) >= p"
+                    );
+                    assert_eq!(r, b.inverse_cdf(p), "n {n} p0 {p0} p {p}");
+                }
+                assert_eq!(binomial_quantile(&b, n, p0, 1.0), n);
+            }
+        }
     }
 
     #[test]
