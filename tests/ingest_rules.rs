@@ -505,7 +505,7 @@ fn duplicates_are_found_out_of_order_and_in_large_same_day_groups() {
         (r.rows_read, r.accepted, r.rejected, r.duplicates_dropped),
         (42, 21, 0, 21)
     );
-    let kept: Vec<(String, u64)> = data.timelines[0]
+    let kept: Vec<(String, u32)> = data.timelines[0]
         .events()
         .iter()
         .map(|e| (e.date.to_string(), e.line))

@@ -293,13 +293,21 @@ impl Checker<'_> {
                 ));
             }
         }
-        Ok((
-            employee,
-            Event {
-                date,
-                kind,
-                line: row.line,
-            },
-        ))
+        // An event keeps its line in 32 bits (24 bytes an event, not 32):
+        // a file of more than 4,294,967,295 lines (over 100 GB) is read,
+        // and each row past that line is reported.
+        let Ok(line) = u32::try_from(row.line) else {
+            return Err(row.reject(
+                None,
+                &row.line.to_string(),
+                RejectionKind::OutOfRange,
+                format!(
+                    "the row is on line {}; expected a line number up to {} (this reader keeps an event's line in 32 bits)",
+                    row.line,
+                    u32::MAX
+                ),
+            ));
+        };
+        Ok((employee, Event { date, kind, line }))
     }
 }

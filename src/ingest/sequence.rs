@@ -98,7 +98,7 @@ pub(super) fn sequence_check(
     let reject = |column: &str, value: String, kind, reason: String| {
         Some(Rejection {
             file: Table::Events,
-            line: ev.line,
+            line: u64::from(ev.line),
             column: Some(column.to_string()),
             value,
             kind,
