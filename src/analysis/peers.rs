@@ -418,58 +418,38 @@ fn nearest(
     candidates.into_iter().map(|c| c.1).collect()
 }
 
-/// A return's own follow-up and its peers', from the return date.
-fn follow_ups_of(
+/// The follow-up of return `ri` (`r`, in state `state`) of the returner
+/// herself (`peer` = `None`) or of her matched peer, timeline `peer`: from
+/// her return date to a promotion, an exit, the next childcare leave under
+/// `censor_at`, or the analysis date.
+fn follow_up_of(
     ri: usize,
     r: &Return<'_>,
     state: &State,
-    chosen: Vec<usize>,
+    peer: Option<usize>,
     timelines: &[Timeline],
     as_of: NaiveDate,
     censor_at: &(dyn Fn(usize, NaiveDate) -> Option<NaiveDate> + Sync),
-) -> (FollowUp, Vec<FollowUp>) {
-    let tenure = |h: NaiveDate| (r.return_date - h).num_days() as f64 / DAYS_PER_YEAR;
-    let (months, promoted, left) = follow(
-        r.timeline,
-        r.return_date,
-        as_of,
-        censor_at(r.employee, r.return_date),
-    );
-    let own = FollowUp {
-        employee: r.employee,
+) -> FollowUp {
+    let (employee, t) = match peer {
+        None => (r.employee, r.timeline),
+        Some(p) => (p, &timelines[p]),
+    };
+    let (months, promoted, left) =
+        follow(t, r.return_date, as_of, censor_at(employee, r.return_date));
+    FollowUp {
+        employee,
         return_index: ri as u32,
         index: r.return_date,
-        returner: true,
-        female: r.gender() == Gender::Female,
+        returner: peer.is_none(),
+        female: t.employee().gender == Gender::Female,
         grade: state.grade,
-        tenure_years: tenure(r.timeline.employee().hire_date),
-        worked_years_in_grade: r.timeline.worked_years_in_grade(r.return_date),
+        tenure_years: (r.return_date - t.employee().hire_date).num_days() as f64 / DAYS_PER_YEAR,
+        worked_years_in_grade: t.worked_years_in_grade(r.return_date),
         months,
         promoted,
         left,
-    };
-    let peers = chosen
-        .into_iter()
-        .map(|p| {
-            let t = &timelines[p];
-            let (months, promoted, left) =
-                follow(t, r.return_date, as_of, censor_at(p, r.return_date));
-            FollowUp {
-                employee: p,
-                return_index: ri as u32,
-                index: r.return_date,
-                returner: false,
-                female: t.employee().gender == Gender::Female,
-                grade: state.grade,
-                tenure_years: tenure(t.employee().hire_date),
-                worked_years_in_grade: t.worked_years_in_grade(r.return_date),
-                months,
-                promoted,
-                left,
-            }
-        })
-        .collect();
-    (own, peers)
+    }
 }
 
 impl PeerSample {
@@ -548,38 +528,47 @@ impl PeerSample {
                 .find(|a| a.is_childcare() && a.start > after)
                 .map(|a| a.start)
         };
-        // Each return's follow-ups, in parallel (`collect` keeps the order).
-        let per_return: Vec<Option<(FollowUp, Vec<FollowUp>)>> = returns
-            .par_iter()
+        // The returns' own follow-ups, then every peer's (in return order,
+        // each return's peers in the order matched), computed in parallel
+        // straight into one vector of exactly that length: built per return
+        // and then gathered, they were held two or three times over at the
+        // analysis' peak memory.
+        let followed: Vec<(usize, &State, Vec<usize>)> = returns
+            .iter()
             .zip(&states)
             .zip(matched)
             .enumerate()
-            .map(|(ri, ((r, state), chosen))| {
-                if !eligible(r) {
-                    return None;
-                }
-                let state = (*state)?;
-                Some(follow_ups_of(
-                    ri,
-                    r,
-                    state,
-                    chosen.unwrap_or_default(),
-                    timelines,
-                    as_of,
-                    &next_childcare,
-                ))
+            .filter(|(_, ((r, _), _))| eligible(r))
+            .filter_map(|(ri, ((_, state), chosen))| {
+                Some((ri, (*state)?, chosen.unwrap_or_default()))
             })
             .collect();
-        let mut follow_ups = Vec::new();
-        let mut peers = Vec::new();
-        let mut unmatched = 0;
-        for (own, chosen) in per_return.into_iter().flatten() {
-            follow_ups.push(own);
-            unmatched += usize::from(chosen.is_empty());
-            peers.extend(chosen);
-        }
+        let unmatched = followed.iter().filter(|f| f.2.is_empty()).count();
+        let pairs: Vec<(u32, usize)> = followed
+            .iter()
+            .enumerate()
+            .flat_map(|(k, f)| f.2.iter().map(move |&p| (k as u32, p)))
+            .collect();
+        let returned = followed.len();
+        let mut follow_ups = Vec::with_capacity(returned + pairs.len());
+        let one = |k: usize, peer: Option<usize>| {
+            let (ri, state, _) = &followed[k];
+            follow_up_of(
+                *ri,
+                &returns[*ri],
+                state,
+                peer,
+                timelines,
+                as_of,
+                &next_childcare,
+            )
+        };
+        follow_ups.par_extend((0..returned).into_par_iter().map(|k| one(k, None)));
+        follow_ups.par_extend(pairs.par_iter().map(|&(k, p)| one(k as usize, Some(p))));
+        drop(pairs);
+        let peers = &follow_ups[returned..];
         let mut by_grade: BTreeMap<u32, Vec<&FollowUp>> = BTreeMap::new();
-        for p in &peers {
+        for p in peers {
             by_grade.entry(p.grade).or_default().push(p);
         }
         let peer_medians = by_grade
@@ -587,7 +576,6 @@ impl PeerSample {
             .filter_map(|(g, v)| km_median(v).map(|m| (*g, m)))
             .collect();
         let overall_peer_median = km_median(&peers.iter().collect::<Vec<_>>());
-        follow_ups.extend(peers);
         PeerSample {
             follow_ups,
             unmatched_returns: unmatched,
