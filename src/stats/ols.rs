@@ -117,33 +117,46 @@ impl DummyOls {
         let k = names.len();
         // Rows of one cluster are taken together: in the order given when
         // that is already grouped, else sorted.
-        let mut order: Vec<usize> = (0..n).collect();
-        if !(1..n).all(|i| cluster(i - 1) <= cluster(i)) {
-            order.sort_by_key(|&i| cluster(i));
-        }
-        let g = 1 + order
-            .windows(2)
-            .filter(|w| cluster(w[0]) != cluster(w[1]))
-            .count();
+        // (None when they are grouped already, as the event study's are:
+        // no index of n rows is then held.)
+        let order: Option<Vec<usize>> =
+            (!(1..n).all(|i| cluster(i - 1) <= cluster(i))).then(|| {
+                let mut order: Vec<usize> = (0..n).collect();
+                order.sort_by_key(|&i| cluster(i));
+                order
+            });
+        let nth = |j: usize| order.as_ref().map_or(j, |o| o[j]);
+        let g = 1
+            + (1..n)
+                .filter(|&j| cluster(nth(j - 1)) != cluster(nth(j)))
+                .count();
         if n <= k || n == 0 || g < 2 {
             return Err(StatsError::NotEnoughData(format!(
                 "{n} rows in {g} clusters for {k} columns (need more rows than columns and two clusters)"
             )));
         }
         // The columns holding a 1 in each row besides the intercept (column
-        // 0): at most one per factor, `NONE` for a reference level.
-        const NONE: usize = usize::MAX;
-        let row_cols: Vec<[usize; F]> = (0..n)
+        // 0): at most one per factor, `NONE` for a reference level; in 32
+        // bits (12 bytes a row for three factors, not 24).
+        const NONE: u32 = u32::MAX;
+        if u32::try_from(k).map_or(true, |k| k == NONE) {
+            return Err(StatsError::InvalidInput(format!(
+                "{k} dummy columns; expected fewer than {NONE}"
+            )));
+        }
+        let row_cols: Vec<[u32; F]> = (0..n)
             .map(|i| {
                 let l = row(i).0;
                 std::array::from_fn(|f| {
                     let (list, base) = &kept[f];
-                    list.binary_search(&l[f]).map_or(NONE, |j| base + j)
+                    // base + j < k, which fits (checked above).
+                    list.binary_search(&l[f])
+                        .map_or(NONE, |j| (base + j) as u32)
                 })
             })
             .collect();
-        fn present<const F: usize>(cols: &[usize; F]) -> impl Iterator<Item = usize> + '_ {
-            std::iter::once(0).chain(cols.iter().copied().filter(|&c| c != usize::MAX))
+        fn present<const F: usize>(cols: &[u32; F]) -> impl Iterator<Item = usize> + '_ {
+            std::iter::once(0).chain(cols.iter().filter(|&&c| c != u32::MAX).map(|&c| c as usize))
         }
         let mut xtx = DMatrix::<f64>::zeros(k, k);
         let mut xty = DVector::<f64>::zeros(k);
@@ -187,7 +200,7 @@ impl DummyOls {
             touched.clear();
         };
         let mut previous = None;
-        for &i in &order {
+        for i in (0..n).map(nth) {
             if previous != Some(cluster(i)) {
                 flush(&mut score, &mut touched, &mut marked, &mut meat);
                 previous = Some(cluster(i));
