@@ -56,6 +56,7 @@ use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// An outcome of the event study; its name is the key under
 /// `report.json`'s `event_study` (variants in the keys' alphabetical order,
@@ -140,19 +141,23 @@ impl PanelRow {
 pub fn panel(ctx: &Context<'_>) -> (Vec<PanelRow>, u64) {
     let (timelines, config, as_of) = (ctx.timelines(), ctx.config(), ctx.as_of());
     let (lo, hi) = config.event_times();
-    // Employees in parallel; `collect` keeps their order.
-    let per_employee: Vec<(Vec<PanelRow>, u64)> = timelines
+    // Employees in parallel, their rows flattened as they come (`collect`
+    // keeps their order): gathered per employee first, the panel was held
+    // twice, in many small blocks that the allocator kept afterwards.
+    let no_birth_year = AtomicU64::new(0);
+    let rows: Vec<PanelRow> = timelines
         .par_iter()
         .enumerate()
-        .filter_map(|(i, t)| {
+        .flat_map_iter(|(i, t)| {
             let e = t.employee();
             if !matches!(e.gender, Gender::Female | Gender::Male) {
-                return None;
+                return Vec::new();
             }
-            let event_year = anchor_year(ctx, i)?.0;
+            let Some((event_year, _)) = anchor_year(ctx, i) else {
+                return Vec::new();
+            };
             let mut walk = t.walk();
             let mut rows = Vec::new();
-            let mut no_birth_year = 0u64;
             for year in (event_year + lo)..=(event_year + hi) {
                 let Some(dec31) = NaiveDate::from_ymd_opt(year, 12, 31) else {
                     continue;
@@ -161,7 +166,7 @@ pub fn panel(ctx: &Context<'_>) -> (Vec<PanelRow>, u64) {
                     continue;
                 }
                 let Some(birth_year) = e.birth_year else {
-                    no_birth_year += 1;
+                    no_birth_year.fetch_add(1, Ordering::Relaxed);
                     continue;
                 };
                 let s = walk.state_on(dec31);
@@ -177,12 +182,10 @@ pub fn panel(ctx: &Context<'_>) -> (Vec<PanelRow>, u64) {
                     regular: f64::from(u8::from(s.employment_type.is_regular())),
                 });
             }
-            Some((rows, no_birth_year))
+            rows
         })
         .collect();
-    let no_birth_year = per_employee.iter().map(|p| p.1).sum();
-    let rows = per_employee.into_iter().flat_map(|p| p.0).collect();
-    (rows, no_birth_year)
+    (rows, no_birth_year.into_inner())
 }
 
 /// Event time 0 of timeline `i` under the configured anchor (see
