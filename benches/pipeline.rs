@@ -176,6 +176,15 @@ criterion_group!(benches, bench_pipeline);
 
 fn main() {
     if let Ok(spec) = std::env::var(PEAK_CHILD) {
+        // As `examples/analyze` does (see its `pin_mmap_threshold`), so
+        // that this figure is that of the example.
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+            // SAFETY: sets an allocator parameter, before any other thread.
+            unsafe {
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+            }
+        }
         let parts: Vec<&str> = spec.split('|').collect();
         if let [e, v, out] = parts[..] {
             analyze(
