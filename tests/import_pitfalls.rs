@@ -461,6 +461,38 @@ weekly_hours = "週所定労働時間"
 }
 
 #[test]
+fn a_rejection_names_its_own_line_in_crlf_files_and_after_blank_lines() {
+    // As Excel saves it: CRLF, a blank line, a quoted cell with a line
+    // break. Lines counted by hand: header 1, 101 on 2, blank 3, 102 on 4,
+    // 103 on 5-6, 104 on 7. csv's own record positions name 2, 3 and 5
+    // for the rows on 4, 5 and 7.
+    let text = "社員番号,性別,入社年月日,備考\r\n\
+                101,女性,2020-04-01,\r\n\
+                \r\n\
+                102,不明,2020-04-01,\r\n\
+                103,不明,2020-04-01,\"二行の\r\n備考\"\r\n\
+                104,不明,2020-04-01,\r\n";
+    let mapping = r#"
+[master]
+file = "従業員.csv"
+[master.columns]
+employee_id = "社員番号"
+gender = "性別"
+hire_date = "入社年月日"
+[master.codes.gender]
+"女性" = "F"
+"#;
+    let out = run("crlf-lines", mapping, &[("従業員.csv", text.as_bytes())]);
+    let lines: Vec<u64> = out
+        .rejections
+        .iter()
+        .filter(|r| r.column.as_deref() == Some("性別"))
+        .map(|r| r.line)
+        .collect();
+    assert_eq!(lines, [4, 5, 7], "{:#?}", rejections(&out));
+}
+
+#[test]
 fn every_date_form_and_full_width_digits_give_the_same_days() {
     // one employee per form, each hired on 1 April 2024 (full-width digits
     // and separators as Japanese Excel files write them)

@@ -571,6 +571,23 @@ fn bom_crlf_quotes_and_unknown_columns_are_read() {
 }
 
 #[test]
+fn a_row_after_blank_lines_is_named_by_its_own_line() {
+    // Lines counted by hand: header 1, a good row 2, blank lines 3 and 4,
+    // bad rows on 5 and 6, the last with no line break after it. csv's own
+    // record position would name line 3 for the row on line 5.
+    for nl in ["\n", "\r\n"] {
+        let ev = format!(
+            "{EV_HEADER}{nl}e2,2019-03-31,evaluation,,,,,,,,4,,,{nl}{nl}{nl}\
+             e2,2019-13-31,evaluation,,,,,,,,4,,,{nl}\
+             e2,2019-12-32,evaluation,,,,,,,,4,,,"
+        );
+        let data = ingest(&employees(&[]), &ev);
+        let lines: Vec<u64> = rejections(&data).iter().map(|r| r.1).collect();
+        assert_eq!(lines, [5, 6], "line breaks {nl:?}");
+    }
+}
+
+#[test]
 fn empty_files_header_only_and_missing_columns() {
     let config = ValidConfig::default();
     let err = Dataset::builder(&config)

@@ -596,6 +596,58 @@ fn extra_events(id: &Name, rows: &[&Row], inputs: &[Input<'_>]) -> Vec<ImportedE
     out
 }
 
+/// Rows grouped by employee slot, each slot's rows in the order given:
+/// slot `k`'s rows are `rows[start[k]..start[k + 1]]`.
+struct Grouped<'r> {
+    rows: Vec<&'r Row>,
+    start: Vec<usize>,
+}
+
+/// Groups `(slot, row)` pairs by slot (`slots` of them), keeping their
+/// order within a slot: a counting sort.
+fn group_by_slot<'r>(tagged: &[(usize, &'r Row)], slots: usize) -> Grouped<'r> {
+    let mut start = vec![0usize; slots + 1];
+    for &(k, _) in tagged {
+        start[k + 1] += 1;
+    }
+    for k in 0..slots {
+        start[k + 1] += start[k];
+    }
+    let mut next = start.clone();
+    let mut rows = match tagged.first() {
+        Some(&(_, r)) => vec![r; tagged.len()],
+        None => vec![],
+    };
+    for &(k, r) in tagged {
+        rows[next[k]] = r;
+        next[k] += 1;
+    }
+    Grouped { rows, start }
+}
+
+impl<'r> Grouped<'r> {
+    /// Each slot's rows.
+    fn slices(&self) -> Vec<&[&'r Row]> {
+        self.start
+            .windows(2)
+            .map(|w| &self.rows[w[0]..w[1]])
+            .collect()
+    }
+
+    /// Each slot's rows, to reorder in place.
+    fn slices_mut(&mut self) -> Vec<&mut [&'r Row]> {
+        let mut rest = self.rows.as_mut_slice();
+        self.start
+            .windows(2)
+            .map(|w| {
+                let (a, b) = std::mem::take(&mut rest).split_at_mut(w[1] - w[0]);
+                rest = b;
+                a
+            })
+            .collect()
+    }
+}
+
 /// One chunk of a file's rows, parsed.
 struct Chunk {
     rows: Vec<Row>,
@@ -656,104 +708,138 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
         rejections: vec![],
         unmapped: BTreeMap::new(),
     };
-    // Every file is read (decoded and split into rows) on rayon's pool,
-    // then each is parsed in the mapping's order.
-    let jobs: Vec<(usize, &str)> = inputs
+    // Each file in the mapping's order: read, its header found, then its
+    // rows parsed on rayon's pool in pieces of consecutive rows, each
+    // piece's rows kept in the piece's vector (a row is large: it is not
+    // moved again), the pieces in file order.
+    for inp_file in inputs
         .iter()
         .enumerate()
         .flat_map(|(si, inp)| inp.source.files().into_iter().map(move |f| (si, f)))
-        .collect();
-    let tables: Vec<Result<read::RawTable, ImportError>> = jobs
-        .par_iter()
-        .map(|&(si, f)| read::read_bytes(&files.load(f)?, f, inputs[si].source))
-        .collect();
-    for (&(si, f), table) in jobs.iter().zip(tables) {
+    {
+        let (si, f) = inp_file;
         let inp = &inputs[si];
-        {
-            let table = table?;
-            let layout = Layout::new(
+        let bytes = files.load(f)?;
+        let layout_of = |table: &read::RawTable| {
+            Layout::new(
                 inp.shape,
                 inp.index,
                 inp.source,
-                &table,
+                table,
                 m.settings.full_time_hours,
                 m.settings.days_per_week,
                 m.settings.clear_token.as_deref(),
-            )?;
-            let fi = p.files.len();
-            p.files.push(f.to_string());
-            p.sheets.push(table.sheet.clone());
-            p.reports.push(FileReport {
-                file: f.to_string(),
-                section: layout.section.clone(),
-                encoding: table.encoding.to_string(),
-                ..Default::default()
-            });
-            // Rows are parsed on rayon's pool, in chunks of consecutive rows;
-            // each chunk's rows stay in the chunk's vector (a row is large:
-            // it is not moved again), the chunks kept in file order.
-            const CHUNK: usize = 2048;
-            let first_id = p.outcome.len();
-            let n = table.rows.len();
-            let chunks: Vec<Chunk> = (0..n.div_ceil(CHUNK))
-                .into_par_iter()
-                .map(|k| {
-                    let range = k * CHUNK..n.min((k + 1) * CHUNK);
-                    let mut interned = fields::Interned::default();
-                    let mut c = Chunk {
-                        rows: Vec::with_capacity(range.len()),
-                        outcome: Vec::with_capacity(range.len()),
-                        rejections: vec![],
-                        unmapped: BTreeMap::new(),
-                    };
-                    for (j, r) in range.enumerate() {
-                        let (line, cells) = table.rows.row(r);
-                        let line = &line;
-                        let o = match layout.parse(
-                            &table,
-                            *line,
-                            cells,
-                            &resolved,
-                            &mut c.unmapped,
-                            &mut interned,
-                        ) {
-                            Err(x) => {
+            )
+        };
+        // One piece's rows (`most` at most) parsed into a chunk; rows
+        // numbered within it.
+        let parse_piece = |table: &read::RawTable,
+                           layout: &Layout,
+                           most: usize,
+                           rows: &mut read::Feed<'_>|
+         -> Chunk {
+            let mut interned = fields::Interned::default();
+            let mut c = Chunk {
+                rows: Vec::with_capacity(most),
+                outcome: Vec::with_capacity(most),
+                rejections: vec![],
+                unmapped: BTreeMap::new(),
+            };
+            rows(&mut |line, cells| {
+                let o = match layout.parse(
+                    table,
+                    line,
+                    cells,
+                    &resolved,
+                    &mut c.unmapped,
+                    &mut interned,
+                ) {
+                    Err(x) => {
+                        c.rejections.push(*x);
+                        Outcome::Rejected
+                    }
+                    Ok(mut row) => {
+                        row.id = c.outcome.len();
+                        row.source = si;
+                        match check_row(&row, inp, m.settings.as_of, table, f, line) {
+                            Ok(()) => {
+                                c.rows.push(row);
+                                Outcome::Accepted
+                            }
+                            Err(None) => Outcome::AfterAsOf,
+                            Err(Some(x)) => {
                                 c.rejections.push(*x);
                                 Outcome::Rejected
                             }
-                            Ok(mut row) => {
-                                row.id = first_id + k * CHUNK + j;
-                                row.source = si;
-                                match check_row(&row, inp, m.settings.as_of, &table, f, *line) {
-                                    Ok(()) => {
-                                        c.rows.push(row);
-                                        Outcome::Accepted
-                                    }
-                                    Err(None) => Outcome::AfterAsOf,
-                                    Err(Some(x)) => {
-                                        c.rejections.push(*x);
-                                        Outcome::Rejected
-                                    }
-                                }
-                            }
-                        };
-                        c.outcome.push(o);
+                        }
                     }
-                    c
+                };
+                c.outcome.push(o);
+            });
+            c
+        };
+        let (table, section, mut chunks) = if read::is_spreadsheet(f) {
+            let table = read::read_bytes(&bytes, f, inp.source)?;
+            let layout = layout_of(&table)?;
+            const CHUNK: usize = 2048;
+            let n = table.rows.len();
+            let chunks = (0..n.div_ceil(CHUNK))
+                .into_par_iter()
+                .map(|k| {
+                    let most = n.min((k + 1) * CHUNK) - k * CHUNK;
+                    parse_piece(&table, &layout, most, &mut |each| {
+                        for r in k * CHUNK..n.min((k + 1) * CHUNK) {
+                            let (line, cells) = table.rows.row(r);
+                            each(line, cells);
+                        }
+                    })
                 })
                 .collect();
-            for c in chunks {
-                p.row_file.extend(std::iter::repeat_n(fi, c.outcome.len()));
-                p.outcome.extend(c.outcome);
-                p.rejections.extend(c.rejections);
-                for (k, m) in c.unmapped {
-                    let to = p.unmapped.entry(k).or_default();
-                    for (code, n) in m {
-                        *to.entry(code).or_default() += n;
-                    }
+            (table, layout.section, chunks)
+        } else {
+            let (text, enc) = read::decode(&bytes, &inp.source.encoding, f)?;
+            let (table, csv) = read::csv_head(&text, enc, f, inp.source)?;
+            let layout = layout_of(&table)?;
+            // about 1 MB a piece: enough pieces to keep every thread busy
+            let chunks = csv.par_pieces(1 << 20, f, |most, feed| {
+                parse_piece(&table, &layout, most, feed)
+            })?;
+            (table, layout.section, chunks)
+        };
+        // rows numbered across the import
+        let mut first = p.outcome.len();
+        let starts: Vec<usize> = chunks
+            .iter()
+            .map(|c| {
+                let s = first;
+                first += c.outcome.len();
+                s
+            })
+            .collect();
+        chunks
+            .par_iter_mut()
+            .zip(starts)
+            .for_each(|(c, s)| c.rows.iter_mut().for_each(|r| r.id += s));
+        let fi = p.files.len();
+        p.files.push(f.to_string());
+        p.sheets.push(table.sheet.clone());
+        p.reports.push(FileReport {
+            file: f.to_string(),
+            section,
+            encoding: table.encoding.to_string(),
+            ..Default::default()
+        });
+        for c in chunks {
+            p.row_file.extend(std::iter::repeat_n(fi, c.outcome.len()));
+            p.outcome.extend(c.outcome);
+            p.rejections.extend(c.rejections);
+            for (k, m) in c.unmapped {
+                let to = p.unmapped.entry(k).or_default();
+                for (code, n) in m {
+                    *to.entry(code).or_default() += n;
                 }
-                p.rows[si].push(c.rows);
             }
+            p.rows[si].push(c.rows);
         }
     }
     Ok(p)
@@ -953,22 +1039,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         };
         tagged.push((slot, r));
     }
-    // a stable sort keeps each employee's rows in file order
-    tagged.sort_by_key(|&(k, _)| k);
-    // employee k's rows: tagged[start[k]..start[k + 1]]
-    let mut start = vec![0usize; names.len() + 1];
-    for &(k, _) in &tagged {
-        start[k + 1] += 1;
-    }
-    for k in 0..names.len() {
-        start[k + 1] += start[k];
-    }
-    let rows_of = |k: usize| -> Vec<&Row> {
-        tagged[start[k]..start[k + 1]]
-            .iter()
-            .map(|&(_, r)| r)
-            .collect()
-    };
+    let mut grouped = group_by_slot(&tagged, names.len());
     // employees in id order
     let mut order: Vec<usize> = (0..names.len()).collect();
     order.sort_unstable_by(|&a, &b| names[a].cmp(names[b]));
@@ -994,14 +1065,20 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let leaves = rows.remove(&Shape::Leaves).unwrap_or_default();
     let family = rows.remove(&Shape::Family).unwrap_or_default();
     let extra_rows = || leaves.iter().flatten().chain(family.iter().flatten());
-    let mut extras_of: foldhash::HashMap<&str, Vec<&Row>> = foldhash::HashMap::default();
-    for r in extra_rows() {
-        extras_of.entry(&r.employee_id).or_default().push(r);
-    }
-    let work: Vec<(&Name, Vec<&Row>)> = order.iter().map(|&k| (names[k], rows_of(k))).collect();
+    // (rows of employees with no history or snapshot row are rejected below)
+    let extra_tagged: Vec<(usize, &Row)> = extra_rows()
+        .filter_map(|r| slot_of.get(&*r.employee_id).map(|&k| (k, r)))
+        .collect();
+    let extras = group_by_slot(&extra_tagged, names.len());
+    drop((tagged, extra_tagged));
+    let (mut rows_of, extras_of) = (grouped.slices_mut(), extras.slices());
+    let work: Vec<(&Name, &mut [&Row], &[&Row])> = order
+        .iter()
+        .map(|&k| (names[k], std::mem::take(&mut rows_of[k]), extras_of[k]))
+        .collect();
     let built: Vec<(build::Built, Vec<ImportRejection>, Notes, SnapshotReport)> = work
         .into_par_iter()
-        .map(|(id, mut list)| {
+        .map(|(id, list, xs)| {
             let mut rej = Vec::new();
             let mut n = Notes::default();
             let mut counts = SnapshotReport::default();
@@ -1009,7 +1086,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
                 Some(snap) if !list.is_empty() => build::snapshot_employee(
                     id,
                     master.get(&**id),
-                    list,
+                    list.to_vec(),
                     &dates,
                     snap.change_date,
                     snap.left_censored,
@@ -1021,7 +1098,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
                 _ => build::history_employee(
                     id,
                     master.get(&**id),
-                    &mut list,
+                    list,
                     &opts,
                     &origin,
                     &outcome,
@@ -1031,9 +1108,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             };
             let mut b = b;
             if b.employee.is_some() {
-                if let Some(xs) = extras_of.get(&**id) {
-                    b.events.extend(extra_events(id, xs, &inputs));
-                }
+                b.events.extend(extra_events(id, xs, &inputs));
                 b.events.sort_by_key(|e| e.date);
             }
             (b, rej, n, counts)

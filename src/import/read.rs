@@ -4,6 +4,7 @@
 use super::mapping::Source;
 use super::ImportError;
 use encoding_rs::{Encoding, SHIFT_JIS, UTF_8};
+use rayon::prelude::*;
 
 /// One export file as text rows.
 #[derive(Debug, Clone)]
@@ -143,6 +144,7 @@ pub(crate) fn decode<'a>(
         .ok_or_else(|| malformed(enc))
 }
 
+#[cfg(feature = "xlsx")]
 /// Rows as they are read: the header at `header_row`, `skip_rows` rows
 /// after it left out, rows whose every cell is blank left out.
 struct Collector {
@@ -152,6 +154,7 @@ struct Collector {
     rows: Rows,
 }
 
+#[cfg(feature = "xlsx")]
 impl Collector {
     fn new(source: &Source) -> Collector {
         Collector {
@@ -180,14 +183,113 @@ impl Collector {
     }
 }
 
-/// Parses decoded CSV text: header at `source.header_row`, `skip_rows`
-/// rows after it left out, rows whose every cell is blank left out.
-pub(crate) fn parse_csv(
-    text: &str,
+/// How a run of CSV text ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    /// After a whole record (or blank lines): the next byte starts a record.
+    Boundary,
+    /// Inside a record: the text's end flushed it. Only the end of a file
+    /// may end so (a last line with no line break); a piece of a file that
+    /// ends so was cut inside a quoted field.
+    MidRecord,
+    /// `each` asked to stop; the next record starts at this byte, on this line.
+    Stopped(usize, u64),
+}
+
+/// Reads the records of `text`, whole lines of a CSV file whose first byte
+/// is on line `line`, with csv's own parser (the `csv` crate's defaults:
+/// `"` quotes, `""` escapes it, CR, LF or CRLF ends a record, empty lines
+/// are skipped). Calls `each(line, cells)` for every record, with the line
+/// it starts on, until `each` returns `false`.
+///
+/// The line is counted back from where the record ends, over the line
+/// breaks inside its quoted fields and the one that ended it (a CR that
+/// ends a CRLF record is read before its LF), so blank lines before a
+/// record do not shift it.
+fn records(
+    text: &[u8],
+    delimiter: u8,
+    line: u64,
+    file: &str,
+    mut each: impl FnMut(u64, Cells<'_>) -> bool,
+) -> Result<Ended, ImportError> {
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let mut out = vec![0u8; 256];
+    // bounds[0] = 0: where the first cell starts (see `Cells`)
+    let mut bounds = vec![0usize; 32];
+    let (mut nout, mut nends, mut at) = (0usize, 1usize, 0usize);
+    loop {
+        let input = &text[at..];
+        let (res, i, o, e) = reader.read_record(input, &mut out[nout..], &mut bounds[nends..]);
+        at += i;
+        nout += o;
+        nends += e;
+        match res {
+            csv_core::ReadRecordResult::InputEmpty => {}
+            csv_core::ReadRecordResult::OutputFull => out.resize(out.len() * 2, 0),
+            csv_core::ReadRecordResult::OutputEndsFull => bounds.resize(bounds.len() * 2, 0),
+            csv_core::ReadRecordResult::End => return Ok(Ended::Boundary),
+            csv_core::ReadRecordResult::Record => {
+                let flushed = input.is_empty();
+                let cells = std::str::from_utf8(&out[..nout]).map_err(|e| ImportError::Csv {
+                    file: file.to_string(),
+                    line,
+                    reason: format!("a record that is not UTF-8 once unquoted: {e}"),
+                })?;
+                let inside = cells.bytes().filter(|&b| b == b'\n').count() as u64;
+                let ended_by_newline = at > 0 && text[at - 1] == b'\n' && !flushed;
+                let first = line + reader.line()
+                    - 1
+                    - (inside + u64::from(ended_by_newline)).min(reader.line() - 1);
+                let go = each(
+                    first,
+                    Cells {
+                        text: cells,
+                        bounds: &bounds[..nends],
+                    },
+                );
+                (nout, nends) = (0, 1);
+                if flushed {
+                    return Ok(Ended::MidRecord);
+                }
+                if !go {
+                    return Ok(Ended::Stopped(at, line + reader.line() - 1));
+                }
+            }
+        }
+    }
+}
+
+/// A decoded CSV file whose header has been read: its data rows are read
+/// from byte `data` on, in pieces ([`CsvText::pieces`]) that can be parsed
+/// on several threads.
+pub(crate) struct CsvText<'t> {
+    text: &'t str,
+    delimiter: u8,
+    /// Where the data rows start (just past the header and the skipped rows).
+    data: usize,
+    /// The line of byte `data`.
+    data_line: u64,
+}
+
+/// A run of whole lines of a [`CsvText`], from byte `start` (on line
+/// `line`) to byte `end`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Piece {
+    start: usize,
+    end: usize,
+    line: u64,
+}
+
+/// Reads the header of decoded CSV text: at `source.header_row`, then
+/// `skip_rows` rows after it left out. Gives the table (with no rows yet)
+/// and the text from which its rows are read.
+pub(crate) fn csv_head<'t>(
+    text: &'t str,
     encoding: &'static str,
     file: &str,
     source: &Source,
-) -> Result<RawTable, ImportError> {
+) -> Result<(RawTable, CsvText<'t>), ImportError> {
     let delimiter = source.delimiter.unwrap_or_else(|| {
         if file.to_ascii_lowercase().ends_with(".tsv") {
             '\t'
@@ -201,44 +303,201 @@ pub(crate) fn parse_csv(
             reason: format!("{file}: the delimiter {delimiter:?} is not one ASCII character"),
         });
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter as u8)
-        .from_reader(text.as_bytes());
-    let mut collect = Collector::new(source);
-    // One record reused for every row; its cells are copied into the
-    // table's one buffer.
-    let mut rec = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                return Err(ImportError::Csv {
-                    file: file.to_string(),
-                    line: e.position().map_or(0, |p| p.line()),
-                    reason: e.to_string(),
-                })
-            }
+    let delimiter = delimiter as u8;
+    let mut headers: Option<Vec<String>> = None;
+    let mut skip = source.skip_rows;
+    let ended = records(text.as_bytes(), delimiter, 1, file, |line, cells| {
+        if headers.is_some() {
+            skip -= 1;
+        } else if line >= source.header_row {
+            headers = Some(
+                (0..)
+                    .map_while(|i| cells.get(i))
+                    .map(str::to_string)
+                    .collect(),
+            );
         }
-        let line = rec.position().map_or(0, |p| p.line());
-        collect.push(line, &rec);
-    }
-    let Collector { headers, rows, .. } = collect;
+        headers.is_none() || skip > 0
+    })?;
     let headers = headers.ok_or_else(|| ImportError::Csv {
         file: file.to_string(),
         line: source.header_row,
         reason: "no header row".into(),
     })?;
-    Ok(RawTable {
-        file: file.to_string(),
-        encoding,
-        sheet: None,
-        first_column: 0,
-        headers,
-        rows,
-    })
+    let (data, data_line) = match ended {
+        Ended::Stopped(at, line) => (at, line),
+        // the file ends with the header (or a skipped row)
+        Ended::Boundary | Ended::MidRecord => (text.len(), 1),
+    };
+    Ok((
+        RawTable {
+            file: file.to_string(),
+            encoding,
+            sheet: None,
+            first_column: 0,
+            headers,
+            rows: Rows::new(),
+        },
+        CsvText {
+            text,
+            delimiter,
+            data,
+            data_line,
+        },
+    ))
+}
+
+impl CsvText<'_> {
+    /// The data rows as one piece.
+    pub(crate) fn whole(&self) -> Piece {
+        Piece {
+            start: self.data,
+            end: self.text.len(),
+            line: self.data_line,
+        }
+    }
+
+    /// The data rows in pieces of whole lines, about `size` bytes each, in
+    /// file order. Each cut is just after a line break with an even number
+    /// of quote characters before it, which is between two records when
+    /// the file quotes as RFC 4180 does; [`CsvText::rows`] tells when a
+    /// piece did not end between records (a stray quote), and then the
+    /// file is read as one piece.
+    pub(crate) fn pieces(&self, size: usize) -> Vec<Piece> {
+        let bytes = self.text.as_bytes();
+        let size = size.max(1);
+        let n = bytes.len() - self.data;
+        if n <= size {
+            return vec![self.whole()];
+        }
+        // quote parity and line breaks in each block of `size` bytes
+        let blocks: Vec<(bool, u64)> = bytes[self.data..]
+            .par_chunks(size)
+            .map(|b| {
+                b.iter().fold((false, 0u64), |(q, l), &c| {
+                    (q ^ (c == b'"'), l + u64::from(c == b'\n'))
+                })
+            })
+            .collect();
+        let mut pieces = Vec::with_capacity(blocks.len());
+        let (mut start, mut line) = (self.data, self.data_line);
+        let (mut quoted, mut lines) = (false, self.data_line);
+        for (k, &(q, l)) in blocks.iter().enumerate() {
+            // state at the start of block k + 1
+            quoted ^= q;
+            lines += l;
+            let block_end = self.data + (k + 1) * size;
+            if block_end >= bytes.len() {
+                break;
+            }
+            // the first line break at or after the block's end outside quotes
+            let (mut q, mut l) = (quoted, lines);
+            let mut cut = None;
+            for (i, &c) in bytes[block_end..].iter().enumerate() {
+                if c == b'"' {
+                    q = !q;
+                } else if c == b'\n' {
+                    l += 1;
+                    if !q {
+                        cut = Some((block_end + i + 1, l));
+                        break;
+                    }
+                }
+            }
+            let Some((cut, cut_line)) = cut else { break };
+            if cut <= start || cut >= bytes.len() {
+                continue;
+            }
+            pieces.push(Piece {
+                start,
+                end: cut,
+                line,
+            });
+            (start, line) = (cut, cut_line);
+        }
+        pieces.push(Piece {
+            start,
+            end: bytes.len(),
+            line,
+        });
+        pieces
+    }
+
+    /// Calls `each(line, cells)` for every row of `piece` in order, rows
+    /// whose every cell is blank left out. Returns whether the piece ended
+    /// between two records, as it must unless it ends the file.
+    pub(crate) fn rows(
+        &self,
+        piece: Piece,
+        file: &str,
+        mut each: impl FnMut(u64, Cells<'_>),
+    ) -> Result<bool, ImportError> {
+        let text = &self.text.as_bytes()[piece.start..piece.end];
+        let ended = records(text, self.delimiter, piece.line, file, |line, cells| {
+            if !(0..)
+                .map_while(|i| cells.get(i))
+                .all(|c| c.trim().is_empty())
+            {
+                each(line, cells);
+            }
+            true
+        })?;
+        Ok(ended == Ended::Boundary || piece.end == self.text.len())
+    }
+}
+
+/// What reads one piece's rows: called with what to do with each row.
+pub(crate) type Feed<'f> = dyn FnMut(&mut dyn FnMut(u64, Cells<'_>)) + 'f;
+
+impl CsvText<'_> {
+    /// Makes one `T` per piece of about `size` bytes ([`CsvText::pieces`])
+    /// on rayon's pool, `work` reading the piece's rows through the
+    /// [`Feed`] it is given (with the most rows the piece can have: its
+    /// lines); the results in file order. When a piece did
+    /// not end between two records (a quote that is not RFC 4180's), the
+    /// results are thrown away and the file is read as one piece, so the
+    /// rows are always those of reading the file from its start.
+    pub(crate) fn par_pieces<T: Send>(
+        &self,
+        size: usize,
+        file: &str,
+        work: impl Fn(usize, &mut Feed<'_>) -> T + Sync,
+    ) -> Result<Vec<T>, ImportError> {
+        let read = |pieces: Vec<Piece>| -> Vec<Result<(T, bool), ImportError>> {
+            pieces
+                .into_par_iter()
+                .map(|piece| {
+                    let mut ended = Ok(true);
+                    // at most one row per line
+                    let bytes = &self.text.as_bytes()[piece.start..piece.end];
+                    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+                    let t = work(lines, &mut |each| ended = self.rows(piece, file, each));
+                    ended.map(|between| (t, between))
+                })
+                .collect()
+        };
+        let mut out = read(self.pieces(size));
+        if out.iter().any(|r| matches!(r, Ok((_, false)))) {
+            out = read(vec![self.whole()]);
+        }
+        out.into_iter().map(|r| r.map(|(t, _)| t)).collect()
+    }
+}
+
+/// Parses decoded CSV text: header at `source.header_row`, `skip_rows`
+/// rows after it left out, rows whose every cell is blank left out.
+pub(crate) fn parse_csv(
+    text: &str,
+    encoding: &'static str,
+    file: &str,
+    source: &Source,
+) -> Result<RawTable, ImportError> {
+    let (mut table, csv) = csv_head(text, encoding, file, source)?;
+    let rows = &mut table.rows;
+    csv.rows(csv.whole(), file, |line, cells| {
+        rows.push(line, (0..).map_while(|i| cells.get(i)))
+    })?;
+    Ok(table)
 }
 
 impl RawTable {
@@ -434,6 +693,110 @@ mod tests {
         );
         let (_, short) = t.rows.row(1);
         assert_eq!((short.get(0), short.get(1)), (Some("2"), None));
+    }
+
+    fn lines_and_cells(t: &RawTable) -> Vec<(u64, Vec<String>)> {
+        t.rows
+            .iter()
+            .map(|(l, c)| (l, (0..).map_while(|i| c.get(i)).map(String::from).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn a_row_s_line_is_its_own_after_blank_lines_and_in_crlf_files() {
+        // csv's record position is where its reader stood before the
+        // record: ahead of skipped blank lines, and in a CRLF file ahead of
+        // the previous line's LF. Lines counted by hand.
+        let source: Source = toml::from_str("file = \"f.csv\"").unwrap();
+        for (text, want) in [
+            ("id,v\n1,a\n\n\n2,b\n3,c", vec![2, 5, 6]),
+            ("id,v\r\n1,a\r\n\r\n2,b\r\n3,c\r\n", vec![2, 4, 5]),
+            ("\n\nid,v\r\n1,\"x\r\ny\"\r\n\r\n2,b\n", vec![4, 7]),
+            ("id,v\r1,a\r2,b\r", vec![1, 1]),
+        ] {
+            let t = parse_csv(text, "UTF-8", "f.csv", &source).unwrap();
+            let lines: Vec<u64> = lines_and_cells(&t).iter().map(|r| r.0).collect();
+            assert_eq!(lines, want, "{text:?}");
+        }
+        let t = parse_csv("\n\nid,v\r\n1,\"x\r\ny\"\r\n", "UTF-8", "f.csv", &source).unwrap();
+        assert_eq!(t.headers, ["id", "v"]);
+        assert_eq!(lines_and_cells(&t)[0].1, ["1", "x\r\ny"]);
+    }
+
+    /// The rows every piece reads, in order.
+    fn by_pieces(text: &str, size: usize) -> Vec<(u64, Vec<String>)> {
+        let source: Source = toml::from_str("file = \"f.csv\"").unwrap();
+        let (_, csv) = csv_head(text, "UTF-8", "f.csv", &source).unwrap();
+        let got = csv
+            .par_pieces(size, "f.csv", |_, feed| {
+                let mut rows = Vec::new();
+                feed(&mut |l, c| {
+                    rows.push((l, (0..).map_while(|i| c.get(i)).map(String::from).collect()))
+                });
+                rows
+            })
+            .unwrap();
+        got.into_iter().flatten().collect()
+    }
+
+    #[test]
+    fn pieces_read_the_rows_one_reader_reads() {
+        let source: Source = toml::from_str("file = \"f.csv\"").unwrap();
+        // quoted delimiters, quoted line breaks, escaped quotes, blank
+        // lines, CRLF and LF, no line break at the end
+        let mut text = String::from("id,name,note\r\n");
+        for i in 0..300 {
+            text.push_str(&match i % 6 {
+                0 => format!("{i},\"a,b\",plain\r\n"),
+                1 => format!("{i},\"two\nlines\",\"say \"\"hi\"\"\"\n"),
+                2 => format!("{i},x,y\n\n"),
+                3 => format!("{i},\"\r\n\r\n\",z\r\n\r\n"),
+                4 => format!("{i},,\n"),
+                _ => format!("{i},\"\",\"\"\"\"\n"),
+            });
+        }
+        text.push_str("last,row,here");
+        let whole = lines_and_cells(&parse_csv(&text, "UTF-8", "f.csv", &source).unwrap());
+        assert_eq!(whole.len(), 301);
+        assert_eq!(
+            whole[1],
+            (
+                3,
+                vec!["1".into(), "two\nlines".into(), "say \"hi\"".into()]
+            )
+        );
+        for size in [1, 2, 7, 64, 1000, 1 << 20] {
+            assert_eq!(by_pieces(&text, size), whole, "pieces of {size} bytes");
+        }
+        let (_, csv) = csv_head(&text, "UTF-8", "f.csv", &source).unwrap();
+        let pieces = csv.pieces(64);
+        assert!(pieces.len() > 50);
+        assert!(pieces
+            .iter()
+            .all(|&p| csv.rows(p, "f.csv", |_, _| {}).unwrap()));
+        // a stray quote inside an unquoted field is a literal quote to csv
+        // and throws the quote count off: the cuts fall inside records,
+        // the pieces say so, and the file is read in one
+        let stray: String = (0..200)
+            .map(|i| format!("{i},5\" tall,\"x\ny\"\n"))
+            .collect();
+        let stray = format!("id,height,note\n{stray}");
+        let whole = lines_and_cells(&parse_csv(&stray, "UTF-8", "f.csv", &source).unwrap());
+        assert_eq!(whole.len(), 200);
+        assert_eq!(
+            whole[1],
+            (4, vec!["1".into(), "5\" tall".into(), "x\ny".into()])
+        );
+        for size in [3, 50, 333] {
+            assert_eq!(by_pieces(&stray, size), whole, "pieces of {size} bytes");
+        }
+        let (_, csv) = csv_head(&stray, "UTF-8", "f.csv", &source).unwrap();
+        let pieces = csv.pieces(50);
+        let (last, inner) = pieces.split_last().unwrap();
+        assert!(inner
+            .iter()
+            .any(|&p| !csv.rows(p, "f.csv", |_, _| {}).unwrap()));
+        assert!(csv.rows(*last, "f.csv", |_, _| {}).unwrap());
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub(super) fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) 
         // `\n` alone ends a record so that line numbers stay right in CRLF
         // files (a trailing `\r` is trimmed off like other white space).
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(reader);
+        .from_reader(Tail::new(reader));
     let mut record = csv::ByteRecord::new();
     if !csv
         .read_byte_record(&mut record)
@@ -23,7 +23,7 @@ pub(super) fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) 
     {
         return Err(Error::EmptyFile { table });
     }
-    let header_line = record.position().map_or(1, |p| p.line());
+    let header_line = start_line(&csv, &record);
     let names: Vec<String> = record
         .iter()
         .map(|f| String::from_utf8_lossy(f).into_owned())
@@ -63,7 +63,7 @@ pub(super) const BATCH: usize = 4096;
 /// When `apply` fails (a rejection in strict mode) the reading stops; a CSV
 /// error is returned after every row before it has been applied.
 pub(super) fn read_parallel<R: Read, T: Send>(
-    csv: &mut csv::Reader<R>,
+    csv: &mut csv::Reader<Tail<R>>,
     table: Table,
     header_line: u64,
     check: &CheckRecord<'_, T>,
@@ -159,7 +159,7 @@ pub(super) fn read_parallel<R: Read, T: Send>(
 /// record's line. Returns whether the batch is full (the file may go on)
 /// and the CSV error that stopped the reading, if one did.
 fn fill_batch<R: Read>(
-    csv: &mut csv::Reader<R>,
+    csv: &mut csv::Reader<Tail<R>>,
     table: Table,
     batch: &mut Vec<csv::ByteRecord>,
     last_line: &mut u64,
@@ -174,7 +174,14 @@ fn fill_batch<R: Read>(
         }
         match csv.read_byte_record(&mut batch[filled]) {
             Ok(true) => {
-                *last_line = batch[filled].position().map_or(*last_line, |p| p.line());
+                let line = start_line(csv, &batch[filled]);
+                let mut at = batch[filled]
+                    .position()
+                    .cloned()
+                    .unwrap_or_else(csv::Position::new);
+                at.set_line(line);
+                batch[filled].set_position(Some(at));
+                *last_line = line;
                 filled += 1;
             }
             Ok(false) => break,
@@ -190,6 +197,50 @@ fn fill_batch<R: Read>(
     }
     batch.truncate(filled);
     (filled == BATCH, error)
+}
+
+/// A reader that remembers how many bytes it gave and the last of them,
+/// so that a record the input's end cut short can be told from one a line
+/// break ended.
+pub(super) struct Tail<R> {
+    inner: R,
+    read: u64,
+    last: Option<u8>,
+}
+
+impl<R> Tail<R> {
+    fn new(inner: R) -> Tail<R> {
+        Tail {
+            inner,
+            read: 0,
+            last: None,
+        }
+    }
+}
+
+impl<R: Read> Read for Tail<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(&b) = buf[..n].last() {
+            self.read += n as u64;
+            self.last = Some(b);
+        }
+        Ok(n)
+    }
+}
+
+/// The line `record`, just read, starts on. csv's record position is where
+/// its reader stood before the record, ahead of any blank lines it skipped;
+/// the line is counted back from where the record ends instead, over the
+/// line breaks inside its quoted fields and the one that ended it (none
+/// when the input ended it).
+fn start_line<R: Read>(csv: &csv::Reader<Tail<R>>, record: &csv::ByteRecord) -> u64 {
+    let after = csv.position();
+    let tail = csv.get_ref();
+    let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    let ended_by_newline = after.byte() < tail.read || tail.last == Some(b'\n');
+    let back = inside + u64::from(ended_by_newline);
+    after.line().saturating_sub(back).max(1)
 }
 
 /// Empties a buffer of borrowed fields so that it can hold the next row's:
