@@ -799,6 +799,40 @@ mod tests {
         assert!(csv.rows(*last, "f.csv", |_, _| {}).unwrap());
     }
 
+    proptest::proptest! {
+        /// On any text of quotes, delimiters, CR, LF, spaces and letters:
+        /// pieces of any size read the rows one reader reads, lines
+        /// included, and the cells are those the `csv` crate reads.
+        #[test]
+        fn pieces_and_the_csv_crate_agree_on_any_text(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec!['a', 'é', ',', '"', '\n', '\r', ' ']),
+                0..400,
+            ),
+            size in 1usize..80,
+        ) {
+            let text: String = chars.into_iter().collect();
+            let source: Source = toml::from_str("file = \"f.csv\"").unwrap();
+            let Ok(whole) = parse_csv(&text, "UTF-8", "f.csv", &source) else {
+                return Ok(()); // no header row
+            };
+            let whole = lines_and_cells(&whole);
+            proptest::prop_assert_eq!(&by_pieces(&text, size), &whole);
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(text.as_bytes());
+            let theirs: Vec<Vec<String>> = reader
+                .records()
+                .skip(1)
+                .map(|r| r.unwrap().iter().map(String::from).collect::<Vec<_>>())
+                .filter(|r| !r.iter().all(|c| c.trim().is_empty()))
+                .collect();
+            let ours: Vec<Vec<String>> = whole.into_iter().map(|r| r.1).collect();
+            proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
+
     #[test]
     fn column_names_run_from_a_to_zz_and_on() {
         let names: Vec<String> = [0, 1, 25, 26, 27, 51, 52, 701, 702]
