@@ -258,7 +258,7 @@ impl Source {
 pub(crate) struct CodeTable {
     pub(crate) name: String,
     /// Folded code → index in `values`.
-    exact: BTreeMap<String, usize>,
+    exact: foldhash::HashMap<String, usize>,
     /// (parts, index in `values`), the most specific (fewest `*`) first.
     wild: Vec<(Vec<String>, usize)>,
     /// Every value the table gives, in key order.

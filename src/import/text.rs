@@ -110,16 +110,19 @@ fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 }
 
 /// Splits `s` into runs of ASCII digits, and checks that everything between
-/// them is a date separator.
-fn digit_groups(s: &str) -> Option<Vec<&str>> {
-    let mut groups = Vec::new();
+/// them is a date separator. A date has at most three runs: more give
+/// `None` (no date form takes them).
+fn digit_groups(s: &str) -> Option<([&str; 3], usize)> {
+    let mut groups = [""; 3];
+    let mut n = 0;
     let mut start = None;
     for (i, c) in s.char_indices() {
         if c.is_ascii_digit() {
             start.get_or_insert(i);
         } else {
             if let Some(b) = start.take() {
-                groups.push(&s[b..i]);
+                *groups.get_mut(n)? = &s[b..i];
+                n += 1;
             }
             if !matches!(c, '-' | '/' | '.' | '年' | '月' | '日' | ' ') {
                 return None;
@@ -127,14 +130,15 @@ fn digit_groups(s: &str) -> Option<Vec<&str>> {
         }
     }
     if let Some(b) = start {
-        groups.push(&s[b..]);
+        *groups.get_mut(n)? = &s[b..];
+        n += 1;
     }
-    Some(groups)
+    Some((groups, n))
 }
 
 fn parse_ymd(s: &str) -> Option<NaiveDate> {
-    let g = digit_groups(s)?;
-    match g.as_slice() {
+    let (g, n) = digit_groups(s)?;
+    match &g[..n] {
         [all] if all.len() == 8 => ymd(
             all[0..4].parse().ok()?,
             all[4..6].parse().ok()?,
@@ -165,8 +169,8 @@ fn parse_wareki(s: &str) -> Option<NaiveDate> {
             (rest[..end].parse::<i32>().ok()?, &rest[end..])
         }
     };
-    let g = digit_groups(rest)?;
-    let [m, d] = g.as_slice() else { return None };
+    let (g, n) = digit_groups(rest)?;
+    let [m, d] = &g[..n] else { return None };
     if year < 1 || m.len() > 2 || d.len() > 2 {
         return None;
     }
@@ -260,7 +264,22 @@ pub(crate) fn parse_date(
 /// Parses a (folded) number: digits with an optional sign and decimal
 /// point, `,` as a thousands separator.
 pub(crate) fn parse_number(s: &str) -> Option<f64> {
-    let plain: std::borrow::Cow<'_, str> = if s.contains(',') {
+    // the digits without separators: on the stack when they fit
+    let mut stack = [0u8; 48];
+    let mut len = 0;
+    let mut heap = String::new();
+    let mut put = |t: &str| {
+        if heap.is_empty() && len + t.len() <= stack.len() {
+            stack[len..len + t.len()].copy_from_slice(t.as_bytes());
+            len += t.len();
+        } else {
+            if heap.is_empty() {
+                heap.push_str(std::str::from_utf8(&stack[..len]).unwrap_or_default());
+            }
+            heap.push_str(t);
+        }
+    };
+    if s.contains(',') {
         // 1,234,567.5: groups of three after the first
         let (int, frac) = s.split_once('.').unwrap_or((s, ""));
         let mut parts = int.split(',');
@@ -268,20 +287,25 @@ pub(crate) fn parse_number(s: &str) -> Option<f64> {
         if head.is_empty() || head.trim_start_matches(['-', '+']).len() > 3 {
             return None;
         }
-        let mut out = head.to_string();
+        put(head);
         for p in parts {
             if p.len() != 3 {
                 return None;
             }
-            out.push_str(p);
+            put(p);
         }
         if !frac.is_empty() || s.ends_with('.') {
-            out.push('.');
-            out.push_str(frac);
+            put(".");
+            put(frac);
         }
-        out.into()
+    }
+    let plain: &str = if !s.contains(',') {
+        s
+    } else if heap.is_empty() {
+        // only whole `&str` pieces were copied in: still UTF-8
+        std::str::from_utf8(&stack[..len]).ok()?
     } else {
-        s.into()
+        &heap
     };
     if plain.is_empty()
         || !plain
@@ -410,6 +434,18 @@ mod tests {
         assert_eq!(parse_number(&fold("３２．５")), Some(32.5));
         assert_eq!(parse_number("-1.5"), Some(-1.5));
         assert_eq!(parse_number("1,23"), None);
+        assert_eq!(parse_number("+1,234."), Some(1234.0));
+        // 49 characters once the separators are gone: longer than the
+        // 48-byte buffer the digits are first copied into
+        let long = "123,456,789,012,345,678,901,234,567,890,123,456,789,012,345.125";
+        let digits = "123456789012345678901234567890123456789012345.125";
+        assert_eq!(
+            (long.replace(',', ""), digits.len()),
+            (digits.to_string(), 49)
+        );
+        // Python: float("123456789012345678901234567890123456789012345.125")
+        assert_eq!(parse_number(long), Some(1.2345678901234567e44));
+        assert_eq!(parse_number(long), digits.parse::<f64>().ok());
         assert_eq!(parse_number("12a"), None);
         assert_eq!(parse_number("NaN"), None);
         assert_eq!(parse_number("inf"), None);
