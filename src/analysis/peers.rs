@@ -160,14 +160,17 @@ struct Spell<'a> {
     hire: NaiveDate,
     from: NaiveDate,
     to: NaiveDate, // inclusive
-    employee: usize,
+    /// The timeline's index (timelines are numbered in `u32` at ingest).
+    employee: u32,
 }
 
 /// The pool spells of one grade in (hire date, employee, spell) order, and
 /// which of them are active on the current sweep date.
 #[derive(Default)]
 struct GradeIndex {
-    entries: Vec<(NaiveDate, usize, usize)>,
+    /// (hire date, employee, spell index), in 12 bytes: one entry per
+    /// pool spell, held while the peers are matched.
+    entries: Vec<(NaiveDate, u32, u32)>,
     active: ActiveSet,
 }
 
@@ -235,7 +238,7 @@ fn spells_of<'a>(
                         hire: e.hire_date,
                         from,
                         to,
-                        employee: i,
+                        employee: i as u32,
                     });
                 }
             };
@@ -314,7 +317,7 @@ struct PoolIndex<'a> {
     slot_of: HashMap<(u32, Option<&'a str>, Option<Gender>), usize>,
     grades: Vec<GradeIndex>,
     /// Where each spell sits: (grade index, position).
-    slot: Vec<(usize, usize)>,
+    slot: Vec<(u32, u32)>,
 }
 
 impl<'a> PoolIndex<'a> {
@@ -328,14 +331,14 @@ impl<'a> PoolIndex<'a> {
                     grades.push(GradeIndex::default());
                     grades.len() - 1
                 });
-            grades[g].entries.push((s.hire, s.employee, si));
+            grades[g].entries.push((s.hire, s.employee, si as u32));
         }
-        let mut slot: Vec<(usize, usize)> = vec![(0, 0); pool.len()];
+        let mut slot: Vec<(u32, u32)> = vec![(0, 0); pool.len()];
         for (gi, g) in grades.iter_mut().enumerate() {
             g.entries.sort_unstable();
             g.active = ActiveSet::new(g.entries.len());
             for (pos, e) in g.entries.iter().enumerate() {
-                slot[e.2] = (gi, pos);
+                slot[e.2 as usize] = (gi as u32, pos as u32);
             }
         }
         PoolIndex {
@@ -347,6 +350,7 @@ impl<'a> PoolIndex<'a> {
 
     fn set_active(&mut self, spell: usize, active: bool) {
         let (gi, pos) = self.slot[spell];
+        let (gi, pos) = (gi as usize, pos as usize);
         if active {
             self.grades[gi].active.set(pos);
         } else {
@@ -368,10 +372,10 @@ fn nearest(
     band: chrono::Duration,
 ) -> Vec<usize> {
     // First position at or after (date, employee).
-    let at = |date: NaiveDate, employee: usize| {
+    let at = |date: NaiveDate, employee: u32| {
         g.entries.partition_point(|e| (e.0, e.1) < (date, employee))
     };
-    let pivot = (fnv(id, "") % timelines.len().max(1) as u64) as usize;
+    let pivot = (fnv(id, "") % timelines.len().max(1) as u64) as u32;
     let mut candidates: Vec<(u64, usize)> = Vec::new();
     let one_day = chrono::Duration::days(1);
     let (mut below_end, mut above_start) = (hire, hire);
@@ -404,7 +408,7 @@ fn nearest(
                 .chain(g.active.within(start, split));
             group.extend(
                 from_pivot
-                    .map(|pos| g.entries[pos].1)
+                    .map(|pos| g.entries[pos].1 as usize)
                     .take(need)
                     .map(|e| (fnv(id, &timelines[e].employee().employee_id), e)),
             );
@@ -483,20 +487,21 @@ impl PeerSample {
             .filter(|&i| eligible(&returns[i]))
             .collect();
         by_date.sort_by_key(|&i| returns[i].return_date);
-        let mut adds: Vec<usize> = (0..pool.len()).collect();
-        adds.sort_unstable_by_key(|&i| (pool[i].from, i));
-        let mut removes: Vec<usize> = (0..pool.len()).collect();
-        removes.sort_unstable_by_key(|&i| (pool[i].to, i));
+        // spell indices in `u32`, as in the index
+        let mut adds: Vec<u32> = (0..pool.len() as u32).collect();
+        adds.sort_unstable_by_key(|&i| (pool[i as usize].from, i));
+        let mut removes: Vec<u32> = (0..pool.len() as u32).collect();
+        removes.sort_unstable_by_key(|&i| (pool[i as usize].to, i));
         let (mut ai, mut di) = (0, 0);
         let mut matched: Vec<Option<Vec<usize>>> = vec![None; returns.len()];
         for &ri in &by_date {
             let r = &returns[ri];
-            while ai < adds.len() && pool[adds[ai]].from <= r.return_date {
-                index.set_active(adds[ai], true);
+            while ai < adds.len() && pool[adds[ai] as usize].from <= r.return_date {
+                index.set_active(adds[ai] as usize, true);
                 ai += 1;
             }
-            while di < removes.len() && pool[removes[di]].to < r.return_date {
-                index.set_active(removes[di], false);
+            while di < removes.len() && pool[removes[di] as usize].to < r.return_date {
+                index.set_active(removes[di] as usize, false);
                 di += 1;
             }
             let Some(state) = states[ri] else { continue };
