@@ -53,10 +53,10 @@ use crate::stats::{z_for, DummyOls, Factor, Reference, StatsError};
 use crate::suppress::Count;
 use chrono::{Datelike, NaiveDate};
 
+use crate::Timeline;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// An outcome of the event study; its name is the key under
 /// `report.json`'s `event_study` (variants in the keys' alphabetical order,
@@ -136,56 +136,102 @@ impl PanelRow {
     }
 }
 
+/// The years (and their 31 December) employee `t` contributes to the
+/// panel around `event_year`: within the event window, up to the analysis
+/// date, while employed.
+fn panel_years<'t>(
+    t: &'t Timeline,
+    event_year: i32,
+    (lo, hi): (i32, i32),
+    as_of: NaiveDate,
+) -> impl Iterator<Item = (i32, NaiveDate)> + 't {
+    ((event_year + lo)..=(event_year + hi)).filter_map(move |year| {
+        let dec31 = NaiveDate::from_ymd_opt(year, 12, 31)?;
+        (dec31 <= as_of && t.employed_on(dec31)).then_some((year, dec31))
+    })
+}
+
 /// Builds the panel (see the module docs); the second value counts the
 /// parent-years left out for want of a birth year.
 pub fn panel(ctx: &Context<'_>) -> (Vec<PanelRow>, u64) {
     let (timelines, config, as_of) = (ctx.timelines(), ctx.config(), ctx.as_of());
-    let (lo, hi) = config.event_times();
-    // Employees in parallel, their rows flattened as they come (`collect`
-    // keeps their order): gathered per employee first, the panel was held
-    // twice, in many small blocks that the allocator kept afterwards.
-    let no_birth_year = AtomicU64::new(0);
-    let rows: Vec<PanelRow> = timelines
+    let window = config.event_times();
+    // Each employee's event year, when she is in the study.
+    let event_year = |i: usize, t: &Timeline| {
+        let e = t.employee();
+        if !matches!(e.gender, Gender::Female | Gender::Male) {
+            return None;
+        }
+        anchor_year(ctx, i).map(|(y, _)| y)
+    };
+    // How many rows each employee gives (and the years left out for want
+    // of a birth year), then the rows written straight into one vector of
+    // exactly that length, each employee's into her own slice: collecting
+    // a flattened parallel iterator held the panel twice at once, in
+    // per-thread blocks and in the joined vector.
+    let counts: Vec<(usize, u64)> = timelines
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(i, t)| {
-            let e = t.employee();
-            if !matches!(e.gender, Gender::Female | Gender::Male) {
-                return Vec::new();
+        .map(|(i, t)| match event_year(i, t) {
+            None => (0, 0),
+            Some(y) => {
+                let n = panel_years(t, y, window, as_of).count();
+                match t.employee().birth_year {
+                    Some(_) => (n, 0),
+                    None => (0, n as u64),
+                }
             }
-            let Some((event_year, _)) = anchor_year(ctx, i) else {
-                return Vec::new();
+        })
+        .collect();
+    let no_birth_year = counts.iter().map(|c| c.1).sum();
+    let blank = PanelRow {
+        employee: 0,
+        female: false,
+        year: 0,
+        age: 0,
+        event_time: 0,
+        grade: 0.0,
+        responsibility: 0.0,
+        salary: None,
+        regular: 0.0,
+    };
+    let mut rows = vec![blank; counts.iter().map(|c| c.0).sum()];
+    let mut rest = rows.as_mut_slice();
+    let slices: Vec<&mut [PanelRow]> = counts
+        .iter()
+        .map(|&(n, _)| {
+            let (mine, after) = std::mem::take(&mut rest).split_at_mut(n);
+            rest = after;
+            mine
+        })
+        .collect();
+    slices
+        .into_par_iter()
+        .enumerate()
+        .filter(|(_, out)| !out.is_empty())
+        .for_each(|(i, out)| {
+            let t = &timelines[i];
+            let e = t.employee();
+            let (Some(y), Some(birth_year)) = (event_year(i, t), e.birth_year) else {
+                return;
             };
             let mut walk = t.walk();
-            let mut rows = Vec::new();
-            for year in (event_year + lo)..=(event_year + hi) {
-                let Some(dec31) = NaiveDate::from_ymd_opt(year, 12, 31) else {
-                    continue;
-                };
-                if dec31 > as_of || !t.employed_on(dec31) {
-                    continue;
-                }
-                let Some(birth_year) = e.birth_year else {
-                    no_birth_year.fetch_add(1, Ordering::Relaxed);
-                    continue;
-                };
+            for (row, (year, dec31)) in out.iter_mut().zip(panel_years(t, y, window, as_of)) {
                 let s = walk.state_on(dec31);
-                rows.push(PanelRow {
+                *row = PanelRow {
                     employee: i,
                     female: e.gender == Gender::Female,
                     year,
                     age: year - birth_year,
-                    event_time: year - event_year,
+                    event_time: year - y,
                     grade: f64::from(s.grade),
                     responsibility: f64::from(s.responsibility),
                     salary: s.salary,
                     regular: f64::from(u8::from(s.employment_type.is_regular())),
-                });
+                };
             }
-            rows
-        })
-        .collect();
-    (rows, no_birth_year.into_inner())
+        });
+    (rows, no_birth_year)
 }
 
 /// Event time 0 of timeline `i` under the configured anchor (see
