@@ -2,7 +2,7 @@
 //! corrections, blank handling, the state at hire, events from consecutive
 //! states, leave records, snapshots.
 
-use super::fields::{Action, ActionKind, Patch, Row, Status, P};
+use super::fields::{Action, ActionKind, Patch, Row, Status, DEPARTMENT, MANAGER, P, TRACK};
 use super::mapping::{ChangeDate, ExitDate, LeaveEnd, LeftCensored};
 use super::{ImportRejection, ImportedEvent, Outcome, Outcomes, SnapshotReport};
 use crate::schema::{
@@ -37,9 +37,14 @@ impl St {
     pub(crate) fn apply(&mut self, p: &Patch) {
         apply(&mut self.grade, &p.grade);
         apply(&mut self.responsibility, &p.responsibility);
-        apply(&mut self.track, &p.track);
-        apply(&mut self.department, &p.department);
-        apply(&mut self.manager_id, &p.manager_id);
+        let name = |slot: &mut Option<Name>, set: &Option<Name>, bit: u8| match set {
+            Some(v) => *slot = Some(v.clone()),
+            None if p.cleared & bit != 0 => *slot = None,
+            None => {}
+        };
+        name(&mut self.track, &p.track, TRACK);
+        name(&mut self.department, &p.department, DEPARTMENT);
+        name(&mut self.manager_id, &p.manager_id, MANAGER);
         apply(&mut self.employment_type, &p.employment_type);
         apply(&mut self.weekly_hours, &p.weekly_hours);
         apply(&mut self.salary, &p.salary);
@@ -110,6 +115,7 @@ pub(crate) struct Person {
 
 impl Person {
     pub(crate) fn take(&mut self, r: &Row) {
+        let r = r.x();
         self.gender = self.gender.or(r.gender);
         self.birth_year = self
             .birth_year
@@ -468,11 +474,15 @@ pub(crate) fn history_employee(
         let mut after = st.clone();
         after.apply(&r.patch);
         notes.clears_refused += refuse_clears(&st, &mut after, r, origin, rejections, "cleared");
-        let exit_day =
-            |d: NaiveDate| match opts.exit_date_is.get(r.source).copied().unwrap_or_default() {
-                ExitDate::LastDay => d,
-                ExitDate::DayAfter => d.pred_opt().unwrap_or(d),
-            };
+        let exit_day = |d: NaiveDate| match opts
+            .exit_date_is
+            .get(r.source as usize)
+            .copied()
+            .unwrap_or_default()
+        {
+            ExitDate::LastDay => d,
+            ExitDate::DayAfter => d.pred_opt().unwrap_or(d),
+        };
         let new_status = r.status.unwrap_or(status);
         if action.kind == ActionKind::Exit || (new_status == Status::Exit && status != Status::Exit)
         {
@@ -627,12 +637,12 @@ pub(crate) struct Notes {
 /// Leave events from leave records.
 pub(crate) fn leave_events(id: &Name, r: &Row, end_is: LeaveEnd) -> Vec<ImportedEvent> {
     let mut out = Vec::new();
-    let (Some(start), Some(t)) = (r.start, r.leave_type) else {
+    let (Some(start), Some(t)) = (r.x().start, r.leave_type) else {
         return out;
     };
     let e = event(id, start, EventKind::LeaveStart { leave_type: t }, r);
     out.push(e);
-    if let Some(end) = r.end {
+    if let Some(end) = r.x().end {
         let back = match end_is {
             LeaveEnd::LastDay => end.checked_add_days(Days::new(1)).unwrap_or(end),
             LeaveEnd::FirstDayBack => end,

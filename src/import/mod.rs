@@ -578,16 +578,16 @@ fn extra_events(id: &Name, rows: &[&Row], inputs: &[Input<'_>]) -> Vec<ImportedE
         }
     };
     for r in rows {
-        let input = &inputs[r.source];
+        let input = &inputs[r.source as usize];
         match input.shape {
             Shape::Leaves => {
                 out.extend(build::leave_events(id, r, input.source.end_is));
-                if let Some(d) = r.child_birth {
+                if let Some(d) = r.x().child_birth {
                     birth(&mut out, r, d);
                 }
             }
             _ => {
-                if let (true, Some(d)) = (r.is_child, r.birth_date) {
+                if let (true, Some(d)) = (r.x().is_child, r.x().birth_date) {
                     birth(&mut out, r, d);
                 }
             }
@@ -667,15 +667,15 @@ fn check_row(
     line: u64,
 ) -> Result<(), Option<Box<ImportRejection>>> {
     let dated = match inp.shape {
-        Shape::Family => row.birth_date,
-        Shape::Leaves => row.start,
+        Shape::Family => row.x().birth_date,
+        Shape::Leaves => row.x().start,
         _ => row.date,
     };
     if as_of.is_some_and(|a| dated.is_some_and(|d| d > a)) {
         return Err(None);
     }
     if inp.shape == Shape::Leaves {
-        if let (Some(s), Some(e)) = (row.start, row.end) {
+        if let (Some(s), Some(e)) = (row.x().start, row.x().end) {
             let (back, name) = match inp.source.end_is {
                 LeaveEnd::LastDay => (e.succ_opt().unwrap_or(e), "last_day"),
                 LeaveEnd::FirstDayBack => (e, "first_day_back"),
@@ -760,7 +760,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
                     }
                     Ok(mut row) => {
                         row.id = c.outcome.len();
-                        row.source = si;
+                        row.source = si as u32;
                         match check_row(&row, inp, m.settings.as_of, table, f, line) {
                             Ok(()) => {
                                 c.rows.push(row);
