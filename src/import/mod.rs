@@ -648,6 +648,13 @@ impl<'r> Grouped<'r> {
     }
 }
 
+/// The size of the pieces a CSV file is parsed in, on rayon's pool: about
+/// 1 MB, enough pieces to keep every thread busy. Under cargo-fuzz
+/// (`--cfg fuzzing`) 64 bytes, so that the fuzzers' small inputs are cut
+/// into pieces too, and the cutting and its fallback are fuzzed with the
+/// rest.
+const PIECE: usize = if cfg!(fuzzing) { 64 } else { 1 << 20 };
+
 /// One chunk of a file's rows, parsed.
 struct Chunk {
     rows: Vec<Row>,
@@ -800,8 +807,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
             let (text, enc) = read::decode(&bytes, &inp.source.encoding, f)?;
             let (table, csv) = read::csv_head(&text, enc, f, inp.source)?;
             let layout = layout_of(&table)?;
-            // about 1 MB a piece: enough pieces to keep every thread busy
-            let chunks = csv.par_pieces(1 << 20, f, |most, feed| {
+            let chunks = csv.par_pieces(PIECE, f, |most, feed| {
                 parse_piece(&table, &layout, most, feed)
             })?;
             (table, layout.section, chunks)
