@@ -464,7 +464,7 @@ weekly_hours = "週所定労働時間"
 fn a_rejection_names_its_own_line_in_crlf_files_and_after_blank_lines() {
     // As Excel saves it: CRLF, a blank line, a quoted cell with a line
     // break. Lines counted by hand: header 1, 101 on 2, blank 3, 102 on 4,
-    // 103 on 5-6, 104 on 7. csv's own record positions name 2, 3 and 5
+    // 103 on 5-6, 104 on 7. csv's own record positions name 2, 4 and 6
     // for the rows on 4, 5 and 7.
     let text = "社員番号,性別,入社年月日,備考\r\n\
                 101,女性,2020-04-01,\r\n\
