@@ -169,16 +169,17 @@ pub fn panel(ctx: &Context<'_>) -> (Vec<PanelRow>, u64) {
     // exactly that length, each employee's into her own slice: collecting
     // a flattened parallel iterator held the panel twice at once, in
     // per-thread blocks and in the joined vector.
-    let counts: Vec<(usize, u64)> = timelines
+    // (rows, years left out, event year)
+    let counts: Vec<(usize, u64, i32)> = timelines
         .par_iter()
         .enumerate()
         .map(|(i, t)| match event_year(i, t) {
-            None => (0, 0),
+            None => (0, 0, 0),
             Some(y) => {
                 let n = panel_years(t, y, window, as_of).count();
                 match t.employee().birth_year {
-                    Some(_) => (n, 0),
-                    None => (0, n as u64),
+                    Some(_) => (n, 0, y),
+                    None => (0, n as u64, y),
                 }
             }
         })
@@ -199,7 +200,7 @@ pub fn panel(ctx: &Context<'_>) -> (Vec<PanelRow>, u64) {
     let mut rest = rows.as_mut_slice();
     let slices: Vec<&mut [PanelRow]> = counts
         .iter()
-        .map(|&(n, _)| {
+        .map(|&(n, _, _)| {
             let (mine, after) = std::mem::take(&mut rest).split_at_mut(n);
             rest = after;
             mine
@@ -210,9 +211,10 @@ pub fn panel(ctx: &Context<'_>) -> (Vec<PanelRow>, u64) {
         .enumerate()
         .filter(|(_, out)| !out.is_empty())
         .for_each(|(i, out)| {
-            let t = &timelines[i];
+            let (t, y) = (&timelines[i], counts[i].2);
             let e = t.employee();
-            let (Some(y), Some(birth_year)) = (event_year(i, t), e.birth_year) else {
+            // rows were counted only for employees with a birth year
+            let Some(birth_year) = e.birth_year else {
                 return;
             };
             let mut walk = t.walk();

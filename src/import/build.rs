@@ -664,7 +664,7 @@ pub(crate) fn birth_event(id: &Name, date: NaiveDate, r: &Row) -> ImportedEvent 
 pub(crate) fn snapshot_employee(
     id: &Name,
     master: Option<&Row>,
-    mut rows: Vec<&Row>,
+    rows: &mut [&Row],
     dates: &[NaiveDate],
     change_date: ChangeDate,
     left_censored: LeftCensored,
@@ -676,7 +676,7 @@ pub(crate) fn snapshot_employee(
     rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.line.cmp(&b.line)));
     // the same employee twice in one snapshot: the later line wins
     let mut keep: Vec<&Row> = Vec::with_capacity(rows.len());
-    for r in rows.drain(..) {
+    for &r in rows.iter() {
         if let Some(last) = keep.last_mut() {
             if last.date == r.date {
                 outcome.set(last.id, Outcome::Superseded);

@@ -720,12 +720,11 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
     // rows parsed on rayon's pool in pieces of consecutive rows, each
     // piece's rows kept in the piece's vector (a row is large: it is not
     // moved again), the pieces in file order.
-    for inp_file in inputs
+    for (si, f) in inputs
         .iter()
         .enumerate()
         .flat_map(|(si, inp)| inp.source.files().into_iter().map(move |f| (si, f)))
     {
-        let (si, f) = inp_file;
         let inp = &inputs[si];
         let bytes = files.load(f)?;
         let layout_of = |table: &read::RawTable| {
@@ -794,9 +793,9 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
             let chunks = (0..n.div_ceil(CHUNK))
                 .into_par_iter()
                 .map(|k| {
-                    let most = n.min((k + 1) * CHUNK) - k * CHUNK;
-                    parse_piece(&table, &layout, most, &mut |each| {
-                        for r in k * CHUNK..n.min((k + 1) * CHUNK) {
+                    let range = k * CHUNK..n.min((k + 1) * CHUNK);
+                    parse_piece(&table, &layout, range.len(), &mut |each| {
+                        for r in range.clone() {
                             let (line, cells) = table.rows.row(r);
                             each(line, cells);
                         }
@@ -1093,7 +1092,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
                 Some(snap) if !list.is_empty() => build::snapshot_employee(
                     id,
                     master.get(&**id),
-                    list.to_vec(),
+                    list,
                     &dates,
                     snap.change_date,
                     snap.left_censored,

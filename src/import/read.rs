@@ -49,6 +49,11 @@ impl<'a> Cells<'a> {
         let end = *self.bounds.get(i + 1)?;
         self.text.get(start..end)
     }
+
+    /// Every cell's text, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..).map_while(|i| self.get(i))
+    }
 }
 
 impl Rows {
@@ -310,12 +315,7 @@ pub(crate) fn csv_head<'t>(
         if headers.is_some() {
             skip -= 1;
         } else if line >= source.header_row {
-            headers = Some(
-                (0..)
-                    .map_while(|i| cells.get(i))
-                    .map(str::to_string)
-                    .collect(),
-            );
+            headers = Some(cells.iter().map(str::to_string).collect());
         }
         headers.is_none() || skip > 0
     })?;
@@ -434,10 +434,7 @@ impl CsvText<'_> {
     ) -> Result<bool, ImportError> {
         let text = &self.text.as_bytes()[piece.start..piece.end];
         let ended = records(text, self.delimiter, piece.line, file, |line, cells| {
-            if !(0..)
-                .map_while(|i| cells.get(i))
-                .all(|c| c.trim().is_empty())
-            {
+            if !cells.iter().all(|c| c.trim().is_empty()) {
                 each(line, cells);
             }
             true
@@ -495,7 +492,7 @@ pub(crate) fn parse_csv(
     let (mut table, csv) = csv_head(text, encoding, file, source)?;
     let rows = &mut table.rows;
     csv.rows(csv.whole(), file, |line, cells| {
-        rows.push(line, (0..).map_while(|i| cells.get(i)))
+        rows.push(line, cells.iter())
     })?;
     Ok(table)
 }
@@ -681,7 +678,7 @@ mod tests {
         let rows: Vec<(u64, Vec<&str>)> = t
             .rows
             .iter()
-            .map(|(l, c)| (l, (0..).map_while(|i| c.get(i)).collect()))
+            .map(|(l, c)| (l, c.iter().collect()))
             .collect();
         assert_eq!(
             rows,
@@ -698,7 +695,7 @@ mod tests {
     fn lines_and_cells(t: &RawTable) -> Vec<(u64, Vec<String>)> {
         t.rows
             .iter()
-            .map(|(l, c)| (l, (0..).map_while(|i| c.get(i)).map(String::from).collect()))
+            .map(|(l, c)| (l, c.iter().map(String::from).collect()))
             .collect()
     }
 
@@ -730,9 +727,7 @@ mod tests {
         let got = csv
             .par_pieces(size, "f.csv", |_, feed| {
                 let mut rows = Vec::new();
-                feed(&mut |l, c| {
-                    rows.push((l, (0..).map_while(|i| c.get(i)).map(String::from).collect()))
-                });
+                feed(&mut |l, c| rows.push((l, c.iter().map(String::from).collect())));
                 rows
             })
             .unwrap();
