@@ -375,19 +375,33 @@ impl EventStudy {
                     women: vec![],
                     men: vec![],
                 };
-                // Each parent has at most one row per event time: rows are persons.
-                let persons = |s: &[(&PanelRow, f64)], t: i32| {
-                    s.iter().filter(|r| r.0.event_time == t).count() as u64
-                };
-                // The prediction without event-time terms: the intercept
-                // plus the age and year effects (0 for omitted levels).
-                let women_cf = fw.as_ref().map(|f| {
-                    move |r: &PanelRow| {
-                        f.coefficients[0] + f.effect(AGE, r.age) + f.effect(YEAR, r.year)
+                // Each parent has at most one row per event time: rows are
+                // persons. Per event time, in one pass over each sample: the
+                // persons, and the women's prediction without event-time
+                // terms (the intercept plus the age and year effects, 0 for
+                // omitted levels), summed in row order.
+                let span = (hi - lo + 1).max(0) as usize;
+                let slot = |t: i32| usize::try_from(t - lo).ok().filter(|&k| k < span);
+                let mut women_at = vec![0u64; span];
+                let mut men_at = vec![0u64; span];
+                let mut cf_sum = vec![0.0f64; span];
+                for r in &w {
+                    if let Some(k) = slot(r.0.event_time) {
+                        women_at[k] += 1;
+                        if let Some(f) = &fw {
+                            cf_sum[k] += f.coefficients[0]
+                                + f.effect(AGE, r.0.age)
+                                + f.effect(YEAR, r.0.year);
+                        }
                     }
-                });
-                for t in lo..=hi {
-                    let (nw, nm) = (persons(&w, t), persons(&m, t));
+                }
+                for r in &m {
+                    if let Some(k) = slot(r.0.event_time) {
+                        men_at[k] += 1;
+                    }
+                }
+                for (k, t) in (lo..=hi).enumerate() {
+                    let (nw, nm) = (women_at[k], men_at[k]);
                     let shown = nw >= min && nm >= min;
                     let coef = |f: &Option<DummyOls>| {
                         if t == -1 {
@@ -397,13 +411,7 @@ impl EventStudy {
                         }
                     };
                     let (cw, cm) = (coef(&fw), coef(&fm));
-                    let cf = women_cf.as_ref().and_then(|f| {
-                        let (sum, count) = w
-                            .iter()
-                            .filter(|r| r.0.event_time == t)
-                            .fold((0.0, 0usize), |(s, c), r| (s + f(r.0), c + 1));
-                        (count > 0).then(|| sum / count as f64)
-                    });
+                    let cf = (fw.is_some() && nw > 0).then(|| cf_sum[k] / nw as f64);
                     let est = match (shown, cw, cm, cf) {
                         (true, Some(a), Some(b), Some(c)) if c.abs() > 1e-12 => {
                             let pen = (a.0 - b.0) / c;
