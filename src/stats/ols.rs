@@ -99,13 +99,18 @@ impl DummyOls {
         row: impl Fn(usize) -> ([i32; F], f64, usize),
         factors: &[Factor<'_>; F],
     ) -> Result<DummyOls, StatsError> {
-        let level = |i: usize, f: usize| row(i).0[f];
         let y = |i: usize| row(i).1;
         let cluster = |i: usize| row(i).2;
+        // Each row's levels read once, into the vector that then holds its
+        // dummy columns (12 bytes a row for three factors): the caller's
+        // rows are read again only for the outcome and the cluster.
+        let mut row_cols: Vec<[u32; F]> = (0..n)
+            .map(|i| row(i).0.map(|v| v.cast_unsigned()))
+            .collect();
         let mut names = vec!["const".to_string()];
         let mut kept: Vec<(Vec<i32>, usize)> = Vec::with_capacity(F);
         for (f, factor) in factors.iter().enumerate() {
-            let all = distinct((0..n).map(|i| level(i, f)));
+            let all = distinct(row_cols.iter().map(|c| c[f].cast_signed()));
             let list: Vec<i32> = match factor.reference {
                 Reference::Lowest => all.into_iter().skip(1).collect(),
                 Reference::Level(r) => all.into_iter().filter(|v| *v != r).collect(),
@@ -119,17 +124,30 @@ impl DummyOls {
         // that is already grouped, else sorted.
         // (None when they are grouped already, as the event study's are:
         // no index of n rows is then held.)
-        let order: Option<Vec<usize>> =
-            (!(1..n).all(|i| cluster(i - 1) <= cluster(i))).then(|| {
-                let mut order: Vec<usize> = (0..n).collect();
-                order.sort_by_key(|&i| cluster(i));
-                order
-            });
+        // One pass finds whether they are, and how many clusters there
+        // are when they are.
+        let (mut grouped, mut changes) = (true, 0usize);
+        let mut last = (n > 0).then(|| cluster(0));
+        for i in 1..n {
+            let c = cluster(i);
+            grouped &= last <= Some(c);
+            changes += usize::from(last != Some(c));
+            last = Some(c);
+        }
+        let order: Option<Vec<usize>> = (!grouped).then(|| {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by_key(|&i| cluster(i));
+            order
+        });
         let nth = |j: usize| order.as_ref().map_or(j, |o| o[j]);
-        let g = 1
-            + (1..n)
-                .filter(|&j| cluster(nth(j - 1)) != cluster(nth(j)))
-                .count();
+        let g = match &order {
+            None => 1 + changes,
+            Some(_) => {
+                1 + (1..n)
+                    .filter(|&j| cluster(nth(j - 1)) != cluster(nth(j)))
+                    .count()
+            }
+        };
         if n <= k || n == 0 || g < 2 {
             return Err(StatsError::NotEnoughData(format!(
                 "{n} rows in {g} clusters for {k} columns (need more rows than columns and two clusters)"
@@ -137,24 +155,21 @@ impl DummyOls {
         }
         // The columns holding a 1 in each row besides the intercept (column
         // 0): at most one per factor, `NONE` for a reference level; in 32
-        // bits (12 bytes a row for three factors, not 24).
+        // bits.
         const NONE: u32 = u32::MAX;
         if u32::try_from(k).map_or(true, |k| k == NONE) {
             return Err(StatsError::InvalidInput(format!(
                 "{k} dummy columns; expected fewer than {NONE}"
             )));
         }
-        let row_cols: Vec<[u32; F]> = (0..n)
-            .map(|i| {
-                let l = row(i).0;
-                std::array::from_fn(|f| {
-                    let (list, base) = &kept[f];
-                    // base + j < k, which fits (checked above).
-                    list.binary_search(&l[f])
-                        .map_or(NONE, |j| (base + j) as u32)
-                })
-            })
-            .collect();
+        for cols in row_cols.iter_mut() {
+            for (c, (list, base)) in cols.iter_mut().zip(&kept) {
+                // base + j < k, which fits (checked above).
+                *c = list
+                    .binary_search(&c.cast_signed())
+                    .map_or(NONE, |j| (base + j) as u32);
+            }
+        }
         fn present<const F: usize>(cols: &[u32; F]) -> impl Iterator<Item = usize> + '_ {
             std::iter::once(0).chain(cols.iter().filter(|&&c| c != u32::MAX).map(|&c| c as usize))
         }
