@@ -869,7 +869,22 @@ impl Prepared {
 
     /// Log-likelihood, gradient and Hessian (row-major p × p) at `beta`.
     fn evaluate(&self, beta: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
-        let p = self.p;
+        // The few covariates of this crate's own models, each with its
+        // width known to the compiler (its loops unrolled); the same
+        // arithmetic in the same order as the general case.
+        match self.p {
+            1 => self.evaluate_width::<1>(beta),
+            2 => self.evaluate_width::<2>(beta),
+            3 => self.evaluate_width::<3>(beta),
+            4 => self.evaluate_width::<4>(beta),
+            _ => self.evaluate_width::<0>(beta),
+        }
+    }
+
+    /// [`Prepared::evaluate`] for `P` covariates (`P = 0`: as many as the
+    /// data have).
+    fn evaluate_width<const P: usize>(&self, beta: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+        let p = if P == 0 { self.p } else { P };
         let n = self.durations.len();
         let mut ll = 0.0;
         let mut grad = vec![0.0; p];
