@@ -13,6 +13,7 @@ pub(super) fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) 
         .terminator(csv::Terminator::Any(b'\n'))
         .from_reader(Tail::new(reader));
     let mut record = csv::ByteRecord::new();
+    let before = csv.position().line();
     if !csv
         .read_byte_record(&mut record)
         .map_err(|source| Error::Csv {
@@ -23,7 +24,7 @@ pub(super) fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) 
     {
         return Err(Error::EmptyFile { table });
     }
-    let header_line = start_line(&csv, &record);
+    let header_line = start_line(&csv, &record, before);
     let names: Vec<String> = record
         .iter()
         .map(|f| String::from_utf8_lossy(f).into_owned())
@@ -172,9 +173,10 @@ fn fill_batch<R: Read>(
         if filled == batch.len() {
             batch.push(csv::ByteRecord::new());
         }
+        let before = csv.position().line();
         match csv.read_byte_record(&mut batch[filled]) {
             Ok(true) => {
-                let line = start_line(csv, &batch[filled]);
+                let line = start_line(csv, &batch[filled], before);
                 let mut at = batch[filled]
                     .position()
                     .cloned()
@@ -233,12 +235,19 @@ impl<R: Read> Read for Tail<R> {
 /// its reader stood before the record, ahead of any blank lines it skipped;
 /// the line is counted back from where the record ends instead, over the
 /// line breaks inside its quoted fields and the one that ended it (none
-/// when the input ended it).
-fn start_line<R: Read>(csv: &csv::Reader<Tail<R>>, record: &csv::ByteRecord) -> u64 {
+/// when the input ended it). `before` is the reader's line before the
+/// record was read: when the reading took one line break and that break
+/// ended the record (no blank line, none inside: nearly every row), the
+/// record is on the line before the reader's, with no need to count.
+fn start_line<R: Read>(csv: &csv::Reader<Tail<R>>, record: &csv::ByteRecord, before: u64) -> u64 {
     let after = csv.position();
     let tail = csv.get_ref();
-    let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
     let ended_by_newline = after.byte() < tail.read || tail.last == Some(b'\n');
+    let inside = if ended_by_newline && after.line() == before + 1 {
+        0
+    } else {
+        record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64
+    };
     let back = inside + u64::from(ended_by_newline);
     after.line().saturating_sub(back).max(1)
 }

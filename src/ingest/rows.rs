@@ -79,8 +79,20 @@ impl Checker<'_> {
             );
         }
         let mut fields = recycle(std::mem::take(spare));
+        // The record's bytes checked as UTF-8 once, each field then a slice
+        // of that text; a field that is not (the record is not valid, or a
+        // character spans two fields) is checked on its own, for its
+        // rejection.
+        let whole = std::str::from_utf8(record.as_slice()).ok();
+        let mut start = 0;
         for (i, raw) in record.iter().enumerate() {
-            match std::str::from_utf8(raw) {
+            let end = start + raw.len();
+            let text = match whole.and_then(|w| w.get(start..end)) {
+                Some(s) => Ok(s),
+                None => std::str::from_utf8(raw),
+            };
+            start = end;
+            match text {
                 Ok(s) => {
                     let s = s.trim();
                     fields.push(if s.is_empty() { None } else { Some(s) });
