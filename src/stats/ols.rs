@@ -162,12 +162,34 @@ impl DummyOls {
                 "{k} dummy columns; expected fewer than {NONE}"
             )));
         }
+        // Each factor's level → column, as a table over the levels' range
+        // where that is small (ages, years, event times), else searched.
+        let lookup: Vec<Option<(i32, Vec<u32>)>> = kept
+            .iter()
+            .map(|(list, base)| {
+                let (&lo, &hi) = (list.first()?, list.last()?);
+                let span = usize::try_from(i64::from(hi) - i64::from(lo) + 1).ok()?;
+                (span <= 1 << 16).then(|| {
+                    let mut table = vec![NONE; span];
+                    for (j, v) in list.iter().enumerate() {
+                        // base + j < k, which fits (checked above).
+                        table[(i64::from(*v) - i64::from(lo)) as usize] = (base + j) as u32;
+                    }
+                    (lo, table)
+                })
+            })
+            .collect();
         for cols in row_cols.iter_mut() {
-            for (c, (list, base)) in cols.iter_mut().zip(&kept) {
-                // base + j < k, which fits (checked above).
-                *c = list
-                    .binary_search(&c.cast_signed())
-                    .map_or(NONE, |j| (base + j) as u32);
+            for ((c, (list, base)), table) in cols.iter_mut().zip(&kept).zip(&lookup) {
+                let v = c.cast_signed();
+                *c = match table {
+                    Some((lo, table)) => usize::try_from(i64::from(v) - i64::from(*lo))
+                        .ok()
+                        .and_then(|i| table.get(i).copied())
+                        .unwrap_or(NONE),
+                    // base + j < k, which fits (checked above).
+                    None => list.binary_search(&v).map_or(NONE, |j| (base + j) as u32),
+                };
             }
         }
         fn present<const F: usize>(cols: &[u32; F]) -> impl Iterator<Item = usize> + '_ {
@@ -290,10 +312,44 @@ fn distinct(values: impl Iterator<Item = i32> + Clone) -> Vec<i32> {
 
 #[cfg(test)]
 mod tests {
-    use super::distinct;
+    use super::{distinct, DummyOls, Factor, Reference};
     use proptest::prelude::*;
 
     proptest! {
+        /// The same levels in the same order fit the same whether they
+        /// span a small range (columns found in a table) or a wide one
+        /// (found by search), with the reference level at either end or
+        /// in the middle.
+        #[test]
+        fn a_wide_range_of_levels_fits_as_a_narrow_one(
+            rows in proptest::collection::vec((0usize..4, 0usize..3, -3.0f64..3.0), 30..120),
+            middle in any::<bool>(),
+        ) {
+            let narrow = [10, 11, 12, 13];
+            let wide = [-70_000, 5, 6, 90_000];
+            let (other, wide_other) = ([1, 2, 3], [-1, 0, 200_000]);
+            let reference = if middle { Reference::Level(11) } else { Reference::Lowest };
+            let wide_reference = if middle { Reference::Level(5) } else { Reference::Lowest };
+            let fit = |a: &[i32; 4], b: &[i32; 3], r: Reference| {
+                let levels: Vec<[i32; 2]> = rows.iter().map(|x| [a[x.0], b[x.1]]).collect();
+                let y: Vec<f64> = rows.iter().map(|x| x.2).collect();
+                let clusters: Vec<usize> = (0..rows.len()).map(|i| i / 2).collect();
+                DummyOls::fit(
+                    &levels,
+                    &y,
+                    &clusters,
+                    &[Factor::new("a", r), Factor::new("b", Reference::Lowest)],
+                )
+            };
+            match (fit(&narrow, &other, reference), fit(&wide, &wide_other, wide_reference)) {
+                (Ok(n), Ok(w)) => {
+                    prop_assert_eq!(n.coefficients, w.coefficients);
+                    prop_assert_eq!(n.se, w.se);
+                }
+                (n, w) => prop_assert_eq!(n.is_err(), w.is_err()),
+            }
+        }
+
         /// Both ways (a table over a small range, sorting a wide one) give
         /// the sorted distinct values.
         #[test]
