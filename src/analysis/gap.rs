@@ -482,8 +482,12 @@ fn headline_cox(
         worked_time: true,
         ..FitOptions::default()
     };
-    let (headline, worked) =
-        rayon::join(|| model.fit(&all, options), || model.fit(&all, with_worked));
+    // One after the other: each holds its own copy of the follow-ups,
+    // sorted, while it runs, and these are the largest fits of the
+    // analysis (peak memory falls here); the flags and the other half of
+    // the analysis keep the other cores busy meanwhile.
+    let headline = model.fit(&all, options);
+    let worked = model.fit(&all, with_worked);
     let mut test = None;
     match headline {
         Ok((fit, tests)) => {
