@@ -752,3 +752,80 @@ columns = { employee_id = "id", date = "effective", responsibility = "level" }
     let f = &out.report.files[0];
     assert_eq!((f.rows, f.accepted, f.rejected), (3, 1, 2));
 }
+
+#[test]
+fn rows_of_employees_missing_from_the_master_or_not_imported_are_each_rejected_in_their_file() {
+    // E1's second master row, E3 (no master row) in two history files, E2
+    // (no responsibility at hire) and leave rows of E2 and of E9 (in no
+    // file but the leaves): each rejection names its own file and line,
+    // and each file's counts add up
+    let master = "id,sex,hired\nE1,F,2020-04-01\nE2,F,2020-04-01\nE1,M,2019-04-01\n";
+    let job = "\
+id,effective,grade,level,contract,hours
+E1,2020-04-01,1,0,regular,40
+E3,2020-04-01,1,0,regular,40
+E2,2020-04-01,1,,regular,40
+E1,2022-04-01,2,0,regular,40
+";
+    let ratings = "id,effective,rating\nE3,2021-03-31,3\nE1,2021-03-31,4\nE2,2021-03-31,2\n";
+    let leaves = "\
+id,type,from,to
+E9,maternity,2021-05-01,2021-12-31
+E2,maternity,2021-05-01,2021-12-31
+E1,maternity,2023-05-01,2023-12-31
+";
+    let mapping = r#"
+[master]
+file = "master.csv"
+columns = { employee_id = "id", gender = "sex", hire_date = "hired" }
+[[history]]
+file = "job.csv"
+columns = { employee_id = "id", date = "effective", grade = "grade", responsibility = "level", employment_type = "contract", weekly_hours = "hours" }
+[[history]]
+file = "ratings.csv"
+columns = { employee_id = "id", date = "effective", rating = "rating" }
+[[leaves]]
+file = "leaves.csv"
+columns = { employee_id = "id", leave_type = "type", start = "from", end = "to" }
+"#;
+    let out = run(
+        "unknown-employees",
+        mapping,
+        &[
+            ("master.csv", master.as_bytes()),
+            ("job.csv", job.as_bytes()),
+            ("ratings.csv", ratings.as_bytes()),
+            ("leaves.csv", leaves.as_bytes()),
+        ],
+    );
+    assert_eq!(
+        rejections(&out),
+        [
+            "master.csv line 4, value \"E1\": a second master row for employee E1 (the first is on line 2): one row per employee",
+            "job.csv line 3, value \"E3\": employee E3 is not in the master file",
+            "ratings.csv line 2, value \"E3\": employee E3 is not in the master file",
+            "job.csv line 4, column \"responsibility\", value \"\": responsibility: no value on the hire date 2020-04-01",
+            "master.csv line 3, value \"E2\": employee E2 could not be imported (see job.csv line 4)",
+            "ratings.csv line 4, value \"E2\": employee E2 could not be imported (see job.csv line 4)",
+            "leaves.csv line 2, value \"E9\": employee E9 is in no master, history or snapshot file",
+            "leaves.csv line 3, value \"E2\": employee E2 could not be imported (see the rejections of their other rows)",
+        ]
+    );
+    assert_eq!(employees(&out).len(), 1);
+    assert_eq!(
+        events(&out),
+        [
+            "date=2021-03-31 event=evaluation rating=4",
+            "date=2022-04-01 event=promotion grade=2",
+            "date=2023-05-01 event=leave_start leave_type=maternity",
+            "date=2024-01-01 event=leave_end leave_type=maternity",
+        ]
+    );
+    let counts: Vec<(u64, u64, u64)> = out
+        .report
+        .files
+        .iter()
+        .map(|f| (f.rows, f.accepted, f.rejected))
+        .collect();
+    assert_eq!(counts, [(3, 1, 2), (4, 2, 2), (3, 1, 2), (3, 1, 2)]);
+}

@@ -74,7 +74,8 @@ pub(crate) fn fmt_num(v: f64) -> String {
 pub(crate) struct Origin<'a> {
     pub(crate) files: &'a [String],
     pub(crate) sheets: &'a [Option<String>],
-    pub(crate) row_file: &'a [usize],
+    /// The id of each file's first row (rows are numbered file after file).
+    pub(crate) file_start: &'a [usize],
 }
 
 impl Origin<'_> {
@@ -85,11 +86,13 @@ impl Origin<'_> {
         value: &str,
         reason: String,
     ) -> ImportRejection {
+        // the last file whose first row is at or before this one
+        let f = self.file_start.partition_point(|&s| s <= row.id) - 1;
         ImportRejection {
-            file: self.files[self.row_file[row.id]].clone(),
+            file: self.files[f].clone(),
             line: row.line,
             column: column.map(str::to_string),
-            sheet: self.sheets[self.row_file[row.id]].clone(),
+            sheet: self.sheets[f].clone(),
             cell: None,
             value: value.to_string(),
             reason,

@@ -222,6 +222,28 @@ const NO_EXTRA: Extra = Extra {
 };
 
 impl Row {
+    /// A row that gives nothing yet, with `employee_id` for its id (not
+    /// `Default::default()`: that clones the process-wide empty `Arc<str>`,
+    /// a counter every parsing thread would increment and decrement).
+    fn blank(line: u64, employee_id: Name) -> Row {
+        Row {
+            id: 0,
+            source: 0,
+            line,
+            employee_id,
+            date: None,
+            sequence: None,
+            modified: None,
+            action: None,
+            status: None,
+            leave_type: None,
+            patch: Patch::default(),
+            rating: None,
+            rating_date: None,
+            extra: None,
+        }
+    }
+
     /// The fields only some shapes give.
     pub(crate) fn x(&self) -> &Extra {
         self.extra.as_deref().unwrap_or(&NO_EXTRA)
@@ -238,9 +260,18 @@ impl Row {
 #[derive(Default)]
 pub(crate) struct Interned {
     last: [Option<Name>; 4],
+    /// An empty id of this parser's own (see [`Row::blank`]).
+    empty: Option<Name>,
 }
 
 impl Interned {
+    /// An empty name, one allocation per parser.
+    fn empty(&mut self) -> Name {
+        self.empty
+            .get_or_insert_with(|| Name::from(String::new()))
+            .clone()
+    }
+
     fn get(&mut self, slot: usize, s: &str) -> Name {
         if let Some(n) = &self.last[slot] {
             if &**n == s {
@@ -503,10 +534,7 @@ impl Layout {
         unmapped: &mut BTreeMap<String, BTreeMap<String, u64>>,
         interned: &mut Interned,
     ) -> Result<Row, Box<ImportRejection>> {
-        let mut row = Row {
-            line,
-            ..Default::default()
-        };
+        let mut row = Row::blank(line, interned.empty());
         for col in &self.cols {
             let (field, idx, header) = (col.field, &col.idx, &col.header);
             let cell = |i: usize| {

@@ -558,7 +558,8 @@ struct Parsed {
     files: Vec<String>,
     sheets: Vec<Option<String>>,
     reports: Vec<FileReport>,
-    row_file: Vec<usize>,
+    /// The id of each file's first row; one more, the number of rows.
+    file_start: Vec<usize>,
     outcome: Vec<Outcome>,
     /// Per input, its rows in chunks (in file order).
     rows: Vec<Vec<Vec<Row>>>,
@@ -603,26 +604,46 @@ struct Grouped<'r> {
     start: Vec<usize>,
 }
 
-/// Groups `(slot, row)` pairs by slot (`slots` of them), keeping their
-/// order within a slot: a counting sort.
-fn group_by_slot<'r>(tagged: &[(usize, &'r Row)], slots: usize) -> Grouped<'r> {
+/// Groups `(slot, run of rows)` pairs by slot (`slots` of them), keeping
+/// the rows' order within a slot: a counting sort.
+fn group_by_slot<'r>(tagged: &[(usize, &'r [Row])], slots: usize) -> Grouped<'r> {
     let mut start = vec![0usize; slots + 1];
-    for &(k, _) in tagged {
-        start[k + 1] += 1;
+    for &(k, run) in tagged {
+        start[k + 1] += run.len();
     }
     for k in 0..slots {
         start[k + 1] += start[k];
     }
     let mut next = start.clone();
-    let mut rows = match tagged.first() {
-        Some(&(_, r)) => vec![r; tagged.len()],
+    let mut rows = match tagged.iter().find_map(|(_, run)| run.first()) {
+        Some(r) => vec![r; start[slots]],
         None => vec![],
     };
-    for &(k, r) in tagged {
-        rows[next[k]] = r;
-        next[k] += 1;
+    for &(k, run) in tagged {
+        for (to, r) in rows[next[k]..next[k] + run.len()].iter_mut().zip(run) {
+            *to = r;
+        }
+        next[k] += run.len();
     }
     Grouped { rows, start }
+}
+
+/// The runs of consecutive rows that share one employee id allocation
+/// (rows of one employee parsed one after another; see
+/// `fields::Interned`): a run never mixes employees, and one employee's
+/// rows may make several runs.
+fn runs_of(rows: &[Row]) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..=rows.len() {
+        if i == rows.len()
+            || !std::sync::Arc::ptr_eq(&rows[i].employee_id, &rows[start].employee_id)
+        {
+            runs.push(start..i);
+            start = i;
+        }
+    }
+    runs
 }
 
 impl<'r> Grouped<'r> {
@@ -655,6 +676,28 @@ impl<'r> Grouped<'r> {
 /// with the rest (64 bytes halved the executions a second: 516 against
 /// 1,121 on `export_history`).
 const PIECE: usize = if cfg!(fuzzing) { 512 } else { 1 << 20 };
+
+/// One employee to build: her slot, id, master row, history or snapshot
+/// rows, and leave and dependents rows.
+type Work<'a, 'r> = (
+    usize,
+    &'r Name,
+    Option<&'r Row>,
+    &'a mut [&'r Row],
+    &'a [&'r Row],
+);
+
+/// What a run of consecutive employees built (see `import_files`).
+#[derive(Default)]
+struct Batch {
+    /// Their slots, of those imported.
+    made: Vec<usize>,
+    employees: Vec<EmployeeRow>,
+    events: Vec<ImportedEvent>,
+    rejections: Vec<ImportRejection>,
+    notes: Notes,
+    counts: SnapshotReport,
+}
 
 /// One chunk of a file's rows, parsed.
 struct Chunk {
@@ -710,7 +753,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
         files: vec![],
         sheets: vec![],
         reports: vec![],
-        row_file: vec![],
+        file_start: vec![0],
         outcome: vec![],
         rows: inputs.iter().map(|_| vec![]).collect(),
         rejections: vec![],
@@ -826,7 +869,6 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
             .par_iter_mut()
             .zip(starts)
             .for_each(|(c, s)| c.rows.iter_mut().for_each(|r| r.id += s));
-        let fi = p.files.len();
         p.files.push(f.to_string());
         p.sheets.push(table.sheet.clone());
         p.reports.push(FileReport {
@@ -836,7 +878,6 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
             ..Default::default()
         });
         for c in chunks {
-            p.row_file.extend(std::iter::repeat_n(fi, c.outcome.len()));
             p.outcome.extend(c.outcome);
             p.rejections.extend(c.rejections);
             for (k, m) in c.unmapped {
@@ -847,6 +888,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
             }
             p.rows[si].push(c.rows);
         }
+        p.file_start.push(p.outcome.len());
     }
     Ok(p)
 }
@@ -969,81 +1011,103 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     }
     let origin_files = p.files.clone();
     let origin_sheets = p.sheets.clone();
-    let row_file = p.row_file.clone();
+    let file_start = std::mem::take(&mut p.file_start);
     let origin = Origin {
         files: &origin_files,
         sheets: &origin_sheets,
-        row_file: &row_file,
+        file_start: &file_start,
     };
     let outcome = Outcomes::new(std::mem::take(&mut p.outcome));
     let mut rejections = std::mem::take(&mut p.rejections);
     let mut notes = Notes::default();
     let mut snapshot_report = None;
 
-    // The master: one row per employee.
-    let mut master: foldhash::HashMap<Name, Row> = foldhash::HashMap::default();
-    for r in rows
-        .remove(&Shape::Master)
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-    {
-        if let Some(first) = master.get(&r.employee_id) {
-            outcome.set(r.id, Outcome::Rejected);
-            rejections.push(origin.reject(
-                &r,
-                None,
-                &r.employee_id,
-                format!(
-                    "a second master row for employee {} (the first is on line {}): one row per employee",
-                    r.employee_id, first.line
-                ),
-            ));
-            continue;
-        }
-        master.insert(r.employee_id.clone(), r);
-    }
     let has_master = mapping.master.is_some();
-    let known_to_master = |r: &Row, outcome: &Outcomes, rejections: &mut Vec<ImportRejection>| {
-        if !has_master || master.contains_key(&r.employee_id) {
-            return true;
-        }
-        outcome.set(r.id, Outcome::Rejected);
-        rejections.push(origin.reject(
-            r,
-            None,
-            &r.employee_id,
-            format!("employee {} is not in the master file", r.employee_id),
-        ));
-        false
-    };
-
     let mut employees = Vec::new();
     let mut events: Vec<ImportedEvent> = Vec::new();
+    let master = rows.remove(&Shape::Master).unwrap_or_default();
     let history = rows.remove(&Shape::History).unwrap_or_default();
     let snapshots = rows.remove(&Shape::Snapshots).unwrap_or_default();
     // Employees numbered as they are first seen (the master's first), each
-    // history or snapshot row tagged with hers; then the rows grouped by
-    // employee, keeping their order.
-    let mut slot_of: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
-    let mut names: Vec<&Name> = Vec::with_capacity(master.len());
-    for id in master.keys() {
-        slot_of.insert(id, names.len());
-        names.push(id);
-    }
-    let mut tagged: Vec<(usize, &Row)> =
-        Vec::with_capacity(history.iter().chain(&snapshots).map(Vec::len).sum());
-    for r in history.iter().flatten().chain(snapshots.iter().flatten()) {
-        let slot = match slot_of.get(&*r.employee_id) {
-            Some(&k) => k,
-            None if !known_to_master(r, &outcome, &mut rejections) => continue,
-            None => {
-                slot_of.insert(&r.employee_id, names.len());
-                names.push(&r.employee_id);
-                names.len() - 1
+    // with her master row if she has one; then each history or snapshot
+    // row tagged with hers and the rows grouped by employee, keeping their
+    // order.
+    let mut slot_of: foldhash::HashMap<&str, usize> = foldhash::HashMap::with_capacity_and_hasher(
+        master.iter().map(Vec::len).sum(),
+        Default::default(),
+    );
+    let mut names: Vec<&Name> = Vec::with_capacity(slot_of.capacity());
+    let mut master_of: Vec<Option<&Row>> = Vec::with_capacity(slot_of.capacity());
+    // The master: one row per employee.
+    for r in master.iter().flatten() {
+        match slot_of.entry(&r.employee_id) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let first = master_of[*e.get()].map_or(0, |f| f.line);
+                outcome.set(r.id, Outcome::Rejected);
+                rejections.push(origin.reject(
+                    r,
+                    None,
+                    &r.employee_id,
+                    format!(
+                        "a second master row for employee {} (the first is on line {first}): one row per employee",
+                        r.employee_id
+                    ),
+                ));
             }
-        };
-        tagged.push((slot, r));
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(names.len());
+                names.push(&r.employee_id);
+                master_of.push(Some(r));
+            }
+        }
+    }
+    // Each chunk's runs of consecutive rows of one employee (they share
+    // one id allocation, interned as they were parsed), found on the pool;
+    // then one slot looked up per run, not per row.
+    let chunks: Vec<&[Row]> = history
+        .iter()
+        .chain(&snapshots)
+        .map(Vec::as_slice)
+        .collect();
+    // (a run's slot when the master gives it, looked up on the pool too)
+    let runs: Vec<Vec<(std::ops::Range<usize>, Option<usize>)>> = chunks
+        .par_iter()
+        .map(|c| {
+            let found = |r: std::ops::Range<usize>| {
+                let k = slot_of.get(&*c[r.start].employee_id).copied();
+                (r, k)
+            };
+            runs_of(c).into_iter().map(found).collect()
+        })
+        .collect();
+    let mut tagged: Vec<(usize, &[Row])> = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    for (c, rs) in chunks.iter().zip(runs) {
+        for (range, found) in rs {
+            let run = &c[range];
+            let id = &run[0].employee_id;
+            let slot = match found.or_else(|| slot_of.get(&**id).copied()) {
+                Some(k) => k,
+                None if has_master => {
+                    for r in run {
+                        outcome.set(r.id, Outcome::Rejected);
+                        rejections.push(origin.reject(
+                            r,
+                            None,
+                            &r.employee_id,
+                            format!("employee {} is not in the master file", r.employee_id),
+                        ));
+                    }
+                    continue;
+                }
+                None => {
+                    slot_of.insert(id, names.len());
+                    names.push(id);
+                    master_of.push(None);
+                    names.len() - 1
+                }
+            };
+            tagged.push((slot, run));
+        }
     }
     let mut grouped = group_by_slot(&tagged, names.len());
     // employees in id order
@@ -1055,9 +1119,10 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         leaves_from_files: !mapping.leaves.is_empty(),
     };
     let dates: Vec<NaiveDate> = if mapping.snapshots.is_some() {
-        tagged
+        grouped
+            .rows
             .iter()
-            .filter_map(|(_, r)| r.date)
+            .filter_map(|r| r.date)
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect()
@@ -1072,68 +1137,109 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let family = rows.remove(&Shape::Family).unwrap_or_default();
     let extra_rows = || leaves.iter().flatten().chain(family.iter().flatten());
     // (rows of employees with no history or snapshot row are rejected below)
-    let extra_tagged: Vec<(usize, &Row)> = extra_rows()
-        .filter_map(|r| slot_of.get(&*r.employee_id).map(|&k| (k, r)))
+    let extra_slot: Vec<Option<usize>> = extra_rows()
+        .map(|r| slot_of.get(&*r.employee_id).copied())
+        .collect();
+    let extra_tagged: Vec<(usize, &[Row])> = extra_rows()
+        .zip(&extra_slot)
+        .filter_map(|(r, k)| k.map(|k| (k, std::slice::from_ref(r))))
         .collect();
     let extras = group_by_slot(&extra_tagged, names.len());
     drop((tagged, extra_tagged));
     let (mut rows_of, extras_of) = (grouped.slices_mut(), extras.slices());
-    let work: Vec<(&Name, &mut [&Row], &[&Row])> = order
+    let work: Vec<Work<'_, '_>> = order
         .iter()
-        .map(|&k| (names[k], std::mem::take(&mut rows_of[k]), extras_of[k]))
-        .collect();
-    let built: Vec<(build::Built, Vec<ImportRejection>, Notes, SnapshotReport)> = work
-        .into_par_iter()
-        .map(|(id, list, xs)| {
-            let mut rej = Vec::new();
-            let mut n = Notes::default();
-            let mut counts = SnapshotReport::default();
-            let b = match &mapping.snapshots {
-                Some(snap) if !list.is_empty() => build::snapshot_employee(
-                    id,
-                    master.get(&**id),
-                    list,
-                    &dates,
-                    snap.change_date,
-                    snap.left_censored,
-                    &origin,
-                    &outcome,
-                    &mut rej,
-                    &mut counts,
-                ),
-                _ => build::history_employee(
-                    id,
-                    master.get(&**id),
-                    list,
-                    &opts,
-                    &origin,
-                    &outcome,
-                    &mut rej,
-                    &mut n,
-                ),
-            };
-            let mut b = b;
-            if b.employee.is_some() {
-                b.events.extend(extra_events(id, xs, &inputs));
-                b.events.sort_by_key(|e| e.date);
-            }
-            (b, rej, n, counts)
+        .map(|&k| {
+            let list = std::mem::take(&mut rows_of[k]);
+            (k, names[k], master_of[k], list, extras_of[k])
         })
         .collect();
-    let mut per_employee: Vec<Vec<ImportedEvent>> = Vec::with_capacity(built.len());
-    for (b, rej, n, counts) in built {
-        if let Some(e) = b.employee {
-            employees.push(e);
-            per_employee.push(b.events);
+    // Built on the pool in batches of consecutive employees (in id order),
+    // each batch's employees, events and rejections in one vector apiece;
+    // the batches then appended in order.
+    let mut batches: Vec<Batch> = work
+        .into_par_iter()
+        .fold_chunks(
+            256,
+            Batch::default,
+            |mut batch, (k, id, master, list, xs)| {
+                let mut rej = Vec::new();
+                let mut n = Notes::default();
+                let mut counts = SnapshotReport::default();
+                let b = match &mapping.snapshots {
+                    Some(snap) if !list.is_empty() => build::snapshot_employee(
+                        id,
+                        master,
+                        list,
+                        &dates,
+                        snap.change_date,
+                        snap.left_censored,
+                        &origin,
+                        &outcome,
+                        &mut rej,
+                        &mut counts,
+                    ),
+                    _ => build::history_employee(
+                        id, master, list, &opts, &origin, &outcome, &mut rej, &mut n,
+                    ),
+                };
+                let mut b = b;
+                if let Some(e) = b.employee {
+                    b.events.extend(extra_events(id, xs, &inputs));
+                    b.events.sort_by_key(|e| e.date);
+                    batch.made.push(k);
+                    batch.employees.push(e);
+                    batch.events.append(&mut b.events);
+                }
+                batch.rejections.append(&mut rej);
+                batch.notes.history_starts_after_hire += n.history_starts_after_hire;
+                batch.notes.rows_before_hire += n.rows_before_hire;
+                batch.notes.clears_refused += n.clears_refused;
+                let c = &mut batch.counts;
+                c.hires_dated_by_snapshot += counts.hires_dated_by_snapshot;
+                c.left_censored += counts.left_censored;
+                c.employees_with_gaps += counts.employees_with_gaps;
+                c.exits_dated_by_snapshot += counts.exits_dated_by_snapshot;
+                batch
+            },
+        )
+        .collect();
+    // whether each slot's employee was imported
+    let mut made = vec![false; names.len()];
+    // the batches' employees and their events appended side by side (most
+    // of the time is the kernel giving the new vectors their pages)
+    let (mut staff, mut evs): (Vec<_>, Vec<_>) = batches
+        .iter_mut()
+        .map(|b| {
+            (
+                std::mem::take(&mut b.employees),
+                std::mem::take(&mut b.events),
+            )
+        })
+        .unzip();
+    rayon::join(
+        || {
+            employees.reserve_exact(staff.iter().map(Vec::len).sum());
+            staff.iter_mut().for_each(|v| employees.append(v));
+        },
+        || {
+            events.reserve_exact(evs.iter().map(Vec::len).sum());
+            evs.iter_mut().for_each(|v| events.append(v));
+        },
+    );
+    for mut b in batches {
+        for k in b.made {
+            made[k] = true;
         }
-        rejections.extend(rej);
-        notes.history_starts_after_hire += n.history_starts_after_hire;
-        notes.rows_before_hire += n.rows_before_hire;
-        notes.clears_refused += n.clears_refused;
-        snap_counts.hires_dated_by_snapshot += counts.hires_dated_by_snapshot;
-        snap_counts.left_censored += counts.left_censored;
-        snap_counts.employees_with_gaps += counts.employees_with_gaps;
-        snap_counts.exits_dated_by_snapshot += counts.exits_dated_by_snapshot;
+        rejections.append(&mut b.rejections);
+        notes.history_starts_after_hire += b.notes.history_starts_after_hire;
+        notes.rows_before_hire += b.notes.rows_before_hire;
+        notes.clears_refused += b.notes.clears_refused;
+        let c = &b.counts;
+        snap_counts.hires_dated_by_snapshot += c.hires_dated_by_snapshot;
+        snap_counts.left_censored += c.left_censored;
+        snap_counts.employees_with_gaps += c.employees_with_gaps;
+        snap_counts.exits_dated_by_snapshot += c.exits_dated_by_snapshot;
     }
     if let Some(snap) = &mapping.snapshots {
         snapshot_report = Some(SnapshotReport {
@@ -1149,13 +1255,12 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         });
     }
     // Leave and dependents rows of employees who were not imported.
-    let made: foldhash::HashSet<&str> = employees.iter().map(|e| e.employee_id.as_str()).collect();
-    for r in extra_rows() {
-        if made.contains(&*r.employee_id) {
+    for (r, slot) in extra_rows().zip(&extra_slot) {
+        if slot.is_some_and(|k| made[k]) {
             continue;
         }
         outcome.set(r.id, Outcome::Rejected);
-        let why = if slot_of.contains_key(&*r.employee_id) {
+        let why = if slot.is_some() {
             format!(
                 "employee {} could not be imported (see the rejections of their other rows)",
                 r.employee_id
@@ -1167,10 +1272,6 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             )
         };
         rejections.push(origin.reject(r, None, &r.employee_id, why));
-    }
-    events.reserve(per_employee.iter().map(Vec::len).sum());
-    for evs in per_employee {
-        events.extend(evs);
     }
 
     let mut report = ImportReport {
@@ -1185,15 +1286,15 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
         clears_refused: notes.clears_refused,
         ..Default::default()
     };
-    for (id, &fi) in row_file.iter().enumerate() {
-        let o = outcome.get(id);
-        let f = &mut report.files[fi];
-        f.rows += 1;
-        match o {
-            Outcome::Accepted => f.accepted += 1,
-            Outcome::Rejected => f.rejected += 1,
-            Outcome::Superseded => f.superseded += 1,
-            Outcome::AfterAsOf => f.after_as_of += 1,
+    for (f, w) in report.files.iter_mut().zip(file_start.windows(2)) {
+        for id in w[0]..w[1] {
+            f.rows += 1;
+            match outcome.get(id) {
+                Outcome::Accepted => f.accepted += 1,
+                Outcome::Rejected => f.rejected += 1,
+                Outcome::Superseded => f.superseded += 1,
+                Outcome::AfterAsOf => f.after_as_of += 1,
+            }
         }
     }
     for e in &events {
@@ -1208,6 +1309,17 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             }
         }
     }
+    // The parsed rows freed on the pool, chunk by chunk (1.6 million rows
+    // at 100,000 employees: 0.07 s on one thread).
+    drop((
+        slot_of, names, master_of, grouped, extras, extra_slot, order,
+    ));
+    let left: Vec<Vec<Row>> = [master, history, snapshots, leaves, family]
+        .into_iter()
+        .chain(rows.into_values())
+        .flatten()
+        .collect();
+    left.into_par_iter().for_each(drop);
     Ok(Imported {
         employees,
         events,
