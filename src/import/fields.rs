@@ -262,6 +262,8 @@ pub(crate) struct Interned {
     last: [Option<Name>; 4],
     /// An empty id of this parser's own (see [`Row::blank`]).
     empty: Option<Name>,
+    /// A buffer for joining the cells of a multi-column field.
+    joined: String,
 }
 
 impl Interned {
@@ -535,32 +537,40 @@ impl Layout {
         interned: &mut Interned,
     ) -> Result<Row, Box<ImportRejection>> {
         let mut row = Row::blank(line, interned.empty());
+        // the cells of a field mapped from several columns, joined by `|`
+        // (the parser's buffer, kept from row to row; an early return
+        // only costs the next row a new one)
+        let mut joined = std::mem::take(&mut interned.joined);
+        // a cell that is not ASCII, folded
+        let mut folded: String;
         for col in &self.cols {
             let (field, idx, header) = (col.field, &col.idx, &col.header);
-            let cell = |i: usize| {
-                cells
-                    .get(i)
-                    .map_or(std::borrow::Cow::Borrowed(""), fold_cow)
-            };
-            let (raw, blank, single): (std::borrow::Cow<'_, str>, bool, bool) = match idx.as_slice()
-            {
+            // the cell, folded (`fold_cow`; an ASCII cell is only trimmed)
+            let (raw, blank, single): (&str, bool, bool) = match idx.as_slice() {
                 [i] => {
-                    let v = cell(*i);
-                    let b = v.is_empty();
-                    (v, b, true)
+                    let c = cells.get(*i).unwrap_or("");
+                    let v = if c.is_ascii() {
+                        c.trim()
+                    } else {
+                        folded = fold_cow(c).into_owned();
+                        folded.as_str()
+                    };
+                    (v, v.is_empty(), true)
                 }
                 _ => {
-                    let mut joined = String::with_capacity(32);
+                    joined.clear();
                     let mut b = true;
                     for (k, &i) in idx.iter().enumerate() {
                         if k > 0 {
                             joined.push('|');
                         }
-                        let c = cell(i);
+                        let c = cells
+                            .get(i)
+                            .map_or(std::borrow::Cow::Borrowed(""), fold_cow);
                         b &= c.is_empty();
                         joined.push_str(&c);
                     }
-                    (std::borrow::Cow::Owned(joined), b, false)
+                    (joined.as_str(), b, false)
                 }
             };
             let reject = |expected: String| {
@@ -592,7 +602,7 @@ impl Layout {
             }
             // Through the code table when there is one.
             let found = match &col.code {
-                Some(t) => match t.find(&raw) {
+                Some(t) => match t.find(raw) {
                     Some(i) => Some((i, t.entry(i))),
                     None => {
                         *unmapped
@@ -609,9 +619,9 @@ impl Layout {
                 None => None,
             };
             let code = found.map(|(_, (value, _))| value);
-            let text: std::borrow::Cow<'_, str> = match found {
-                Some((_, (_, text))) => std::borrow::Cow::Borrowed(text),
-                None => raw.clone(),
+            let text: &str = match found {
+                Some((_, (_, text))) => text,
+                None => raw,
             };
             let coded = |what: &str| match code {
                 Some(_) => format!("{what} (the value [{}.codes.{field}] gives)", self.section),
@@ -640,37 +650,38 @@ impl Layout {
             };
             match col.kind {
                 F::EmployeeId => {
-                    if raw.chars().count() > 64 {
+                    // (no more than 64 bytes is no more than 64 characters)
+                    if raw.len() > 64 && raw.chars().count() > 64 {
                         return Err(reject("an employee id of 1–64 characters".into()));
                     }
-                    row.employee_id = interned.get(0, &raw);
+                    row.employee_id = interned.get(0, raw);
                 }
-                F::Date => row.date = Some(exact(&text)?),
-                F::Start => row.x_mut().start = Some(exact(&text)?),
+                F::Date => row.date = Some(exact(text)?),
+                F::Start => row.x_mut().start = Some(exact(text)?),
                 F::End => {
-                    row.x_mut().end = match date(&text)? {
+                    row.x_mut().end = match date(text)? {
                         DateValue::Date(d) => Some(d),
                         DateValue::Open => None,
                     }
                 }
-                F::ChildBirth => row.x_mut().child_birth = Some(exact(&text)?),
-                F::BirthDate => row.x_mut().birth_date = Some(exact(&text)?),
-                F::RatingDate => row.rating_date = Some(exact(&text)?),
-                F::HireDate => row.x_mut().hire_date = Some(exact(&text)?),
+                F::ChildBirth => row.x_mut().child_birth = Some(exact(text)?),
+                F::BirthDate => row.x_mut().birth_date = Some(exact(text)?),
+                F::RatingDate => row.rating_date = Some(exact(text)?),
+                F::HireDate => row.x_mut().hire_date = Some(exact(text)?),
                 F::ExitDate => {
-                    row.x_mut().exit_date = Some(match date(&text)? {
+                    row.x_mut().exit_date = Some(match date(text)? {
                         DateValue::Date(d) => Some(d),
                         DateValue::Open => None,
                     })
                 }
-                F::Sequence => row.sequence = Some(number(&text, "a sequence number")?),
-                F::Modified => row.modified = Some(text.as_ref().into()),
+                F::Sequence => row.sequence = Some(number(text, "a sequence number")?),
+                F::Modified => row.modified = Some(text.into()),
                 F::Gender => {
                     row.x_mut().gender =
-                        Some(Gender::from_str(&text).map_err(|e| reject(coded(&e)))?)
+                        Some(Gender::from_str(text).map_err(|e| reject(coded(&e)))?)
                 }
                 F::BirthYear => {
-                    let y = number(&text, "a year of birth")?;
+                    let y = number(text, "a year of birth")?;
                     if y.fract() != 0.0 || !(1900.0..=2100.0).contains(&y) {
                         return Err(reject("a year of birth between 1900 and 2100".into()));
                     }
@@ -678,14 +689,13 @@ impl Layout {
                 }
                 F::ExitReason => {
                     row.x_mut().exit_reason =
-                        Some(ExitReason::from_str(&text).map_err(|e| reject(coded(&e)))?)
+                        Some(ExitReason::from_str(text).map_err(|e| reject(coded(&e)))?)
                 }
                 F::LeaveType => {
-                    row.leave_type =
-                        Some(LeaveType::from_str(&text).map_err(|e| reject(coded(&e)))?)
+                    row.leave_type = Some(LeaveType::from_str(text).map_err(|e| reject(coded(&e)))?)
                 }
                 F::Relation => {
-                    row.x_mut().is_child = match text.as_ref() {
+                    row.x_mut().is_child = match text {
                         "child" => true,
                         "ignore" => false,
                         _ => return Err(reject(coded("child or ignore"))),
@@ -693,7 +703,7 @@ impl Layout {
                 }
                 F::Status => {
                     row.status = Some(
-                        status(&text)
+                        status(text)
                             .ok_or_else(|| reject(coded("active, leave, exit, or a leave type")))?,
                     )
                 }
@@ -701,38 +711,38 @@ impl Layout {
                     row.action = Some(match found {
                         Some((i, _)) => col.actions[i].clone().map_err(reject)?,
                         None => Action {
-                            kind: action_kind(&text).map_err(|e| reject(coded(&e)))?,
+                            kind: action_kind(text).map_err(|e| reject(coded(&e)))?,
                             ..Default::default()
                         },
                     })
                 }
-                F::Rating => row.rating = Some(number(&text, "a rating")?),
+                F::Rating => row.rating = Some(number(text, "a rating")?),
                 F::Grade => {
-                    let g = number(&text, "a grade (an integer ≥ 0)")?;
+                    let g = number(text, "a grade (an integer ≥ 0)")?;
                     if g.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&g) {
                         return Err(reject(coded("a grade (an integer ≥ 0)")));
                     }
                     row.patch.grade = P::Set(g as u32);
                 }
                 F::Responsibility => {
-                    let g = number(&text, "a responsibility level (an integer 0–9)")?;
+                    let g = number(text, "a responsibility level (an integer 0–9)")?;
                     if g.fract() != 0.0 || !(0.0..=9.0).contains(&g) {
                         return Err(reject(coded("a responsibility level (an integer 0–9)")));
                     }
                     row.patch.responsibility = P::Set(g as u8);
                 }
-                F::Track => row.patch.track = Some(interned.get(1, &text)),
-                F::Department => row.patch.department = Some(interned.get(2, &text)),
-                F::ManagerId => row.patch.manager_id = Some(interned.get(3, &text)),
+                F::Track => row.patch.track = Some(interned.get(1, text)),
+                F::Department => row.patch.department = Some(interned.get(2, text)),
+                F::ManagerId => row.patch.manager_id = Some(interned.get(3, text)),
                 F::EmploymentType => {
                     row.patch.employment_type =
-                        P::Set(EmploymentType::from_str(&text).map_err(|e| reject(coded(&e)))?)
+                        P::Set(EmploymentType::from_str(text).map_err(|e| reject(coded(&e)))?)
                 }
                 F::WeeklyHours | F::Fte | F::DailyHours | F::MonthlyHours => {
                     let v = if col.kind == F::Fte {
-                        number(&text, "an FTE (1 = full time)")? * self.full_time
+                        number(text, "an FTE (1 = full time)")? * self.full_time
                     } else {
-                        let h = hours(&text)?;
+                        let h = hours(text)?;
                         match col.kind {
                             F::DailyHours => h * self.days_per_week,
                             F::MonthlyHours => h * 12.0 / 52.0,
@@ -745,7 +755,7 @@ impl Layout {
                     row.patch.weekly_hours = P::Set(v);
                 }
                 F::Salary | F::MonthlySalary => {
-                    let v = number(&text, "an amount ≥ 0")?;
+                    let v = number(text, "an amount ≥ 0")?;
                     if v < 0.0 {
                         return Err(reject("an amount ≥ 0".into()));
                     }
@@ -758,6 +768,7 @@ impl Layout {
                 F::Other => {}
             }
         }
+        interned.joined = joined;
         if row.employee_id.is_empty() {
             let (i, h) = &self.columns["employee_id"];
             return Err(Box::new(ImportRejection {
