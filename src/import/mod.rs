@@ -563,6 +563,9 @@ struct Parsed {
     outcome: Vec<Outcome>,
     /// Per input, its rows in chunks (in file order).
     rows: Vec<Vec<Vec<Row>>>,
+    /// Per input and chunk, where each run of one employee's consecutive
+    /// rows starts (see `Chunk::starts`).
+    starts: Vec<Vec<Vec<usize>>>,
     rejections: Vec<ImportRejection>,
     unmapped: BTreeMap<String, BTreeMap<String, u64>>,
 }
@@ -628,24 +631,6 @@ fn group_by_slot<'r>(tagged: &[(usize, &'r [Row])], slots: usize) -> Grouped<'r>
     Grouped { rows, start }
 }
 
-/// The runs of consecutive rows that share one employee id allocation
-/// (rows of one employee parsed one after another; see
-/// `fields::Interned`): a run never mixes employees, and one employee's
-/// rows may make several runs.
-fn runs_of(rows: &[Row]) -> Vec<std::ops::Range<usize>> {
-    let mut runs = Vec::new();
-    let mut start = 0;
-    for i in 1..=rows.len() {
-        if i == rows.len()
-            || !std::sync::Arc::ptr_eq(&rows[i].employee_id, &rows[start].employee_id)
-        {
-            runs.push(start..i);
-            start = i;
-        }
-    }
-    runs
-}
-
 impl<'r> Grouped<'r> {
     /// Each slot's rows.
     fn slices(&self) -> Vec<&[&'r Row]> {
@@ -702,6 +687,10 @@ struct Batch {
 /// One chunk of a file's rows, parsed.
 struct Chunk {
     rows: Vec<Row>,
+    /// Where each run of rows sharing one id allocation starts (rows of
+    /// one employee parsed one after another, see `fields::Interned`): a
+    /// run never mixes employees, and one employee's rows may make several.
+    starts: Vec<usize>,
     outcome: Vec<Outcome>,
     rejections: Vec<ImportRejection>,
     unmapped: BTreeMap<String, BTreeMap<String, u64>>,
@@ -756,6 +745,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
         file_start: vec![0],
         outcome: vec![],
         rows: inputs.iter().map(|_| vec![]).collect(),
+        starts: inputs.iter().map(|_| vec![]).collect(),
         rejections: vec![],
         unmapped: BTreeMap::new(),
     };
@@ -791,6 +781,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
             let mut interned = fields::Interned::default();
             let mut c = Chunk {
                 rows: Vec::with_capacity(most),
+                starts: vec![],
                 outcome: Vec::with_capacity(most),
                 rejections: vec![],
                 unmapped: BTreeMap::new(),
@@ -813,6 +804,12 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
                         row.source = si as u32;
                         match check_row(&row, inp, m.settings.as_of, table, f, line) {
                             Ok(()) => {
+                                let same = c.rows.last().is_some_and(|l| {
+                                    std::sync::Arc::ptr_eq(&l.employee_id, &row.employee_id)
+                                });
+                                if !same {
+                                    c.starts.push(c.rows.len());
+                                }
                                 c.rows.push(row);
                                 Outcome::Accepted
                             }
@@ -887,6 +884,7 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
                 }
             }
             p.rows[si].push(c.rows);
+            p.starts[si].push(c.starts);
         }
         p.file_start.push(p.outcome.len());
     }
@@ -1006,7 +1004,9 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let shape_of = |si: usize| inputs[si].shape;
     // each file's rows stay where they were parsed (rows are large: not moved)
     let mut rows: BTreeMap<Shape, Vec<Vec<Row>>> = BTreeMap::new();
-    for (si, r) in p.rows.drain(..).enumerate() {
+    let mut starts: BTreeMap<Shape, Vec<Vec<usize>>> = BTreeMap::new();
+    for (si, (r, st)) in p.rows.drain(..).zip(p.starts.drain(..)).enumerate() {
+        starts.entry(shape_of(si)).or_default().extend(st);
         rows.entry(shape_of(si)).or_default().extend(r);
     }
     let origin_files = p.files.clone();
@@ -1061,23 +1061,25 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             }
         }
     }
-    // Each chunk's runs of consecutive rows of one employee (they share
-    // one id allocation, interned as they were parsed), found on the pool;
-    // then one slot looked up per run, not per row.
+    // Each chunk's runs of consecutive rows of one employee (found as they
+    // were parsed): one slot looked up per run, not per row, on the pool
+    // when the master gives it.
+    let history_starts = starts.remove(&Shape::History).unwrap_or_default();
+    let snapshot_starts = starts.remove(&Shape::Snapshots).unwrap_or_default();
     let chunks: Vec<&[Row]> = history
         .iter()
         .chain(&snapshots)
         .map(Vec::as_slice)
         .collect();
-    // (a run's slot when the master gives it, looked up on the pool too)
     let runs: Vec<Vec<(std::ops::Range<usize>, Option<usize>)>> = chunks
         .par_iter()
-        .map(|c| {
-            let found = |r: std::ops::Range<usize>| {
-                let k = slot_of.get(&*c[r.start].employee_id).copied();
-                (r, k)
-            };
-            runs_of(c).into_iter().map(found).collect()
+        .zip(history_starts.par_iter().chain(&snapshot_starts))
+        .map(|(c, st)| {
+            let ends = st.iter().skip(1).copied().chain([c.len()]);
+            st.iter()
+                .zip(ends)
+                .map(|(&a, b)| (a..b, slot_of.get(&*c[a].employee_id).copied()))
+                .collect()
         })
         .collect();
     let mut tagged: Vec<(usize, &[Row])> = Vec::with_capacity(runs.iter().map(Vec::len).sum());
@@ -1112,7 +1114,7 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
     let mut grouped = group_by_slot(&tagged, names.len());
     // employees in id order
     let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_unstable_by(|&a, &b| names[a].cmp(names[b]));
+    order.par_sort_unstable_by(|&a, &b| names[a].cmp(names[b]));
     let exit_date_is: Vec<ExitDate> = inputs.iter().map(|i| i.source.exit_date_is).collect();
     let opts = HistoryOptions {
         exit_date_is: &exit_date_is,
