@@ -931,3 +931,28 @@ pub(crate) fn missing_months(dates: &[NaiveDate]) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rejection_names_the_file_its_row_came_from_past_empty_files() {
+        // rows 0-1 from a.csv, none from b.csv, rows 2-4 from c.csv
+        let files = ["a.csv".to_string(), "b.csv".into(), "c.csv".into()];
+        let origin = Origin {
+            files: &files,
+            sheets: &[None, None, None],
+            file_start: &[0, 2, 2, 5],
+        };
+        let file_of = |id| {
+            let row = Row {
+                id,
+                ..Row::default()
+            };
+            origin.reject(&row, None, "", String::new()).file
+        };
+        let got: Vec<String> = (0..5).map(file_of).collect();
+        assert_eq!(got, ["a.csv", "a.csv", "c.csv", "c.csv", "c.csv"]);
+    }
+}

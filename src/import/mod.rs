@@ -1450,3 +1450,32 @@ pub fn suggest(mapping: &Mapping, base: &Path) -> Result<String, ImportError> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_grouped_by_slot_keep_their_order_within_a_slot() {
+        // runs tagged with slots 1, 0, 1, 2; slot 3 has none
+        let rows: Vec<Row> = (0..6)
+            .map(|line| Row {
+                line,
+                ..Row::default()
+            })
+            .collect();
+        let tagged = [
+            (1, &rows[0..2]),
+            (0, &rows[2..3]),
+            (1, &rows[3..5]),
+            (2, &rows[5..6]),
+        ];
+        let g = group_by_slot(&tagged, 4);
+        let lines: Vec<Vec<u64>> = g
+            .slices()
+            .iter()
+            .map(|s| s.iter().map(|r| r.line).collect())
+            .collect();
+        assert_eq!(lines, [vec![2], vec![0, 1, 3, 4], vec![5], vec![]]);
+    }
+}
