@@ -753,142 +753,159 @@ fn parse_all(m: &Mapping, inputs: &[Input], files: &Store<'_>) -> Result<Parsed,
     // rows parsed on rayon's pool in pieces of consecutive rows, each
     // piece's rows kept in the piece's vector (a row is large: it is not
     // moved again), the pieces in file order.
-    for (si, f) in inputs
+    // The next file is read from disk while this one is parsed.
+    let list: Vec<(usize, &str)> = inputs
         .iter()
         .enumerate()
         .flat_map(|(si, inp)| inp.source.files().into_iter().map(move |f| (si, f)))
-    {
-        let inp = &inputs[si];
-        let bytes = files.load(f)?;
-        let layout_of = |table: &read::RawTable| {
-            Layout::new(
-                inp.shape,
-                inp.index,
-                inp.source,
-                table,
-                m.settings.full_time_hours,
-                m.settings.days_per_week,
-                m.settings.clear_token.as_deref(),
-            )
-        };
-        // One piece's rows (`most` at most) parsed into a chunk; rows
-        // numbered within it.
-        let parse_piece = |table: &read::RawTable,
-                           layout: &Layout,
-                           most: usize,
-                           rows: &mut read::Feed<'_>|
-         -> Chunk {
-            let mut interned = fields::Interned::default();
-            let mut c = Chunk {
-                rows: Vec::with_capacity(most),
-                starts: vec![],
-                outcome: Vec::with_capacity(most),
-                rejections: vec![],
-                unmapped: BTreeMap::new(),
-            };
-            rows(&mut |line, cells| {
-                let o = match layout.parse(
-                    table,
-                    line,
-                    cells,
-                    &resolved,
-                    &mut c.unmapped,
-                    &mut interned,
-                ) {
-                    Err(x) => {
-                        c.rejections.push(*x);
-                        Outcome::Rejected
-                    }
-                    Ok(mut row) => {
-                        row.id = c.outcome.len();
-                        row.source = si as u32;
-                        match check_row(&row, inp, m.settings.as_of, table, f, line) {
-                            Ok(()) => {
-                                let same = c.rows.last().is_some_and(|l| {
-                                    std::sync::Arc::ptr_eq(&l.employee_id, &row.employee_id)
-                                });
-                                if !same {
-                                    c.starts.push(c.rows.len());
-                                }
-                                c.rows.push(row);
-                                Outcome::Accepted
-                            }
-                            Err(None) => Outcome::AfterAsOf,
-                            Err(Some(x)) => {
-                                c.rejections.push(*x);
-                                Outcome::Rejected
-                            }
-                        }
-                    }
-                };
-                c.outcome.push(o);
-            });
-            c
-        };
-        let (table, section, mut chunks) = if read::is_spreadsheet(f) {
-            let table = read::read_bytes(&bytes, f, inp.source)?;
-            let layout = layout_of(&table)?;
-            const CHUNK: usize = 2048;
-            let n = table.rows.len();
-            let chunks = (0..n.div_ceil(CHUNK))
-                .into_par_iter()
-                .map(|k| {
-                    let range = k * CHUNK..n.min((k + 1) * CHUNK);
-                    parse_piece(&table, &layout, range.len(), &mut |each| {
-                        for r in range.clone() {
-                            let (line, cells) = table.rows.row(r);
-                            each(line, cells);
-                        }
-                    })
-                })
-                .collect();
-            (table, layout.section, chunks)
-        } else {
-            let (text, enc) = read::decode(&bytes, &inp.source.encoding, f)?;
-            let (table, csv) = read::csv_head(&text, enc, f, inp.source)?;
-            let layout = layout_of(&table)?;
-            let chunks = csv.par_pieces(PIECE, f, |most, feed| {
-                parse_piece(&table, &layout, most, feed)
-            })?;
-            (table, layout.section, chunks)
-        };
-        // rows numbered across the import
-        let mut first = p.outcome.len();
-        let starts: Vec<usize> = chunks
-            .iter()
-            .map(|c| {
-                let s = first;
-                first += c.outcome.len();
-                s
-            })
-            .collect();
-        chunks
-            .par_iter_mut()
-            .zip(starts)
-            .for_each(|(c, s)| c.rows.iter_mut().for_each(|r| r.id += s));
-        p.files.push(f.to_string());
-        p.sheets.push(table.sheet.clone());
-        p.reports.push(FileReport {
-            file: f.to_string(),
-            section,
-            encoding: table.encoding.to_string(),
-            ..Default::default()
-        });
-        for c in chunks {
-            p.outcome.extend(c.outcome);
-            p.rejections.extend(c.rejections);
-            for (k, m) in c.unmapped {
-                let to = p.unmapped.entry(k).or_default();
-                for (code, n) in m {
-                    *to.entry(code).or_default() += n;
-                }
-            }
-            p.rows[si].push(c.rows);
-            p.starts[si].push(c.starts);
-        }
-        p.file_start.push(p.outcome.len());
+        .collect();
+    let mut next = list.first().map(|&(_, f)| files.load(f));
+    for (k, &(si, f)) in list.iter().enumerate() {
+        let Some(bytes) = next.take() else { break };
+        let bytes = bytes?;
+        let (done, following) = rayon::join(
+            || parse_file(m, inputs, &resolved, si, f, &bytes, &mut p),
+            || list.get(k + 1).map(|&(_, f)| files.load(f)),
+        );
+        done?;
+        next = following;
     }
     Ok(p)
+}
+
+/// Reads one file's rows into `p` (see [`parse_all`]).
+fn parse_file(
+    m: &Mapping,
+    inputs: &[Input],
+    resolved: &mapping::Resolved,
+    si: usize,
+    f: &str,
+    bytes: &[u8],
+    p: &mut Parsed,
+) -> Result<(), ImportError> {
+    let inp = &inputs[si];
+    let layout_of = |table: &read::RawTable| {
+        Layout::new(
+            inp.shape,
+            inp.index,
+            inp.source,
+            table,
+            m.settings.full_time_hours,
+            m.settings.days_per_week,
+            m.settings.clear_token.as_deref(),
+        )
+    };
+    // One piece's rows (`most` at most) parsed into a chunk; rows
+    // numbered within it.
+    let parse_piece = |table: &read::RawTable,
+                       layout: &Layout,
+                       most: usize,
+                       rows: &mut read::Feed<'_>|
+     -> Chunk {
+        let mut interned = fields::Interned::default();
+        let mut c = Chunk {
+            rows: Vec::with_capacity(most),
+            starts: vec![],
+            outcome: Vec::with_capacity(most),
+            rejections: vec![],
+            unmapped: BTreeMap::new(),
+        };
+        rows(&mut |line, cells| {
+            let o = match layout.parse(table, line, cells, resolved, &mut c.unmapped, &mut interned)
+            {
+                Err(x) => {
+                    c.rejections.push(*x);
+                    Outcome::Rejected
+                }
+                Ok(mut row) => {
+                    row.id = c.outcome.len();
+                    row.source = si as u32;
+                    match check_row(&row, inp, m.settings.as_of, table, f, line) {
+                        Ok(()) => {
+                            let same = c.rows.last().is_some_and(|l| {
+                                std::sync::Arc::ptr_eq(&l.employee_id, &row.employee_id)
+                            });
+                            if !same {
+                                c.starts.push(c.rows.len());
+                            }
+                            c.rows.push(row);
+                            Outcome::Accepted
+                        }
+                        Err(None) => Outcome::AfterAsOf,
+                        Err(Some(x)) => {
+                            c.rejections.push(*x);
+                            Outcome::Rejected
+                        }
+                    }
+                }
+            };
+            c.outcome.push(o);
+        });
+        c
+    };
+    let (table, section, mut chunks) = if read::is_spreadsheet(f) {
+        let table = read::read_bytes(bytes, f, inp.source)?;
+        let layout = layout_of(&table)?;
+        const CHUNK: usize = 2048;
+        let n = table.rows.len();
+        let chunks = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|k| {
+                let range = k * CHUNK..n.min((k + 1) * CHUNK);
+                parse_piece(&table, &layout, range.len(), &mut |each| {
+                    for r in range.clone() {
+                        let (line, cells) = table.rows.row(r);
+                        each(line, cells);
+                    }
+                })
+            })
+            .collect();
+        (table, layout.section, chunks)
+    } else {
+        let (text, enc) = read::decode(bytes, &inp.source.encoding, f)?;
+        let (table, csv) = read::csv_head(&text, enc, f, inp.source)?;
+        let layout = layout_of(&table)?;
+        let chunks = csv.par_pieces(PIECE, f, |most, feed| {
+            parse_piece(&table, &layout, most, feed)
+        })?;
+        (table, layout.section, chunks)
+    };
+    // rows numbered across the import
+    let mut first = p.outcome.len();
+    let starts: Vec<usize> = chunks
+        .iter()
+        .map(|c| {
+            let s = first;
+            first += c.outcome.len();
+            s
+        })
+        .collect();
+    chunks
+        .par_iter_mut()
+        .zip(starts)
+        .for_each(|(c, s)| c.rows.iter_mut().for_each(|r| r.id += s));
+    p.files.push(f.to_string());
+    p.sheets.push(table.sheet.clone());
+    p.reports.push(FileReport {
+        file: f.to_string(),
+        section,
+        encoding: table.encoding.to_string(),
+        ..Default::default()
+    });
+    for c in chunks {
+        p.outcome.extend(c.outcome);
+        p.rejections.extend(c.rejections);
+        for (k, m) in c.unmapped {
+            let to = p.unmapped.entry(k).or_default();
+            for (code, n) in m {
+                *to.entry(code).or_default() += n;
+            }
+        }
+        p.rows[si].push(c.rows);
+        p.starts[si].push(c.starts);
+    }
+    p.file_start.push(p.outcome.len());
+    Ok(())
 }
 
 /// Reads the exports `mapping` names (paths relative to `base`) and makes
