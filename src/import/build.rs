@@ -132,14 +132,8 @@ impl Person {
     }
 }
 
-fn event(id: &Name, date: NaiveDate, kind: EventKind, row: &Row) -> ImportedEvent {
-    ImportedEvent {
-        employee_id: id.clone(),
-        date,
-        kind,
-        earliest: None,
-        source: row.id,
-    }
+fn event(id: &Name, date: NaiveDate, kind: EventKind) -> ImportedEvent {
+    ImportedEvent::new(id.clone(), date, kind)
 }
 
 fn opt(s: &Option<Name>) -> String {
@@ -223,7 +217,7 @@ fn diff(
                 ..role
             }))
         };
-        out.push(event(id, date, kind, row));
+        out.push(event(id, date, kind));
     }
     if before.employment_type != after.employment_type {
         if let Some(t) = after.employment_type {
@@ -231,7 +225,7 @@ fn diff(
                 employment_type: t,
                 initiated_by: by,
             };
-            out.push(event(id, date, kind, row));
+            out.push(event(id, date, kind));
         }
     }
     if before.weekly_hours != after.weekly_hours {
@@ -240,12 +234,12 @@ fn diff(
                 weekly_hours: h,
                 initiated_by: by,
             };
-            out.push(event(id, date, kind, row));
+            out.push(event(id, date, kind));
         }
     }
     if before.salary != after.salary {
         if let Some(s) = after.salary {
-            out.push(event(id, date, EventKind::SalaryChange { salary: s }, row));
+            out.push(event(id, date, EventKind::SalaryChange { salary: s }));
         }
     }
     Ok(out)
@@ -446,7 +440,7 @@ pub(crate) fn history_employee(
             }
             if date >= hire {
                 if let Some(v) = r.rating {
-                    let e = event(id, date, EventKind::Evaluation { rating: v }, r);
+                    let e = event(id, date, EventKind::Evaluation { rating: v });
                     events.push(e);
                 }
             }
@@ -522,7 +516,7 @@ pub(crate) fn history_employee(
             if ends {
                 match open.take() {
                     Some(t) => {
-                        let e = event(id, date, EventKind::LeaveEnd { leave_type: t }, r);
+                        let e = event(id, date, EventKind::LeaveEnd { leave_type: t });
                         row_events.push(e);
                     }
                     None => {
@@ -559,7 +553,7 @@ pub(crate) fn history_employee(
                     continue;
                 }
                 open = Some(t);
-                let e = event(id, date, EventKind::LeaveStart { leave_type: t }, r);
+                let e = event(id, date, EventKind::LeaveStart { leave_type: t });
                 row_events.push(e);
             }
         }
@@ -580,7 +574,7 @@ pub(crate) fn history_employee(
             }
         }
         if let Some(v) = r.rating {
-            let e = event(id, date, EventKind::Evaluation { rating: v }, r);
+            let e = event(id, date, EventKind::Evaluation { rating: v });
             let at = row_events
                 .iter()
                 .position(|e| matches!(e.kind, EventKind::LeaveStart { .. }))
@@ -643,22 +637,22 @@ pub(crate) fn leave_events(id: &Name, r: &Row, end_is: LeaveEnd) -> Vec<Imported
     let (Some(start), Some(t)) = (r.x().start, r.leave_type) else {
         return out;
     };
-    let e = event(id, start, EventKind::LeaveStart { leave_type: t }, r);
+    let e = event(id, start, EventKind::LeaveStart { leave_type: t });
     out.push(e);
     if let Some(end) = r.x().end {
         let back = match end_is {
             LeaveEnd::LastDay => end.checked_add_days(Days::new(1)).unwrap_or(end),
             LeaveEnd::FirstDayBack => end,
         };
-        let e = event(id, back, EventKind::LeaveEnd { leave_type: t }, r);
+        let e = event(id, back, EventKind::LeaveEnd { leave_type: t });
         out.push(e);
     }
     out
 }
 
 /// A child_birth event.
-pub(crate) fn birth_event(id: &Name, date: NaiveDate, r: &Row) -> ImportedEvent {
-    event(id, date, EventKind::ChildBirth, r)
+pub(crate) fn birth_event(id: &Name, date: NaiveDate) -> ImportedEvent {
+    event(id, date, EventKind::ChildBirth)
 }
 
 /// One employee from snapshot rows (sorted by date) given the sorted list
@@ -795,12 +789,7 @@ pub(crate) fn snapshot_employee(
     let mut events = Vec::new();
     // a leave open in the first snapshot starts on it
     if let Some(t) = open {
-        let mut e = event(
-            id,
-            first_date,
-            EventKind::LeaveStart { leave_type: t },
-            first,
-        );
+        let mut e = event(id, first_date, EventKind::LeaveStart { leave_type: t });
         e.earliest = Some(hire);
         events.push(e);
     }
@@ -814,7 +803,7 @@ pub(crate) fn snapshot_employee(
                         Some(d) => (d, None),
                         None => (date, earliest),
                     };
-                    let mut e = event(id, d, EventKind::Evaluation { rating: v }, r);
+                    let mut e = event(id, d, EventKind::Evaluation { rating: v });
                     e.earliest = e0;
                     events.push(e);
                     last_rating = Some(now);
@@ -850,7 +839,7 @@ pub(crate) fn snapshot_employee(
             };
             if new_status == Status::Active || new_t != open {
                 if let Some(t) = open.take() {
-                    let mut e = event(id, at, EventKind::LeaveEnd { leave_type: t }, r);
+                    let mut e = event(id, at, EventKind::LeaveEnd { leave_type: t });
                     e.earliest = earliest;
                     row_events.push(e);
                 }
@@ -886,7 +875,7 @@ pub(crate) fn snapshot_employee(
         rate(r, date, earliest, &mut row_events);
         if let Some(t) = starting {
             // two leaves within one period: the new type starts where the old ends
-            let mut e = event(id, at, EventKind::LeaveStart { leave_type: t }, r);
+            let mut e = event(id, at, EventKind::LeaveStart { leave_type: t });
             e.earliest = earliest;
             row_events.push(e);
             open = Some(t);

@@ -155,8 +155,6 @@ pub struct ImportedEvent {
     /// between two snapshots), the interval's first day. `None`: the date
     /// is exact.
     pub earliest: Option<NaiveDate>,
-    /// Index of the row that gave it (for the import's own bookkeeping).
-    pub(crate) source: usize,
 }
 
 impl ImportedEvent {
@@ -167,7 +165,6 @@ impl ImportedEvent {
             date,
             kind,
             earliest: None,
-            source: 0,
         }
     }
 
@@ -576,9 +573,9 @@ struct Parsed {
 fn extra_events(id: &Name, rows: &[&Row], inputs: &[Input<'_>]) -> Vec<ImportedEvent> {
     let mut out = Vec::new();
     let mut births: BTreeSet<NaiveDate> = BTreeSet::new();
-    let mut birth = |out: &mut Vec<ImportedEvent>, r: &Row, d: NaiveDate| {
+    let mut birth = |out: &mut Vec<ImportedEvent>, d: NaiveDate| {
         if births.insert(d) {
-            out.push(build::birth_event(id, d, r));
+            out.push(build::birth_event(id, d));
         }
     };
     for r in rows {
@@ -587,12 +584,12 @@ fn extra_events(id: &Name, rows: &[&Row], inputs: &[Input<'_>]) -> Vec<ImportedE
             Shape::Leaves => {
                 out.extend(build::leave_events(id, r, input.source.end_is));
                 if let Some(d) = r.x().child_birth {
-                    birth(&mut out, r, d);
+                    birth(&mut out, d);
                 }
             }
             _ => {
                 if let (true, Some(d)) = (r.x().is_child, r.x().birth_date) {
-                    birth(&mut out, r, d);
+                    birth(&mut out, d);
                 }
             }
         }
