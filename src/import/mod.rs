@@ -1179,10 +1179,8 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
             256,
             Batch::default,
             |mut batch, (k, id, master, list, xs)| {
-                let mut rej = Vec::new();
-                let mut n = Notes::default();
-                let mut counts = SnapshotReport::default();
-                let b = match &mapping.snapshots {
+                // (the builders add to the batch's rejections and counts)
+                let mut b = match &mapping.snapshots {
                     Some(snap) if !list.is_empty() => build::snapshot_employee(
                         id,
                         master,
@@ -1192,14 +1190,20 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
                         snap.left_censored,
                         &origin,
                         &outcome,
-                        &mut rej,
-                        &mut counts,
+                        &mut batch.rejections,
+                        &mut batch.counts,
                     ),
                     _ => build::history_employee(
-                        id, master, list, &opts, &origin, &outcome, &mut rej, &mut n,
+                        id,
+                        master,
+                        list,
+                        &opts,
+                        &origin,
+                        &outcome,
+                        &mut batch.rejections,
+                        &mut batch.notes,
                     ),
                 };
-                let mut b = b;
                 if let Some(e) = b.employee {
                     b.events.extend(extra_events(id, xs, &inputs));
                     b.events.sort_by_key(|e| e.date);
@@ -1207,15 +1211,6 @@ fn import_files(mapping: &Mapping, files: &Store<'_>) -> Result<Imported, Import
                     batch.employees.push(e);
                     batch.events.append(&mut b.events);
                 }
-                batch.rejections.append(&mut rej);
-                batch.notes.history_starts_after_hire += n.history_starts_after_hire;
-                batch.notes.rows_before_hire += n.rows_before_hire;
-                batch.notes.clears_refused += n.clears_refused;
-                let c = &mut batch.counts;
-                c.hires_dated_by_snapshot += counts.hires_dated_by_snapshot;
-                c.left_censored += counts.left_censored;
-                c.employees_with_gaps += counts.employees_with_gaps;
-                c.exits_dated_by_snapshot += counts.exits_dated_by_snapshot;
                 batch
             },
         )
