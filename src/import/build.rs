@@ -2,7 +2,7 @@
 //! corrections, blank handling, the state at hire, events from consecutive
 //! states, leave records, snapshots.
 
-use super::fields::{Action, ActionKind, Patch, Row, Status, DEPARTMENT, MANAGER, P, TRACK};
+use super::fields::{Action, ActionKind, Row, Status, DEPARTMENT, MANAGER, P, TRACK};
 use super::mapping::{ChangeDate, ExitDate, LeaveEnd, LeftCensored};
 use super::{ImportRejection, ImportedEvent, Outcome, Outcomes, SnapshotReport};
 use crate::schema::{
@@ -34,7 +34,10 @@ fn apply<T: Clone>(slot: &mut Option<T>, p: &P<T>) {
 }
 
 impl St {
-    pub(crate) fn apply(&mut self, p: &Patch) {
+    /// Applies what `row` changes.
+    pub(crate) fn apply(&mut self, row: &Row) {
+        apply(&mut self.salary, &row.salary);
+        let Some(p) = &row.patch else { return };
         apply(&mut self.grade, &p.grade);
         apply(&mut self.responsibility, &p.responsibility);
         let name = |slot: &mut Option<Name>, set: &Option<Name>, bit: u8| match set {
@@ -47,7 +50,6 @@ impl St {
         name(&mut self.manager_id, &p.manager_id, MANAGER);
         apply(&mut self.employment_type, &p.employment_type);
         apply(&mut self.weekly_hours, &p.weekly_hours);
-        apply(&mut self.salary, &p.salary);
     }
 
     /// The first required field with no value, if any.
@@ -408,7 +410,7 @@ pub(crate) fn history_employee(
     };
     let mut st = St::default();
     if let Some(m) = master {
-        st.apply(&m.patch);
+        st.apply(m);
     }
     let mut events = Vec::new();
     let mut status = Status::Active;
@@ -434,7 +436,7 @@ pub(crate) fn history_employee(
             if date < hire {
                 notes.rows_before_hire += 1;
             }
-            st.apply(&r.patch);
+            st.apply(r);
             if let Some(s) = r.status {
                 status = s;
             }
@@ -469,7 +471,7 @@ pub(crate) fn history_employee(
             continue;
         }
         let mut after = st.clone();
-        after.apply(&r.patch);
+        after.apply(r);
         notes.clears_refused += refuse_clears(&st, &mut after, r, origin, rejections, "cleared");
         let exit_day = |d: NaiveDate| match opts
             .exit_date_is
@@ -609,13 +611,13 @@ pub(crate) fn history_employee(
     }
     let mut at_hire = St::default();
     if let Some(m) = master {
-        at_hire.apply(&m.patch);
+        at_hire.apply(m);
     }
     for r in keep
         .iter()
         .filter(|r| r.date.is_some_and(|d| d <= fold_until))
     {
-        at_hire.apply(&r.patch);
+        at_hire.apply(r);
     }
     Built {
         employee: Some(employee_row(id, &person, hire, &at_hire)),
@@ -736,9 +738,9 @@ pub(crate) fn snapshot_employee(
     };
     let mut st = St::default();
     if let Some(m) = master {
-        st.apply(&m.patch);
+        st.apply(m);
     }
-    st.apply(&first.patch);
+    st.apply(first);
     if let Some(f) = st.missing() {
         for r in &keep {
             outcome.set(r.id, Outcome::Rejected);
@@ -826,7 +828,7 @@ pub(crate) fn snapshot_employee(
             ChangeDate::PeriodStart => earliest.unwrap_or(date),
         };
         let mut after = st.clone();
-        after.apply(&r.patch);
+        after.apply(r);
         refuse_clears(&st, &mut after, r, origin, rejections, "blank");
         let new_status = r.status.unwrap_or(Status::Active);
         let mut row_events = Vec::new();

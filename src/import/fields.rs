@@ -110,7 +110,8 @@ pub(crate) enum P<T> {
     Clear,
 }
 
-/// What a row says of the employee's state.
+/// What a row says of the employee's state, but its salary (see
+/// [`Row::patch`], [`Row::salary`]).
 ///
 /// The three text fields are `Some` when set, and cleared when their bit
 /// of `cleared` is on ([`TRACK`], [`DEPARTMENT`], [`MANAGER`]): a
@@ -125,7 +126,6 @@ pub(crate) struct Patch {
     pub(crate) cleared: u8,
     pub(crate) employment_type: P<EmploymentType>,
     pub(crate) weekly_hours: P<f64>,
-    pub(crate) salary: P<f64>,
 }
 
 /// [`Patch::cleared`]'s bit for the track.
@@ -183,7 +183,11 @@ pub(crate) struct Row {
     pub(crate) action: Option<Action>,
     pub(crate) status: Option<Status>,
     pub(crate) leave_type: Option<LeaveType>,
-    pub(crate) patch: Patch,
+    /// `None`: the row changes no field of the state but the salary.
+    /// Boxed: most rows of a history export give one value (a salary, a
+    /// rating), and a row is held until every file is read.
+    pub(crate) patch: Option<Box<Patch>>,
+    pub(crate) salary: P<f64>,
     pub(crate) rating: Option<f64>,
     pub(crate) rating_date: Option<NaiveDate>,
     /// `None`: every field of [`Extra`] is empty.
@@ -237,11 +241,17 @@ impl Row {
             action: None,
             status: None,
             leave_type: None,
-            patch: Patch::default(),
+            patch: None,
+            salary: P::Keep,
             rating: None,
             rating_date: None,
             extra: None,
         }
+    }
+
+    /// What the row changes of the state but the salary, to set a field.
+    fn patch_mut(&mut self) -> &mut Patch {
+        self.patch.get_or_insert_with(Box::default)
     }
 
     /// The fields only some shapes give.
@@ -596,7 +606,7 @@ impl Layout {
                     )));
                 }
                 if cleared || (self.blank == Blank::Cleared && col.state) {
-                    clear(&mut row.patch, field);
+                    clear(&mut row, field);
                 }
                 continue;
             }
@@ -722,20 +732,20 @@ impl Layout {
                     if g.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&g) {
                         return Err(reject(coded("a grade (an integer ≥ 0)")));
                     }
-                    row.patch.grade = P::Set(g as u32);
+                    row.patch_mut().grade = P::Set(g as u32);
                 }
                 F::Responsibility => {
                     let g = number(text, "a responsibility level (an integer 0–9)")?;
                     if g.fract() != 0.0 || !(0.0..=9.0).contains(&g) {
                         return Err(reject(coded("a responsibility level (an integer 0–9)")));
                     }
-                    row.patch.responsibility = P::Set(g as u8);
+                    row.patch_mut().responsibility = P::Set(g as u8);
                 }
-                F::Track => row.patch.track = Some(interned.get(1, text)),
-                F::Department => row.patch.department = Some(interned.get(2, text)),
-                F::ManagerId => row.patch.manager_id = Some(interned.get(3, text)),
+                F::Track => row.patch_mut().track = Some(interned.get(1, text)),
+                F::Department => row.patch_mut().department = Some(interned.get(2, text)),
+                F::ManagerId => row.patch_mut().manager_id = Some(interned.get(3, text)),
                 F::EmploymentType => {
-                    row.patch.employment_type =
+                    row.patch_mut().employment_type =
                         P::Set(EmploymentType::from_str(text).map_err(|e| reject(coded(&e)))?)
                 }
                 F::WeeklyHours | F::Fte | F::DailyHours | F::MonthlyHours => {
@@ -752,14 +762,14 @@ impl Layout {
                     if !(v > 0.0 && v <= 168.0) {
                         return Err(reject("hours giving 0 < weekly hours ≤ 168".into()));
                     }
-                    row.patch.weekly_hours = P::Set(v);
+                    row.patch_mut().weekly_hours = P::Set(v);
                 }
                 F::Salary | F::MonthlySalary => {
                     let v = number(text, "an amount ≥ 0")?;
                     if v < 0.0 {
                         return Err(reject("an amount ≥ 0".into()));
                     }
-                    row.patch.salary = P::Set(if col.kind == F::MonthlySalary {
+                    row.salary = P::Set(if col.kind == F::MonthlySalary {
                         v * 12.0
                     } else {
                         v
@@ -785,7 +795,12 @@ impl Layout {
     }
 }
 
-fn clear(p: &mut Patch, field: &str) {
+fn clear(row: &mut Row, field: &str) {
+    if let "salary" | "monthly_salary" = field {
+        row.salary = P::Clear;
+        return;
+    }
+    let p = row.patch_mut();
     match field {
         "grade" => p.grade = P::Clear,
         "responsibility" => p.responsibility = P::Clear,
@@ -794,7 +809,6 @@ fn clear(p: &mut Patch, field: &str) {
         "manager_id" => p.cleared |= MANAGER,
         "employment_type" => p.employment_type = P::Clear,
         "weekly_hours" | "fte" | "daily_hours" | "monthly_hours" => p.weekly_hours = P::Clear,
-        "salary" | "monthly_salary" => p.salary = P::Clear,
         _ => {}
     }
 }
@@ -860,12 +874,14 @@ mod tests {
         // one boxed pointer; a text field's patch is 16 bytes and a bit.
         assert_eq!(std::mem::size_of::<Option<Box<Extra>>>(), 8);
         assert_eq!(std::mem::size_of::<Option<Name>>(), 16);
-        assert_eq!(std::mem::size_of::<Patch>(), 96);
-        // 272 before the box and the narrow text patches
-        assert_eq!(std::mem::size_of::<Row>(), 208);
+        assert_eq!(std::mem::size_of::<Option<Box<Patch>>>(), 8);
+        // 272 before the box and the narrow text patches, 208 before the
+        // patch (but the salary) was boxed
+        assert_eq!(std::mem::size_of::<Row>(), 136);
         // a row that gives no rare field reads them all as empty
         let row = Row::default();
         assert_eq!(row.x(), &NO_EXTRA);
         assert!(row.x().is_child);
+        assert!(row.patch.is_none());
     }
 }
