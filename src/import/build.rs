@@ -166,17 +166,16 @@ fn employee_row(id: &str, p: &Person, hire: NaiveDate, st: &St) -> EmployeeRow {
 
 /// Events from the state before a row to the state after it, in the
 /// order the contract applies them: role (promotion or role change), then
-/// employment, hours, salary.
+/// employment, hours, salary; added to `out`. `Err((value, reason))` when
+/// the row cannot be applied.
 fn diff(
     id: &Name,
     date: NaiveDate,
     before: &St,
     after: &St,
     action: &Action,
-    row: &Row,
-    origin: &Origin,
-) -> Result<Vec<ImportedEvent>, Box<ImportRejection>> {
-    let mut out = Vec::new();
+    out: &mut Vec<ImportedEvent>,
+) -> Result<(), (String, String)> {
     let by = action.initiated_by.unwrap_or(InitiatedBy::Unknown);
     fn changed<T: Clone + PartialEq>(a: &Option<T>, b: &Option<T>) -> Option<T> {
         if a != b {
@@ -200,15 +199,13 @@ fn diff(
         || role.manager_id.is_some();
     let up = matches!((before.grade, after.grade), (Some(a), Some(b)) if b > a);
     if action.kind == ActionKind::Promotion && !up {
-        return Err(Box::new(origin.reject(
-            row,
-            None,
-            &after.grade.map_or(String::new(), |g| g.to_string()),
+        return Err((
+            after.grade.map_or(String::new(), |g| g.to_string()),
             format!(
                 "the code says promotion, but the grade does not rise (from {:?} to {:?})",
                 before.grade, after.grade
             ),
-        )));
+        ));
     }
     if role_changed {
         let kind = if up {
@@ -244,7 +241,7 @@ fn diff(
             out.push(event(id, date, EventKind::SalaryChange { salary: s }));
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Names of the required fields that cannot be cleared, and the optional
@@ -427,6 +424,8 @@ pub(crate) fn history_employee(
         }
         _ => hire,
     };
+    // one row's events, in the order the contract applies them
+    let mut row_events = Vec::new();
     for r in &keep {
         // `date` is required in history and snapshot sections, so a parsed
         // row always has one; a row without would be skipped, not a panic
@@ -508,7 +507,7 @@ pub(crate) fn history_employee(
             status = new_status;
             continue;
         }
-        let mut row_events = Vec::new();
+        row_events.clear();
         if !opts.leaves_from_files {
             let leave_type = action.leave_type.or(r.leave_type);
             let starts = action.kind == ActionKind::LeaveStart
@@ -559,19 +558,19 @@ pub(crate) fn history_employee(
                 row_events.push(e);
             }
         }
-        match diff(id, date, &st, &after, &action, r, origin) {
-            Ok(mut d) => {
-                // leave_end first, leave_start last, as the contract orders a day
-                let start = row_events
-                    .iter()
-                    .position(|e| matches!(e.kind, EventKind::LeaveStart { .. }));
-                let tail: Vec<_> = start.map(|i| row_events.split_off(i)).unwrap_or_default();
-                row_events.append(&mut d);
-                row_events.extend(tail);
+        // leave_end first, leave_start last, as the contract orders a day
+        let start = row_events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::LeaveStart { .. }));
+        match diff(id, date, &st, &after, &action, &mut row_events) {
+            Ok(()) => {
+                if let Some(i) = start {
+                    row_events[i..].rotate_left(1);
+                }
             }
-            Err(x) => {
+            Err((value, reason)) => {
                 outcome.set(r.id, Outcome::Rejected);
-                rejections.push(*x);
+                rejections.push(origin.reject(r, None, &value, reason));
                 continue;
             }
         }
@@ -583,7 +582,7 @@ pub(crate) fn history_employee(
                 .unwrap_or(row_events.len());
             row_events.insert(at, e);
         }
-        events.extend(row_events);
+        events.append(&mut row_events);
         st = after;
         status = new_status;
     }
@@ -815,6 +814,8 @@ pub(crate) fn snapshot_employee(
     rate(first, first_date, Some(hire), &mut events);
     let mut prev = k;
     let mut exit = person.exit_date;
+    // one row's events, in the order the contract applies them
+    let mut row_events = Vec::new();
     for r in &keep[1..] {
         let Some(date) = r.date else { continue };
         let j = pos(date);
@@ -831,7 +832,7 @@ pub(crate) fn snapshot_employee(
         after.apply(r);
         refuse_clears(&st, &mut after, r, origin, rejections, "blank");
         let new_status = r.status.unwrap_or(Status::Active);
-        let mut row_events = Vec::new();
+        row_events.clear();
         if let (Status::Leave(_), Status::Active) | (Status::Leave(_), Status::Leave(_)) =
             (status, new_status)
         {
@@ -861,16 +862,16 @@ pub(crate) fn snapshot_employee(
                 }
             }
         }
-        match diff(id, at, &st, &after, &Action::default(), r, origin) {
-            Ok(d) => {
-                for mut e in d {
+        let from = row_events.len();
+        match diff(id, at, &st, &after, &Action::default(), &mut row_events) {
+            Ok(()) => {
+                for e in &mut row_events[from..] {
                     e.earliest = earliest;
-                    row_events.push(e);
                 }
             }
-            Err(x) => {
+            Err((value, reason)) => {
                 outcome.set(r.id, Outcome::Rejected);
-                rejections.push(*x);
+                rejections.push(origin.reject(r, None, &value, reason));
                 continue;
             }
         }
@@ -885,7 +886,7 @@ pub(crate) fn snapshot_employee(
         if new_status == Status::Exit && exit.is_none() {
             exit = Some(date);
         }
-        events.extend(row_events);
+        events.append(&mut row_events);
         st = after;
         status = new_status;
         prev = j;

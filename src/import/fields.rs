@@ -279,6 +279,10 @@ pub(crate) struct Interned {
     /// rows, has 30% distinct dates; of compensation or ratings, 5% and
     /// fewer), and trying each form costs more than looking one up.
     dates: foldhash::HashMap<Box<str>, DateValue>,
+    /// Each track, department and manager text this parser has read, one
+    /// allocation each (a piece's rows share a few dozen departments and
+    /// a few hundred managers across its employees).
+    names: foldhash::HashSet<Name>,
 }
 
 impl Interned {
@@ -299,13 +303,24 @@ impl Interned {
         Ok(d)
     }
 
+    /// The id or name `s` read into field `slot` (0 the employee id, then
+    /// track, department, manager): the row before's when it is the same,
+    /// else, but for an id, one this parser has read before.
     fn get(&mut self, slot: usize, s: &str) -> Name {
         if let Some(n) = &self.last[slot] {
             if &**n == s {
                 return n.clone();
             }
         }
-        let n: Name = s.into();
+        let n: Name = if slot == 0 {
+            s.into()
+        } else if let Some(n) = self.names.get(s) {
+            n.clone()
+        } else {
+            let n: Name = s.into();
+            self.names.insert(n.clone());
+            n
+        };
         self.last[slot] = Some(n.clone());
         n
     }

@@ -264,6 +264,81 @@ pub(crate) fn parse_date(
 /// Parses a (folded) number: digits with an optional sign and decimal
 /// point, `,` as a thousands separator.
 pub(crate) fn parse_number(s: &str) -> Option<f64> {
+    short_decimal(s).or_else(|| any_number(s))
+}
+
+/// The common case of [`parse_number`] without copying the digits out: an
+/// optional sign, 1–15 digits (before the point, in groups of three when
+/// `,` separates them) and, after a point, at least one digit. `None`
+/// when `s` is anything else (then [`any_number`] decides).
+///
+/// The value is `m / 10^k` with `m` the digits as an integer and `k` how
+/// many follow the point: both are exact in an `f64` (`m < 10^15 < 2^53`,
+/// `k ≤ 15`), and a division of exact operands is rounded correctly, so
+/// this is the nearest `f64` to the decimal, as `str::parse` gives.
+fn short_decimal(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let (neg, mut i) = match b.first()? {
+        b'-' => (true, 1),
+        b'+' => (false, 1),
+        _ => (false, 0),
+    };
+    let (mut m, mut digits, mut k) = (0u64, 0u32, 0i32);
+    // the integer part: plain digits, or groups of three after a first
+    // group of one to three
+    let mut group = 0;
+    let mut grouped = false;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(c - b'0');
+                digits += 1;
+                group += 1;
+                if digits > 15 || (grouped && group > 3) {
+                    return None;
+                }
+            }
+            b',' => {
+                if group == 0 || group > 3 || (grouped && group != 3) {
+                    return None;
+                }
+                grouped = true;
+                group = 0;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    if group == 0 || (grouped && group != 3) {
+        return None;
+    }
+    if let Some(b'.') = b.get(i) {
+        i += 1;
+        while let Some(&c) = b.get(i) {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            m = m * 10 + u64::from(c - b'0');
+            digits += 1;
+            k += 1;
+            if digits > 15 {
+                return None;
+            }
+            i += 1;
+        }
+        if k == 0 {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    let v = m as f64 / 10f64.powi(k);
+    Some(if neg { -v } else { v })
+}
+
+/// [`parse_number`] of any text (see [`short_decimal`] for the common case).
+fn any_number(s: &str) -> Option<f64> {
     // the digits without separators: on the stack when they fit
     let mut stack = [0u8; 48];
     let mut len = 0;
@@ -332,6 +407,72 @@ pub(crate) fn hours_minutes(v: f64, raw: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// The short path gives what the general one does, to the bit,
+        /// whenever it gives anything.
+        #[test]
+        fn the_short_decimal_path_agrees_with_the_general_one(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    '0', '1', '2', '5', '7', '9', '9', '0', ',', '.', '-', '+', 'e', ' ',
+                ]),
+                0..22,
+            )
+        ) {
+            let s: String = chars.into_iter().collect();
+            if let Some(v) = short_decimal(&s) {
+                proptest::prop_assert_eq!(
+                    Some(v.to_bits()),
+                    any_number(&s).map(f64::to_bits),
+                    "{:?}",
+                    s
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_short_decimal_path_takes_the_common_numbers() {
+        for (s, v) in [
+            ("0", 0.0f64),
+            ("-0", -0.0),
+            ("40", 40.0),
+            ("0.8", 0.8),
+            ("+37.5", 37.5),
+            ("4,260,000", 4_260_000.0),
+            ("-1,234.05", -1234.05),
+            ("999999999999999", 999_999_999_999_999.0),
+            ("0.00000000000001", 1e-14),
+        ] {
+            assert_eq!(short_decimal(s).map(f64::to_bits), Some(v.to_bits()), "{s}");
+            assert_eq!(any_number(s).map(f64::to_bits), Some(v.to_bits()), "{s}");
+        }
+        // the rest goes to the general path, which decides
+        for s in [
+            "",
+            "-",
+            "1.",
+            ".5",
+            "1,23",
+            "12,3456",
+            "1,,234",
+            ",123",
+            "1234567890123456",
+            "1e3",
+            "1.2.3",
+        ] {
+            assert_eq!(short_decimal(s), None, "{s}");
+        }
+        assert_eq!(parse_number("1."), Some(1.0));
+        assert_eq!(parse_number(".5"), Some(0.5));
+        assert_eq!(
+            parse_number("1234567890123456"),
+            Some(1_234_567_890_123_456.0)
+        );
+        assert_eq!(parse_number("1,23"), None);
+    }
 
     fn d(y: i32, m: u32, dd: u32) -> DateValue {
         DateValue::Date(NaiveDate::from_ymd_opt(y, m, dd).unwrap())
