@@ -409,6 +409,61 @@ weekly_hours = "hours"
 }
 
 #[test]
+fn a_promotion_code_without_a_grade_rise_is_rejected_and_the_row_after_it_applies() {
+    // line 3: coded promotion, same grade; line 4: a leave starts on the day
+    // the department changes; line 5: back
+    let job = "\
+id,effective,ev,status,grade,level,dept,contract,hours
+E1,2020-04-01,H,A,1,0,sales,regular,40
+E1,2021-04-01,P,A,1,1,sales,regular,40
+E1,2022-04-01,C,L,1,0,hr,regular,40
+E1,2023-04-01,C,A,1,0,hr,regular,40
+";
+    let codes = r#"
+[history.codes.event]
+H = "hire"
+P = "promotion"
+C = "change"
+[history.codes.status]
+A = "active"
+L = "maternity"
+"#;
+    let columns = r#"
+employee_id = "id"
+date = "effective"
+event = "ev"
+status = "status"
+grade = "grade"
+responsibility = "level"
+department = "dept"
+employment_type = "contract"
+weekly_hours = "hours"
+"#;
+    let out = run(
+        "promotion-no-rise",
+        &job_mapping("", columns, codes),
+        &[
+            ("master.csv", MASTER.as_bytes()),
+            ("job.csv", job.as_bytes()),
+        ],
+    );
+    assert_eq!(
+        rejections(&out),
+        ["job.csv line 3, value \"1\": the code says promotion, but the grade does not rise (from Some(1) to Some(1))"]
+    );
+    // the rejected row changed nothing: line 4 drops no level; on its day
+    // the department change comes before the leave starts
+    assert_eq!(
+        events(&out),
+        [
+            "date=2022-04-01 event=role_change department=hr",
+            "date=2022-04-01 event=leave_start leave_type=maternity",
+            "date=2023-04-01 event=leave_end leave_type=maternity",
+        ]
+    );
+}
+
+#[test]
 fn cp932_bytes_with_japanese_headers_are_read() {
     let text = "社員番号,性別,入社年月日,等級,役職,雇用形態,週所定労働時間\r\n101,女性,令和2年4月1日,１,0,正社員,４０\r\n";
     let (bytes, _, bad) = encoding_rs::SHIFT_JIS.encode(text);
