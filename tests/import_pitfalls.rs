@@ -580,12 +580,8 @@ columns = { employee_id = "id", gender = "sex", hire_date = "hired", grade = "g"
     assert_eq!(out.employees.len(), forms.len());
     for e in &out.employees {
         assert_eq!(
-            (
-                e.hire_date.as_str(),
-                e.grade.as_str(),
-                e.weekly_hours.as_str()
-            ),
-            ("2024-04-01", "3", "40"),
+            (e.hire_date.to_string(), e.grade, e.weekly_hours),
+            ("2024-04-01".to_string(), Some(3), Some(40.0)),
             "{e:?}"
         );
     }
@@ -803,7 +799,7 @@ columns = { employee_id = "id", date = "effective", responsibility = "level" }
         ]
     );
     assert_eq!(out.employees.len(), 1);
-    assert_eq!(out.employees[0].employee_id, "E2");
+    assert_eq!(&*out.employees[0].employee_id, "E2");
     let f = &out.report.files[0];
     assert_eq!((f.rows, f.accepted, f.rejected), (3, 1, 2));
 }

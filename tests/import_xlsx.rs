@@ -40,22 +40,22 @@ fn dir() -> &'static Path {
 fn a_sheet_is_read_with_its_dates_and_a_rejection_names_its_cell() {
     let out = import(&Mapping::from_toml(MAPPING).unwrap(), dir()).unwrap();
     assert_eq!(out.report.files[0].encoding, "xlsx");
-    let emp: Vec<(&str, &str, &str)> = out
+    let emp: Vec<(&str, String, &str)> = out
         .employees
         .iter()
         .map(|e| {
             (
-                e.employee_id.as_str(),
-                e.hire_date.as_str(),
-                e.employment_type.as_str(),
+                &*e.employee_id,
+                e.hire_date.to_string(),
+                e.employment_type.map_or("", |t| t.as_str()),
             )
         })
         .collect();
     assert_eq!(
         emp,
         [
-            ("00101", "2019-04-01", "regular"),
-            ("00102", "2020-04-01", "regular")
+            ("00101", "2019-04-01".to_string(), "regular"),
+            ("00102", "2020-04-01".to_string(), "regular")
         ]
     );
     let ev: Vec<(String, String, String, String)> = out

@@ -4,10 +4,9 @@
 
 use super::fields::{Action, ActionKind, Row, Status, DEPARTMENT, MANAGER, P, TRACK};
 use super::mapping::{ChangeDate, ExitDate, LeaveEnd, LeftCensored};
-use super::{ImportRejection, ImportedEvent, Outcome, Outcomes, SnapshotReport};
+use super::{ImportRejection, ImportedEmployee, ImportedEvent, Outcome, Outcomes, SnapshotReport};
 use crate::schema::{
-    EmployeeRow, EmploymentType, EventKind, ExitReason, Gender, InitiatedBy, LeaveType, Name,
-    Reassignment,
+    EmploymentType, EventKind, ExitReason, Gender, InitiatedBy, LeaveType, Name, Reassignment,
 };
 use chrono::{Datelike, Days, NaiveDate};
 use std::collections::BTreeSet;
@@ -68,10 +67,6 @@ impl St {
     }
 }
 
-pub(crate) fn fmt_num(v: f64) -> String {
-    format!("{v}")
-}
-
 /// Where a row came from, for rejections.
 pub(crate) struct Origin<'a> {
     pub(crate) files: &'a [String],
@@ -104,7 +99,7 @@ impl Origin<'_> {
 
 /// Everything one employee's rows produce.
 pub(crate) struct Built {
-    pub(crate) employee: Option<EmployeeRow>,
+    pub(crate) employee: Option<ImportedEmployee>,
     pub(crate) events: Vec<ImportedEvent>,
 }
 
@@ -138,29 +133,23 @@ fn event(id: &Name, date: NaiveDate, kind: EventKind) -> ImportedEvent {
     ImportedEvent::new(id.clone(), date, kind)
 }
 
-fn opt(s: &Option<Name>) -> String {
-    s.as_deref().unwrap_or_default().to_string()
-}
-
-/// The employees row from the person and the state at hire.
-fn employee_row(id: &str, p: &Person, hire: NaiveDate, st: &St) -> EmployeeRow {
-    EmployeeRow {
-        employee_id: id.to_string(),
-        gender: p.gender.map_or(String::new(), |g| g.as_str().into()),
-        birth_year: p.birth_year.map_or(String::new(), |y| y.to_string()),
-        hire_date: hire.to_string(),
-        exit_date: p.exit_date.map_or(String::new(), |d| d.to_string()),
-        exit_reason: p.exit_reason.map_or(String::new(), |r| r.as_str().into()),
-        department: opt(&st.department),
-        grade: st.grade.map_or(String::new(), |g| g.to_string()),
-        responsibility: st.responsibility.map_or(String::new(), |g| g.to_string()),
-        track: opt(&st.track),
-        manager_id: opt(&st.manager_id),
-        employment_type: st
-            .employment_type
-            .map_or(String::new(), |e| e.as_str().into()),
-        weekly_hours: st.weekly_hours.map_or(String::new(), fmt_num),
-        salary: st.salary.map_or(String::new(), fmt_num),
+/// The employee from the person and the state at hire.
+fn employee(id: &Name, p: &Person, hire: NaiveDate, st: &St) -> ImportedEmployee {
+    ImportedEmployee {
+        employee_id: id.clone(),
+        gender: p.gender,
+        birth_year: p.birth_year,
+        hire_date: hire,
+        exit_date: p.exit_date,
+        exit_reason: p.exit_reason,
+        department: st.department.clone(),
+        grade: st.grade,
+        responsibility: st.responsibility,
+        track: st.track.clone(),
+        manager_id: st.manager_id.clone(),
+        employment_type: st.employment_type,
+        weekly_hours: st.weekly_hours,
+        salary: st.salary,
     }
 }
 
@@ -619,7 +608,7 @@ pub(crate) fn history_employee(
         at_hire.apply(r);
     }
     Built {
-        employee: Some(employee_row(id, &person, hire, &at_hire)),
+        employee: Some(employee(id, &person, hire, &at_hire)),
         events,
     }
 }
@@ -898,7 +887,7 @@ pub(crate) fn snapshot_employee(
     }
     person.exit_date = exit;
     Built {
-        employee: Some(employee_row(id, &person, hire, &at_hire)),
+        employee: Some(employee(id, &person, hire, &at_hire)),
         events,
     }
 }

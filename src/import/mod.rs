@@ -12,7 +12,9 @@ pub use mapping::{
 };
 pub use text::fold;
 
-use crate::schema::{EmployeeRow, EventKind, EventRow, InitiatedBy, Name};
+use crate::schema::{
+    EmployeeRow, EmploymentType, EventKind, EventRow, ExitReason, Gender, InitiatedBy, Name,
+};
 use crate::{Dataset, ValidConfig};
 use build::{HistoryOptions, Notes, Origin};
 use chrono::NaiveDate;
@@ -122,6 +124,107 @@ impl std::fmt::Display for ImportRejection {
             write!(f, ", column {c:?}")?;
         }
         write!(f, ", value {:?}: {}", self.value, self.reason)
+    }
+}
+
+/// One employee the import produced: her `employees` row, typed as
+/// [`ImportedEvent`] is. The fields from `department` on are her state on
+/// the hire date; her `employees.csv` row is [`ImportedEmployee::row`].
+///
+/// A field no export gives is `None` (a required one then fails the
+/// contract's validation, as in [`Imported::dataset`]).
+///
+/// ```
+/// use mommytrack::import::ImportedEmployee;
+/// use mommytrack::schema::{EmploymentType, Gender};
+/// let e = ImportedEmployee {
+///     gender: Some(Gender::Female),
+///     grade: Some(2),
+///     responsibility: Some(0),
+///     employment_type: Some(EmploymentType::Regular),
+///     weekly_hours: Some(37.5),
+///     ..ImportedEmployee::new("E1".into(), chrono::NaiveDate::from_ymd_opt(2019, 4, 1).unwrap())
+/// };
+/// let row = e.row();
+/// assert_eq!(
+///     (row.hire_date.as_str(), row.gender.as_str(), row.weekly_hours.as_str(), row.salary.as_str()),
+///     ("2019-04-01", "F", "37.5", "")
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedEmployee {
+    /// The employee's id.
+    pub employee_id: Name,
+    /// Her gender.
+    pub gender: Option<Gender>,
+    /// Her year of birth (from a birth year or a birth date).
+    pub birth_year: Option<i32>,
+    /// Her hire date.
+    pub hire_date: NaiveDate,
+    /// Her last day, when she has left.
+    pub exit_date: Option<NaiveDate>,
+    /// Why she left.
+    pub exit_reason: Option<ExitReason>,
+    /// Her department on the hire date.
+    pub department: Option<Name>,
+    /// Her grade on the hire date.
+    pub grade: Option<u32>,
+    /// Her responsibility level on the hire date.
+    pub responsibility: Option<u8>,
+    /// Her career track on the hire date.
+    pub track: Option<Name>,
+    /// Her manager on the hire date.
+    pub manager_id: Option<Name>,
+    /// Her employment type on the hire date.
+    pub employment_type: Option<EmploymentType>,
+    /// Her weekly hours on the hire date.
+    pub weekly_hours: Option<f64>,
+    /// Her salary on the hire date.
+    pub salary: Option<f64>,
+}
+
+impl ImportedEmployee {
+    /// An employee with an id and a hire date and no other field.
+    pub fn new(employee_id: Name, hire_date: NaiveDate) -> ImportedEmployee {
+        ImportedEmployee {
+            employee_id,
+            gender: None,
+            birth_year: None,
+            hire_date,
+            exit_date: None,
+            exit_reason: None,
+            department: None,
+            grade: None,
+            responsibility: None,
+            track: None,
+            manager_id: None,
+            employment_type: None,
+            weekly_hours: None,
+            salary: None,
+        }
+    }
+
+    /// The contract's `employees` row, as [`Imported::to_csv`] writes it.
+    pub fn row(&self) -> EmployeeRow {
+        fn text<T: std::fmt::Display>(v: Option<T>) -> String {
+            v.map_or(String::new(), |v| v.to_string())
+        }
+        EmployeeRow {
+            employee_id: self.employee_id.to_string(),
+            gender: text(self.gender.map(Gender::as_str)),
+            birth_year: text(self.birth_year),
+            hire_date: self.hire_date.to_string(),
+            exit_date: text(self.exit_date),
+            exit_reason: text(self.exit_reason.map(ExitReason::as_str)),
+            department: text(self.department.as_deref()),
+            grade: text(self.grade),
+            responsibility: text(self.responsibility),
+            track: text(self.track.as_deref()),
+            manager_id: text(self.manager_id.as_deref()),
+            employment_type: text(self.employment_type.map(EmploymentType::as_str)),
+            weekly_hours: text(self.weekly_hours),
+            salary: text(self.salary),
+        }
     }
 }
 
@@ -373,7 +476,7 @@ pub struct ImportReport {
 #[derive(Debug, Clone)]
 pub struct Imported {
     /// The `employees` table, by id.
-    pub employees: Vec<EmployeeRow>,
+    pub employees: Vec<ImportedEmployee>,
     /// The `events` table, by employee then date.
     pub events: Vec<ImportedEvent>,
     /// Every row or value that could not be imported.
@@ -408,8 +511,8 @@ impl Imported {
     /// filled when the date is known only to lie between it and `date`.
     pub fn to_csv(&self) -> Result<(Vec<u8>, Vec<u8>), csv::Error> {
         let mut w = csv::Writer::from_writer(vec![]);
-        for r in &self.employees {
-            w.serialize(r)?;
+        for e in &self.employees {
+            w.serialize(e.row())?;
         }
         if self.employees.is_empty() {
             w.write_record(crate::schema::EMPLOYEE_COLUMNS.iter().map(|c| c.0))?;
@@ -674,7 +777,7 @@ type Work<'a, 'r> = (
 struct Batch {
     /// Their slots, of those imported.
     made: Vec<usize>,
-    employees: Vec<EmployeeRow>,
+    employees: Vec<ImportedEmployee>,
     events: Vec<ImportedEvent>,
     rejections: Vec<ImportRejection>,
     notes: Notes,
@@ -960,7 +1063,7 @@ pub fn import(mapping: &Mapping, base: &Path) -> Result<Imported, ImportError> {
 ///     b"id,sex,hired,g,r,t,h\n7,F,2015-04-01,2,1,regular,40\n".to_vec(),
 /// )]);
 /// let out = import_from_memory(&m, &files).unwrap();
-/// assert_eq!(out.employees[0].hire_date, "2015-04-01");
+/// assert_eq!(out.employees[0].row().hire_date, "2015-04-01");
 /// ```
 pub fn import_from_memory(
     mapping: &Mapping,
