@@ -204,7 +204,7 @@ enum Ended {
 /// Reads the records of `text`, whole lines of a CSV file whose first byte
 /// is on line `line`, with csv's own parser (the `csv` crate's defaults:
 /// `"` quotes, `""` escapes it, CR, LF or CRLF ends a record, empty lines
-/// are skipped). Calls `each(line, cells)` for every record, with the line
+/// are skipped), with `reader` (see [`parser`]), reset first. Calls `each(line, cells)` for every record, with the line
 /// it starts on, until `each` returns `false`.
 ///
 /// The line is counted back from where the record ends, over the line
@@ -213,12 +213,12 @@ enum Ended {
 /// record do not shift it.
 fn records(
     text: &[u8],
-    delimiter: u8,
+    reader: &mut csv_core::Reader,
     line: u64,
     file: &str,
     mut each: impl FnMut(u64, Cells<'_>) -> bool,
 ) -> Result<Ended, ImportError> {
-    let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    reader.reset();
     let mut out = vec![0u8; 256];
     // bounds[0] = 0: where the first cell starts (see `Cells`)
     let mut bounds = vec![0usize; 32];
@@ -277,6 +277,13 @@ pub(crate) struct CsvText<'t> {
     data_line: u64,
 }
 
+/// A CSV parser with `delimiter` (for [`records`], which resets it): a
+/// thread keeps one for the pieces it reads, as building one costs more
+/// than a small piece's parse (it makes the parser's state table).
+fn parser(delimiter: u8) -> csv_core::Reader {
+    csv_core::ReaderBuilder::new().delimiter(delimiter).build()
+}
+
 /// A run of whole lines of a [`CsvText`], from byte `start` (on line
 /// `line`) to byte `end`.
 #[derive(Debug, Clone, Copy)]
@@ -311,14 +318,20 @@ pub(crate) fn csv_head<'t>(
     let delimiter = delimiter as u8;
     let mut headers: Option<Vec<String>> = None;
     let mut skip = source.skip_rows;
-    let ended = records(text.as_bytes(), delimiter, 1, file, |line, cells| {
-        if headers.is_some() {
-            skip -= 1;
-        } else if line >= source.header_row {
-            headers = Some(cells.iter().map(str::to_string).collect());
-        }
-        headers.is_none() || skip > 0
-    })?;
+    let ended = records(
+        text.as_bytes(),
+        &mut parser(delimiter),
+        1,
+        file,
+        |line, cells| {
+            if headers.is_some() {
+                skip -= 1;
+            } else if line >= source.header_row {
+                headers = Some(cells.iter().map(str::to_string).collect());
+            }
+            headers.is_none() || skip > 0
+        },
+    )?;
     let headers = headers.ok_or_else(|| ImportError::Csv {
         file: file.to_string(),
         line: source.header_row,
@@ -430,10 +443,11 @@ impl CsvText<'_> {
         &self,
         piece: Piece,
         file: &str,
+        reader: &mut csv_core::Reader,
         mut each: impl FnMut(u64, Cells<'_>),
     ) -> Result<bool, ImportError> {
         let text = &self.text.as_bytes()[piece.start..piece.end];
-        let ended = records(text, self.delimiter, piece.line, file, |line, cells| {
+        let ended = records(text, reader, piece.line, file, |line, cells| {
             if !cells.iter().all(|c| c.trim().is_empty()) {
                 each(line, cells);
             }
@@ -463,14 +477,19 @@ impl CsvText<'_> {
         let read = |pieces: Vec<Piece>| -> Vec<Result<(T, bool), ImportError>> {
             pieces
                 .into_par_iter()
-                .map(|piece| {
-                    let mut ended = Ok(true);
-                    // at most one row per line
-                    let bytes = &self.text.as_bytes()[piece.start..piece.end];
-                    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
-                    let t = work(lines, &mut |each| ended = self.rows(piece, file, each));
-                    ended.map(|between| (t, between))
-                })
+                .map_init(
+                    || parser(self.delimiter),
+                    |reader, piece| {
+                        let mut ended = Ok(true);
+                        // at most one row per line
+                        let bytes = &self.text.as_bytes()[piece.start..piece.end];
+                        let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+                        let t = work(lines, &mut |each| {
+                            ended = self.rows(piece, file, reader, each)
+                        });
+                        ended.map(|between| (t, between))
+                    },
+                )
                 .collect()
         };
         let mut out = read(self.pieces(size));
@@ -491,9 +510,12 @@ pub(crate) fn parse_csv(
 ) -> Result<RawTable, ImportError> {
     let (mut table, csv) = csv_head(text, encoding, file, source)?;
     let rows = &mut table.rows;
-    csv.rows(csv.whole(), file, |line, cells| {
-        rows.push(line, cells.iter())
-    })?;
+    csv.rows(
+        csv.whole(),
+        file,
+        &mut parser(csv.delimiter),
+        |line, cells| rows.push(line, cells.iter()),
+    )?;
     Ok(table)
 }
 
@@ -768,7 +790,7 @@ mod tests {
         assert!(pieces.len() > 50);
         assert!(pieces
             .iter()
-            .all(|&p| csv.rows(p, "f.csv", |_, _| {}).unwrap()));
+            .all(|&p| csv.rows(p, "f.csv", &mut parser(b','), |_, _| {}).unwrap()));
         // a stray quote inside an unquoted field is a literal quote to csv
         // and throws the quote count off: the cuts fall inside records,
         // the pieces say so, and the file is read in one
@@ -790,8 +812,10 @@ mod tests {
         let (last, inner) = pieces.split_last().unwrap();
         assert!(inner
             .iter()
-            .any(|&p| !csv.rows(p, "f.csv", |_, _| {}).unwrap()));
-        assert!(csv.rows(*last, "f.csv", |_, _| {}).unwrap());
+            .any(|&p| !csv.rows(p, "f.csv", &mut parser(b','), |_, _| {}).unwrap()));
+        assert!(csv
+            .rows(*last, "f.csv", &mut parser(b','), |_, _| {})
+            .unwrap());
     }
 
     proptest::proptest! {
