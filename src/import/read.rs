@@ -204,7 +204,7 @@ enum Ended {
 /// Reads the records of `text`, whole lines of a CSV file whose first byte
 /// is on line `line`, with csv's own parser (the `csv` crate's defaults:
 /// `"` quotes, `""` escapes it, CR, LF or CRLF ends a record, empty lines
-/// are skipped), with `reader` (see [`parser`]), reset first. Calls `each(line, cells)` for every record, with the line
+/// are skipped; this thread's parser, see [`with_parser`]). Calls `each(line, cells)` for every record, with the line
 /// it starts on, until `each` returns `false`.
 ///
 /// The line is counted back from where the record ends, over the line
@@ -213,56 +213,59 @@ enum Ended {
 /// record do not shift it.
 fn records(
     text: &[u8],
-    reader: &mut csv_core::Reader,
+    delimiter: u8,
     line: u64,
     file: &str,
     mut each: impl FnMut(u64, Cells<'_>) -> bool,
 ) -> Result<Ended, ImportError> {
-    reader.reset();
-    let mut out = vec![0u8; 256];
-    // bounds[0] = 0: where the first cell starts (see `Cells`)
-    let mut bounds = vec![0usize; 32];
-    let (mut nout, mut nends, mut at) = (0usize, 1usize, 0usize);
-    loop {
-        let input = &text[at..];
-        let (res, i, o, e) = reader.read_record(input, &mut out[nout..], &mut bounds[nends..]);
-        at += i;
-        nout += o;
-        nends += e;
-        match res {
-            csv_core::ReadRecordResult::InputEmpty => {}
-            csv_core::ReadRecordResult::OutputFull => out.resize(out.len() * 2, 0),
-            csv_core::ReadRecordResult::OutputEndsFull => bounds.resize(bounds.len() * 2, 0),
-            csv_core::ReadRecordResult::End => return Ok(Ended::Boundary),
-            csv_core::ReadRecordResult::Record => {
-                let flushed = input.is_empty();
-                let cells = std::str::from_utf8(&out[..nout]).map_err(|e| ImportError::Csv {
-                    file: file.to_string(),
-                    line,
-                    reason: format!("a record that is not UTF-8 once unquoted: {e}"),
-                })?;
-                let inside = cells.bytes().filter(|&b| b == b'\n').count() as u64;
-                let ended_by_newline = at > 0 && text[at - 1] == b'\n' && !flushed;
-                let first = line + reader.line()
-                    - 1
-                    - (inside + u64::from(ended_by_newline)).min(reader.line() - 1);
-                let go = each(
-                    first,
-                    Cells {
-                        text: cells,
-                        bounds: &bounds[..nends],
-                    },
-                );
-                (nout, nends) = (0, 1);
-                if flushed {
-                    return Ok(Ended::MidRecord);
-                }
-                if !go {
-                    return Ok(Ended::Stopped(at, line + reader.line() - 1));
+    with_parser(delimiter, |reader| {
+        reader.reset();
+        let mut out = vec![0u8; 256];
+        // bounds[0] = 0: where the first cell starts (see `Cells`)
+        let mut bounds = vec![0usize; 32];
+        let (mut nout, mut nends, mut at) = (0usize, 1usize, 0usize);
+        loop {
+            let input = &text[at..];
+            let (res, i, o, e) = reader.read_record(input, &mut out[nout..], &mut bounds[nends..]);
+            at += i;
+            nout += o;
+            nends += e;
+            match res {
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => out.resize(out.len() * 2, 0),
+                csv_core::ReadRecordResult::OutputEndsFull => bounds.resize(bounds.len() * 2, 0),
+                csv_core::ReadRecordResult::End => return Ok(Ended::Boundary),
+                csv_core::ReadRecordResult::Record => {
+                    let flushed = input.is_empty();
+                    let cells =
+                        std::str::from_utf8(&out[..nout]).map_err(|e| ImportError::Csv {
+                            file: file.to_string(),
+                            line,
+                            reason: format!("a record that is not UTF-8 once unquoted: {e}"),
+                        })?;
+                    let inside = cells.bytes().filter(|&b| b == b'\n').count() as u64;
+                    let ended_by_newline = at > 0 && text[at - 1] == b'\n' && !flushed;
+                    let first = line + reader.line()
+                        - 1
+                        - (inside + u64::from(ended_by_newline)).min(reader.line() - 1);
+                    let go = each(
+                        first,
+                        Cells {
+                            text: cells,
+                            bounds: &bounds[..nends],
+                        },
+                    );
+                    (nout, nends) = (0, 1);
+                    if flushed {
+                        return Ok(Ended::MidRecord);
+                    }
+                    if !go {
+                        return Ok(Ended::Stopped(at, line + reader.line() - 1));
+                    }
                 }
             }
         }
-    }
+    })
 }
 
 /// A decoded CSV file whose header has been read: its data rows are read
@@ -277,11 +280,29 @@ pub(crate) struct CsvText<'t> {
     data_line: u64,
 }
 
-/// A CSV parser with `delimiter` (for [`records`], which resets it): a
-/// thread keeps one for the pieces it reads, as building one costs more
-/// than a small piece's parse (it makes the parser's state table).
-fn parser(delimiter: u8) -> csv_core::Reader {
-    csv_core::ReaderBuilder::new().delimiter(delimiter).build()
+thread_local! {
+    /// This thread's CSV parsers, one per delimiter (see [`with_parser`]).
+    static PARSERS: std::cell::RefCell<Vec<(u8, csv_core::Reader)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Calls `f` with this thread's CSV parser for `delimiter` (in whatever
+/// state its last use left it), built the first time. Building one makes
+/// its state table, which costs more than parsing a small piece of a file
+/// (under cargo-fuzz, whose pieces are 512 bytes, it was half the time of
+/// `export_history`); a thread keeps one per delimiter it has read. The
+/// parser is taken out while `f` runs, so a nested call builds its own.
+fn with_parser<T>(delimiter: u8, f: impl FnOnce(&mut csv_core::Reader) -> T) -> T {
+    let kept = PARSERS.with(|p| {
+        let mut list = p.borrow_mut();
+        let at = list.iter().position(|(d, _)| *d == delimiter)?;
+        Some(list.swap_remove(at).1)
+    });
+    let mut reader =
+        kept.unwrap_or_else(|| csv_core::ReaderBuilder::new().delimiter(delimiter).build());
+    let out = f(&mut reader);
+    PARSERS.with(|p| p.borrow_mut().push((delimiter, reader)));
+    out
 }
 
 /// A run of whole lines of a [`CsvText`], from byte `start` (on line
@@ -318,20 +339,14 @@ pub(crate) fn csv_head<'t>(
     let delimiter = delimiter as u8;
     let mut headers: Option<Vec<String>> = None;
     let mut skip = source.skip_rows;
-    let ended = records(
-        text.as_bytes(),
-        &mut parser(delimiter),
-        1,
-        file,
-        |line, cells| {
-            if headers.is_some() {
-                skip -= 1;
-            } else if line >= source.header_row {
-                headers = Some(cells.iter().map(str::to_string).collect());
-            }
-            headers.is_none() || skip > 0
-        },
-    )?;
+    let ended = records(text.as_bytes(), delimiter, 1, file, |line, cells| {
+        if headers.is_some() {
+            skip -= 1;
+        } else if line >= source.header_row {
+            headers = Some(cells.iter().map(str::to_string).collect());
+        }
+        headers.is_none() || skip > 0
+    })?;
     let headers = headers.ok_or_else(|| ImportError::Csv {
         file: file.to_string(),
         line: source.header_row,
@@ -443,11 +458,10 @@ impl CsvText<'_> {
         &self,
         piece: Piece,
         file: &str,
-        reader: &mut csv_core::Reader,
         mut each: impl FnMut(u64, Cells<'_>),
     ) -> Result<bool, ImportError> {
         let text = &self.text.as_bytes()[piece.start..piece.end];
-        let ended = records(text, reader, piece.line, file, |line, cells| {
+        let ended = records(text, self.delimiter, piece.line, file, |line, cells| {
             if !cells.iter().all(|c| c.trim().is_empty()) {
                 each(line, cells);
             }
@@ -477,19 +491,14 @@ impl CsvText<'_> {
         let read = |pieces: Vec<Piece>| -> Vec<Result<(T, bool), ImportError>> {
             pieces
                 .into_par_iter()
-                .map_init(
-                    || parser(self.delimiter),
-                    |reader, piece| {
-                        let mut ended = Ok(true);
-                        // at most one row per line
-                        let bytes = &self.text.as_bytes()[piece.start..piece.end];
-                        let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
-                        let t = work(lines, &mut |each| {
-                            ended = self.rows(piece, file, reader, each)
-                        });
-                        ended.map(|between| (t, between))
-                    },
-                )
+                .map(|piece| {
+                    let mut ended = Ok(true);
+                    // at most one row per line
+                    let bytes = &self.text.as_bytes()[piece.start..piece.end];
+                    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+                    let t = work(lines, &mut |each| ended = self.rows(piece, file, each));
+                    ended.map(|between| (t, between))
+                })
                 .collect()
         };
         let mut out = read(self.pieces(size));
@@ -510,12 +519,9 @@ pub(crate) fn parse_csv(
 ) -> Result<RawTable, ImportError> {
     let (mut table, csv) = csv_head(text, encoding, file, source)?;
     let rows = &mut table.rows;
-    csv.rows(
-        csv.whole(),
-        file,
-        &mut parser(csv.delimiter),
-        |line, cells| rows.push(line, cells.iter()),
-    )?;
+    csv.rows(csv.whole(), file, |line, cells| {
+        rows.push(line, cells.iter())
+    })?;
     Ok(table)
 }
 
@@ -686,6 +692,36 @@ pub(crate) fn read_bytes(
 mod tests {
     use super::*;
 
+    /// Each record's line and cells, as `records` gives them.
+    fn all(text: &str, delimiter: u8) -> (Vec<(u64, Vec<String>)>, Ended) {
+        let mut v = vec![];
+        let ended = records(text.as_bytes(), delimiter, 1, "f.csv", |line, cells| {
+            v.push((line, cells.iter().map(str::to_string).collect()));
+            true
+        })
+        .unwrap();
+        (v, ended)
+    }
+
+    #[test]
+    fn a_kept_parser_starts_afresh_and_each_delimiter_has_its_own() {
+        // left inside a quoted field, on line 2
+        let (v, ended) = all("a,b\n\"c\nd", b',');
+        assert_eq!(ended, Ended::MidRecord);
+        assert_eq!(v.len(), 2);
+        for _ in 0..2 {
+            let (v, ended) = all("x,y\nz,w\n", b',');
+            assert_eq!(ended, Ended::Boundary);
+            let want = [(1, vec!["x", "y"]), (2, vec!["z", "w"])];
+            assert_eq!(
+                v,
+                want.map(|(l, c)| (l, c.iter().map(|s| s.to_string()).collect()))
+            );
+            let (v, _) = all("x;y,z\n", b';');
+            assert_eq!(v, [(1, vec!["x".to_string(), "y,z".to_string()])]);
+        }
+    }
+
     #[test]
     fn rows_keep_each_row_s_cells_and_drop_blank_rows() {
         let source: Source = toml::from_str("file = \"f.csv\"\nskip_rows = 1").unwrap();
@@ -790,7 +826,7 @@ mod tests {
         assert!(pieces.len() > 50);
         assert!(pieces
             .iter()
-            .all(|&p| csv.rows(p, "f.csv", &mut parser(b','), |_, _| {}).unwrap()));
+            .all(|&p| csv.rows(p, "f.csv", |_, _| {}).unwrap()));
         // a stray quote inside an unquoted field is a literal quote to csv
         // and throws the quote count off: the cuts fall inside records,
         // the pieces say so, and the file is read in one
@@ -812,10 +848,8 @@ mod tests {
         let (last, inner) = pieces.split_last().unwrap();
         assert!(inner
             .iter()
-            .any(|&p| !csv.rows(p, "f.csv", &mut parser(b','), |_, _| {}).unwrap()));
-        assert!(csv
-            .rows(*last, "f.csv", &mut parser(b','), |_, _| {})
-            .unwrap());
+            .any(|&p| !csv.rows(p, "f.csv", |_, _| {}).unwrap()));
+        assert!(csv.rows(*last, "f.csv", |_, _| {}).unwrap());
     }
 
     proptest::proptest! {
