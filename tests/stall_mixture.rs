@@ -140,3 +140,33 @@ fn a_maximum_on_the_boundary_holds_the_stalled_rate_at_zero() {
     close(m.posterior(false, 2.0), 0.550707258959, 1e-6);
     assert_eq!(m.posterior(true, 1.0), 0.0);
 }
+
+/// 16,026 returns whose maximum has both rates at their bounds: the
+/// stalled never promoted (`φ` = 0) and the others promoted at the peers'
+/// own rate (`ρ` = 1), so that only the share is left free. Near the
+/// maximum the rise a Newton step promises (about 1e-13) is below what the
+/// log-likelihood (about −9,198) can resolve; the fit used to refuse every
+/// such step, stop 2e-9 short of the maximum in the share and report no
+/// convergence, which left every return of `evaluate`'s long-career
+/// setting (README) without a posterior and unflagged. The returns are
+/// those of `evaluate --employees 50000 --managers-per-department 20
+/// --biased-managers 4 --rating-drop-share 0.15 --synth first_year=2000
+/// --synth promotion_hazard=0.3 --synth promotion_ability_effect=1.0
+/// --synth stall_promotion_factor=0.0 --synth
+/// mommy_track_promotion_factor=0.0 --seed 1`, hazards rounded to 3
+/// decimals. Golden numbers: tests/reference/stall_mixture_counts.py
+/// (scipy 1.17.1; slope of the log-likelihood in `φ` at 0: −778.2).
+#[test]
+fn a_maximum_on_both_bounds_converges() {
+    let (promoted, hazard) = returners_of("stall_mixture_both_bounds.csv");
+    assert_eq!(promoted.len(), 16_026);
+    let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
+    assert!(m.converged, "{m:?}");
+    assert_eq!(m.factor, 0.0);
+    assert_eq!(m.on_track, 1.0);
+    close(m.share, 0.233121513856, 1e-6);
+    close(m.log_likelihood, -9197.909923484, 1e-11);
+    close(m.posterior(false, 0.5), 0.333862132837, 1e-6);
+    close(m.posterior(false, 2.0), 0.691945712098, 1e-6);
+    assert_eq!(m.posterior(true, 1.0), 0.0);
+}

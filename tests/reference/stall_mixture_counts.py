@@ -1,9 +1,11 @@
 """Golden numbers for `StallMixture::fit` on returns given as counts
 (tests/stall_mixture.rs: `large_flat_likelihood_reaches_the_maximum`,
-`a_maximum_on_the_boundary_holds_the_stalled_rate_at_zero`).
+`a_maximum_on_the_boundary_holds_the_stalled_rate_at_zero`,
+`a_maximum_on_both_bounds_converges`).
 
     .venv/bin/python tests/reference/stall_mixture_counts.py tests/fixtures/stall_mixture_large.csv
     .venv/bin/python tests/reference/stall_mixture_counts.py tests/fixtures/stall_mixture_boundary.csv
+    .venv/bin/python tests/reference/stall_mixture_counts.py tests/fixtures/stall_mixture_both_bounds.csv
 
 Each fixture holds childcare returns as the stall test hands them to the
 mixture: promoted or not, and the cumulative hazard of peers like her over
@@ -18,6 +20,13 @@ pair).
 - stall_mixture_boundary.csv: the 11,342 returns of `evaluate --employees
   50000 --seed 2` (the generator's defaults), whose maximum has the stalled
   rate at its bound, 0 (the stalled are never promoted).
+- stall_mixture_both_bounds.csv: the 16,026 returns of `evaluate
+  --employees 50000 --managers-per-department 20 --biased-managers 4
+  --rating-drop-share 0.15 --seed 1` with the long-career setting of the
+  README (`--synth first_year=2000 --synth promotion_hazard=0.3 --synth
+  promotion_ability_effect=1.0 --synth stall_promotion_factor=0.0 --synth
+  mommy_track_promotion_factor=0.0`), whose maximum has both rates at their
+  bounds (stalled rate 0, on-track rate 1).
 
 The maximum is found without the crate's Newton step or its derivatives:
 1. scipy.optimize L-BFGS-B on the log-likelihood in (share, stalled rate,
