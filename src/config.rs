@@ -28,7 +28,7 @@
 //! | | `reduced_hours_months` | 36 | reduced hours still in force this long after return is `prolonged_reduced_hours` |
 //! | | `stall_rule` | `"posterior"` | `promotion_stall` for the returns most likely stalled, as many as keep the expected share of false flags among them within `stall_fdr` ([`crate::analysis::stall`]); `"test"`: when the probability that a peer at her grade and rating level is still unpromoted after her follow-up is below `stall_level`; `"median_multiple"`: the rule before 0.2 |
 //! | | `stall_bayes_factor` | 2 | with `stall_rule = "posterior"`: only a return whose own record is at least this many times as likely if stalled as if on track can be flagged |
-//! | | `stall_fdr` | 0.3 | with `stall_rule = "posterior"`: the expected share of flagged returns that are not stalled (Bayesian false discovery rate) |
+//! | | `stall_fdr` | 0.35 | with `stall_rule = "posterior"`: the expected share of flagged returns that are not stalled (Bayesian false discovery rate) |
 //! | | `stall_level` | 0.1 | the stall p-value below which a return is flagged (a screening level: the evidence says how far below it lies) |
 //! | | `stall_multiple` | 1.5 | with `stall_rule = "median_multiple"`: no promotion by this multiple of the peers' median time to promotion is a `promotion_stall` |
 //! | `[concentration]` | `policy_date` | none | countermeasure date: flag rates before and after it are compared |
@@ -323,7 +323,7 @@ impl Default for FlagConfig {
             reduced_hours_months: 36,
             stall_rule: StallRule::Posterior,
             stall_level: 0.1,
-            stall_fdr: 0.3,
+            stall_fdr: 0.35,
             stall_bayes_factor: 2.0,
             stall_multiple: 1.5,
         }
