@@ -170,3 +170,65 @@ fn a_maximum_on_both_bounds_converges() {
     close(m.posterior(false, 2.0), 0.691945712098, 1e-6);
     assert_eq!(m.posterior(true, 1.0), 0.0);
 }
+
+/// The mixture's log-likelihood, written out here from its definition
+/// (module docs of `mommytrack::analysis::stall`), not taken from the crate.
+fn log_likelihood(promoted: &[bool], hazard: &[f64], [share, factor, on_track]: [f64; 3]) -> f64 {
+    promoted
+        .iter()
+        .zip(hazard)
+        .map(|(&d, &h)| {
+            let (rf, rr) = if d { (factor, on_track) } else { (1.0, 1.0) };
+            (share * rf * (-factor * h).exp() + (1.0 - share) * rr * (-on_track * h).exp()).ln()
+        })
+        .sum()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    /// Returners drawn from the two-kind model itself, the stalled rate
+    /// often 0 and the on-track rate often above the peers' (so that the
+    /// maximum sits on one bound, the other or both, as it did on
+    /// `evaluate`'s data when the fit failed there): whenever the fit
+    /// finds a stalled group it converges, and no feasible point nearby
+    /// (each estimate moved by 1e-4 of its range either way, within
+    /// `0 < π < 1`, `0 ≤ φ < ρ ≤ 1`) has a higher likelihood beyond
+    /// rounding.
+    #[test]
+    fn the_fit_converges_to_a_maximum(
+        share in 0.02f64..0.8,
+        factor in proptest::prop_oneof![proptest::strategy::Just(0.0), 0.0f64..0.5],
+        on_track in 0.3f64..1.5,
+        n in 500usize..20_000,
+        seed in proptest::prelude::any::<u64>(),
+    ) {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let (mut promoted, mut hazard) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for _ in 0..n {
+            let rate = if rng.random::<f64>() < share { factor } else { on_track };
+            let end = rng.random_range(0.05..8.0);
+            let first: f64 = rng.sample::<f64, _>(rand_distr::Exp1) / rate;
+            promoted.push(first < end);
+            hazard.push(first.min(end));
+        }
+        let Some(m) = StallMixture::fit(&promoted, &hazard) else {
+            return Ok(());
+        };
+        proptest::prop_assert!(m.converged, "{m:?}");
+        let best = [m.share, m.factor, m.on_track];
+        let ll = log_likelihood(&promoted, &hazard, best);
+        proptest::prop_assert!((ll - m.log_likelihood).abs() <= 1e-9 * ll.abs());
+        for k in 0..3 {
+            for sign in [-1.0, 1.0] {
+                let mut t = best;
+                t[k] += sign * 1e-4;
+                let feasible = t[0] > 0.0 && t[0] < 1.0 && t[1] >= 0.0 && t[1] < t[2] && t[2] <= 1.0;
+                if feasible {
+                    let other = log_likelihood(&promoted, &hazard, t);
+                    proptest::prop_assert!(other <= ll + 1e-10 * ll.abs(), "{k} {sign}: {other} > {ll} at {m:?}");
+                }
+            }
+        }
+    }
+}

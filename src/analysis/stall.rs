@@ -314,6 +314,26 @@ impl StallMixture {
             if !ll.is_finite() {
                 return (theta, step, false);
             }
+            // `φ` within 1e-8 of 0 (relative to `ρ`), or `ρ` within 1e-12
+            // of 1, with the likelihood rising towards the bound: onto the
+            // bound, where the next step holds it. EM approaches a bound
+            // only geometrically, and a Newton step from just inside it
+            // that crosses it is cut back to the bound, where the
+            // likelihood can no longer be told from its value just inside:
+            // every step was refused, and the fit reported no convergence
+            // with `φ` at 2e-15 (a case `the_fit_converges_to_a_maximum`
+            // in tests/stall_mixture.rs found).
+            let snap_factor = theta[1] > 0.0 && theta[1] <= 1e-8 * theta[2] && g[1] < 0.0;
+            let snap_on_track = theta[2] < 1.0 && theta[2] >= 1.0 - 1e-12 && g[2] > 0.0;
+            if snap_factor || snap_on_track {
+                if snap_factor {
+                    theta[1] = 0.0;
+                }
+                if snap_on_track {
+                    theta[2] = 1.0;
+                }
+                continue;
+            }
             // `φ` at 0 with the likelihood rising from there: a small step
             // in, where the derivatives are those of the interior.
             if theta[1] <= 0.0 && g[1] > 0.0 {
