@@ -27,6 +27,16 @@ fn returners() -> (Vec<bool>, Vec<f64>) {
     returners_of("stall_mixture.csv")
 }
 
+/// The fit to a fixture's returners, which must number `n`, show a
+/// stalled group and converge.
+fn converged_fit(name: &str, n: usize) -> StallMixture {
+    let (promoted, hazard) = returners_of(name);
+    assert_eq!(promoted.len(), n);
+    let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
+    assert!(m.converged, "{m:?}");
+    m
+}
+
 fn close(got: f64, want: f64, tol: f64) {
     assert!(
         (got - want).abs() <= tol * want.abs().max(1e-12),
@@ -107,10 +117,7 @@ fn fdr_set_is_the_largest_within_the_level() {
 /// residual of 0) and say it converged.
 #[test]
 fn large_flat_likelihood_reaches_the_maximum() {
-    let (promoted, hazard) = returners_of("stall_mixture_large.csv");
-    assert_eq!(promoted.len(), 227_919);
-    let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
-    assert!(m.converged, "{m:?}");
+    let m = converged_fit("stall_mixture_large.csv", 227_919);
     close(m.share, 0.129790359435, 1e-6);
     close(m.factor, 0.022180033858, 1e-6);
     close(m.on_track, 0.959800581867, 1e-6);
@@ -128,10 +135,7 @@ fn large_flat_likelihood_reaches_the_maximum() {
 /// would leave every return without a posterior and unflagged.
 #[test]
 fn a_maximum_on_the_boundary_holds_the_stalled_rate_at_zero() {
-    let (promoted, hazard) = returners_of("stall_mixture_boundary.csv");
-    assert_eq!(promoted.len(), 11_342);
-    let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
-    assert!(m.converged, "{m:?}");
+    let m = converged_fit("stall_mixture_boundary.csv", 11_342);
     assert_eq!(m.factor, 0.0);
     close(m.share, 0.148412400766, 1e-6);
     close(m.on_track, 0.975318099277, 1e-6);
@@ -158,10 +162,7 @@ fn a_maximum_on_the_boundary_holds_the_stalled_rate_at_zero() {
 /// (scipy 1.17.1; slope of the log-likelihood in `φ` at 0: −778.2).
 #[test]
 fn a_maximum_on_both_bounds_converges() {
-    let (promoted, hazard) = returners_of("stall_mixture_both_bounds.csv");
-    assert_eq!(promoted.len(), 16_026);
-    let m = StallMixture::fit(&promoted, &hazard).expect("a stalled group");
-    assert!(m.converged, "{m:?}");
+    let m = converged_fit("stall_mixture_both_bounds.csv", 16_026);
     assert_eq!(m.factor, 0.0);
     assert_eq!(m.on_track, 1.0);
     close(m.share, 0.233121513856, 1e-6);
