@@ -54,7 +54,7 @@
 //! employee-initiated. Concentration and policy figures count involuntary
 //! flags: they are the ones a manager decides.
 
-use super::peers::PeerSample;
+use super::peers::{FollowUp, PeerSample};
 use super::ratings::{rating_score, RatingNorms};
 use super::stall::StallScore;
 use super::Context;
@@ -213,23 +213,28 @@ struct PeerBaseRates {
 impl PeerBaseRates {
     fn new(ctx: &Context<'_>, peers: &PeerSample) -> PeerBaseRates {
         let (returns, config, as_of) = (ctx.returns(), ctx.config(), ctx.as_of());
-        let per_peer: Vec<(i32, Vec<(FlagKind, bool)>)> = peers
-            .follow_ups
+        // In the order of the peers' timelines rather than of the returns
+        // they are matched to: the time goes in reaching a timeline's
+        // events, and a peer matched to several returns is then reached
+        // once while her events are still in cache. The counts below do
+        // not depend on the order.
+        let mut order: Vec<&FollowUp> = peers.follow_ups.iter().filter(|f| !f.returner).collect();
+        order.par_sort_unstable_by_key(|f| f.employee);
+        let per_peer: Vec<(i32, Vec<(FlagKind, bool)>)> = order
             .par_iter()
-            .filter(|f| !f.returner)
             .filter_map(|f| {
                 let r = returns.get(f.return_index as usize)?;
                 let t = ctx.timelines().get(f.employee)?;
                 let start = r.absence.start;
-                let before = t.state_on(start.pred_opt().unwrap_or(start));
+                let before = Baseline::on(t, start.pred_opt().unwrap_or(start));
                 let end = add_months(r.return_date, config.flag_window_months()).min(as_of);
-                let mut found = Found::default();
-                structural_changes_in(t, &before, (start, end), config, &mut found);
-                let kinds = found
-                    .kinds
-                    .iter()
-                    .map(|(k, c)| (*k, c.initiated_by() == Some(InitiatedBy::Employee)))
-                    .collect();
+                // The first change of each kind, with whether she asked for it.
+                let mut kinds: Vec<(FlagKind, bool)> = Vec::new();
+                structural_kinds_in(t, before, (start, end), config, |kind, _, who| {
+                    if !kinds.iter().any(|(k, _)| *k == kind) {
+                        kinds.push((kind, who == InitiatedBy::Employee));
+                    }
+                });
                 Some((r.return_date.year(), kinds))
             })
             .collect();
@@ -516,6 +521,103 @@ fn structural_changes(ret: &Return<'_>, config: &ValidConfig, as_of: NaiveDate, 
     structural_changes_in(ret.timeline, &ret.absence.pre_leave, window, config, found);
 }
 
+/// What a structural change is measured against: the fields of the state
+/// the day before the absence that [`structural_kinds_in`] reads, borrowed
+/// (a peer's baseline is replayed for every return she is a peer of, and
+/// cloning each name on the way cost more than the comparison).
+#[derive(Clone, Copy)]
+struct Baseline<'a> {
+    grade: u32,
+    responsibility: u8,
+    track: Option<&'a str>,
+    employment_type: crate::schema::EmploymentType,
+}
+
+impl<'a> Baseline<'a> {
+    /// The fields of `state`.
+    fn of(state: &'a crate::timeline::State) -> Baseline<'a> {
+        Baseline {
+            grade: state.grade,
+            responsibility: state.responsibility,
+            track: state.track.as_deref(),
+            employment_type: state.employment_type,
+        }
+    }
+
+    /// The fields of `timeline.state_on(date)`, replayed without the rest
+    /// of the state.
+    fn on(timeline: &'a crate::Timeline, date: NaiveDate) -> Baseline<'a> {
+        let e = timeline.employee();
+        let mut b = Baseline {
+            grade: e.grade,
+            responsibility: e.responsibility,
+            track: e.track.as_deref(),
+            employment_type: e.employment_type,
+        };
+        for event in timeline.events().iter().take_while(|x| x.date <= date) {
+            match &event.kind {
+                EventKind::RoleChange(r) | EventKind::Promotion(r) => {
+                    if let Some(g) = r.grade {
+                        b.grade = g;
+                    }
+                    if let Some(x) = r.responsibility {
+                        b.responsibility = x;
+                    }
+                    if let Some(t) = &r.track {
+                        b.track = Some(t);
+                    }
+                }
+                EventKind::EmploymentChange {
+                    employment_type, ..
+                } => b.employment_type = *employment_type,
+                _ => {}
+            }
+        }
+        b
+    }
+}
+
+/// The structural changes of `timeline` against `before` dated within
+/// `window` (both ends included), in date order: each with its kind, its
+/// event and who asked for it. A kind may occur more than once; callers
+/// keep the first.
+fn structural_kinds_in<'t>(
+    timeline: &'t crate::Timeline,
+    before: Baseline<'_>,
+    window: (NaiveDate, NaiveDate),
+    config: &ValidConfig,
+    mut on: impl FnMut(FlagKind, &'t crate::schema::Event, InitiatedBy),
+) {
+    let before_rank = before.track.and_then(|t| config.track_rank(t));
+    let events = timeline.events();
+    let first = events.partition_point(|e| e.date < window.0);
+    for e in events[first..].iter().take_while(|e| e.date <= window.1) {
+        match &e.kind {
+            EventKind::RoleChange(r) | EventKind::Promotion(r) => {
+                if r.responsibility.is_some_and(|x| x < before.responsibility) {
+                    on(FlagKind::ResponsibilityDrop, e, r.initiated_by);
+                }
+                let rank = r.track.as_deref().and_then(|t| config.track_rank(t));
+                if let (Some(new), Some(old)) = (rank, before_rank) {
+                    if new < old {
+                        on(FlagKind::TrackDowngrade, e, r.initiated_by);
+                    }
+                }
+                if r.grade.is_some_and(|g| g < before.grade) {
+                    on(FlagKind::Demotion, e, r.initiated_by);
+                }
+            }
+            EventKind::EmploymentChange {
+                employment_type,
+                initiated_by,
+            } if before.employment_type.is_regular() && !employment_type.is_regular() => {
+                on(FlagKind::NonRegularConversion, e, *initiated_by);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The structural changes of `timeline` against `before` dated within
 /// `window` (both ends included): the first of each kind.
 fn structural_changes_in(
@@ -525,61 +627,71 @@ fn structural_changes_in(
     config: &ValidConfig,
     found: &mut Found,
 ) {
-    let rank = |t: &Option<crate::schema::Name>| t.as_deref().and_then(|t| config.track_rank(t));
-    let events = timeline.events();
-    let first = events.partition_point(|e| e.date < window.0);
-    for e in events[first..].iter().take_while(|e| e.date <= window.1) {
-        match &e.kind {
-            EventKind::RoleChange(r) | EventKind::Promotion(r) => {
-                let who = Some(r.initiated_by);
-                if let Some(x) = r.responsibility.filter(|x| *x < before.responsibility) {
+    structural_kinds_in(
+        timeline,
+        Baseline::of(before),
+        window,
+        config,
+        |kind, e, who| {
+            let (change, levels) = match (kind, &e.kind) {
+                (
+                    FlagKind::ResponsibilityDrop,
+                    EventKind::RoleChange(r) | EventKind::Promotion(r),
+                ) => {
+                    let to = r.responsibility.unwrap_or(before.responsibility);
                     let change = Change::ResponsibilityDrop {
                         date: e.date,
                         from: before.responsibility,
-                        to: x,
-                        initiated_by: r.initiated_by,
+                        to,
+                        initiated_by: who,
                     };
-                    if found.first(FlagKind::ResponsibilityDrop, change, who) {
-                        found.responsibility_levels =
-                            i64::from(before.responsibility) - i64::from(x);
-                    }
+                    (
+                        change,
+                        Some(i64::from(before.responsibility) - i64::from(to)),
+                    )
                 }
-                if let (Some(new), Some(old)) = (rank(&r.track), rank(&before.track)) {
-                    if new < old {
-                        let change = Change::TrackDowngrade {
-                            date: e.date,
-                            from: before.track.as_deref().map(str::to_string),
-                            to: r.track.as_deref().map(str::to_string),
-                            initiated_by: r.initiated_by,
-                        };
-                        found.first(FlagKind::TrackDowngrade, change, who);
-                    }
+                (FlagKind::TrackDowngrade, EventKind::RoleChange(r) | EventKind::Promotion(r)) => {
+                    let change = Change::TrackDowngrade {
+                        date: e.date,
+                        from: before.track.as_deref().map(str::to_string),
+                        to: r.track.as_deref().map(str::to_string),
+                        initiated_by: who,
+                    };
+                    (change, None)
                 }
-                if let Some(g) = r.grade.filter(|g| *g < before.grade) {
+                (FlagKind::Demotion, EventKind::RoleChange(r) | EventKind::Promotion(r)) => {
                     let change = Change::Demotion {
                         date: e.date,
                         from: before.grade,
-                        to: g,
-                        initiated_by: r.initiated_by,
+                        to: r.grade.unwrap_or(before.grade),
+                        initiated_by: who,
                     };
-                    found.first(FlagKind::Demotion, change, who);
+                    (change, None)
+                }
+                (
+                    FlagKind::NonRegularConversion,
+                    EventKind::EmploymentChange {
+                        employment_type, ..
+                    },
+                ) => {
+                    let change = Change::NonRegularConversion {
+                        date: e.date,
+                        from: before.employment_type,
+                        to: *employment_type,
+                        initiated_by: who,
+                    };
+                    (change, None)
+                }
+                // `structural_kinds_in` names no other pairing.
+                _ => return,
+            };
+            if found.first(kind, change, Some(who)) {
+                if let Some(levels) = levels {
+                    found.responsibility_levels = levels;
                 }
             }
-            EventKind::EmploymentChange {
-                employment_type,
-                initiated_by,
-            } if before.employment_type.is_regular() && !employment_type.is_regular() => {
-                let change = Change::NonRegularConversion {
-                    date: e.date,
-                    from: before.employment_type,
-                    to: *employment_type,
-                    initiated_by: *initiated_by,
-                };
-                found.first(FlagKind::NonRegularConversion, change, Some(*initiated_by));
-            }
-            _ => {}
-        }
-    }
+        },
+    );
 }
 
 /// Hours below the pre-leave hours still in force `reduced_hours_months`
@@ -682,4 +794,51 @@ pub(crate) fn flag_all(
         .collect();
     flags.par_sort_by(|a, b| (&a.employee_id, a.return_date).cmp(&(&b.employee_id, b.return_date)));
     flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Baseline;
+    use crate::{Dataset, ValidConfig};
+
+    /// `Baseline::on` replays only the fields it keeps; they must be those
+    /// of the whole state, on every day an event changes something and on
+    /// the days around it, for every timeline of the bundled sample and of
+    /// its dirty copy.
+    #[test]
+    fn the_baseline_is_the_states_fields() {
+        let config = ValidConfig::default();
+        for dir in ["data-samples", "data-samples/dirty"] {
+            let data = Dataset::builder(&config)
+                .from_paths(format!("{dir}/employees.csv"), format!("{dir}/events.csv"))
+                .expect("the bundled sample reads");
+            let mut days = 0;
+            for t in &data.timelines {
+                let hire = t.employee().hire_date;
+                let dates = t
+                    .events()
+                    .iter()
+                    .flat_map(|e| [e.date.pred_opt(), Some(e.date), e.date.succ_opt()])
+                    .flatten()
+                    .chain(hire.pred_opt())
+                    .chain([hire]);
+                for d in dates {
+                    let (b, s) = (Baseline::on(t, d), t.state_on(d));
+                    assert_eq!(
+                        (b.grade, b.responsibility, b.track, b.employment_type),
+                        (
+                            s.grade,
+                            s.responsibility,
+                            s.track.as_deref(),
+                            s.employment_type
+                        ),
+                        "{} on {d}",
+                        t.employee().employee_id
+                    );
+                    days += 1;
+                }
+            }
+            assert!(days > 1000, "{dir}: only {days} days compared");
+        }
+    }
 }

@@ -569,8 +569,29 @@ impl PeerSample {
             )
         };
         follow_ups.par_extend((0..returned).into_par_iter().map(|k| one(k, None)));
-        follow_ups.par_extend(pairs.par_iter().map(|&(k, p)| one(k as usize, Some(p))));
+        // The peers' follow-ups are computed in the order of their
+        // timelines, not of the returns they are matched to: the time goes
+        // in reaching a timeline's events, and a peer matched to several
+        // returns is reached while her events are still in cache. They are
+        // then put back in return order in place, following the cycles of
+        // the permutation (`order[s]` is where the follow-up in slot `s`
+        // belongs).
+        let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+        order.par_sort_unstable_by_key(|&j| (pairs[j as usize].1, j));
+        follow_ups.par_extend(order.par_iter().map(|&j| {
+            let (k, p) = pairs[j as usize];
+            one(k as usize, Some(p))
+        }));
         drop(pairs);
+        let placed = &mut follow_ups[returned..];
+        for s in 0..order.len() {
+            while order[s] as usize != s {
+                let j = order[s] as usize;
+                placed.swap(s, j);
+                order.swap(s, j);
+            }
+        }
+        drop(order);
         let peers = &follow_ups[returned..];
         let mut by_grade: BTreeMap<u32, Vec<&FollowUp>> = BTreeMap::new();
         for p in peers {
