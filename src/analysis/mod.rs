@@ -34,6 +34,7 @@ pub mod disclosure;
 pub mod event_study;
 pub mod flags;
 pub mod gap;
+mod locality;
 pub mod peers;
 pub mod ratings;
 pub mod stall;

@@ -77,6 +77,7 @@
 //! through her next childcare leave.
 
 use super::bitset::ActiveSet;
+use super::locality::extend_in_order;
 use super::Context;
 use crate::config::PeerDesign;
 use crate::dates::{months_between, DAYS_PER_YEAR};
@@ -569,29 +570,14 @@ impl PeerSample {
             )
         };
         follow_ups.par_extend((0..returned).into_par_iter().map(|k| one(k, None)));
-        // The peers' follow-ups are computed in the order of their
-        // timelines, not of the returns they are matched to: the time goes
-        // in reaching a timeline's events, and a peer matched to several
-        // returns is reached while her events are still in cache. They are
-        // then put back in return order in place, following the cycles of
-        // the permutation (`order[s]` is where the follow-up in slot `s`
-        // belongs).
-        let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
-        order.par_sort_unstable_by_key(|&j| (pairs[j as usize].1, j));
-        follow_ups.par_extend(order.par_iter().map(|&j| {
-            let (k, p) = pairs[j as usize];
-            one(k as usize, Some(p))
-        }));
+        // In the order of the peers' timelines (see `locality`).
+        extend_in_order(
+            &mut follow_ups,
+            pairs.len(),
+            |j| pairs[j].1,
+            |j| one(pairs[j].0 as usize, Some(pairs[j].1)),
+        );
         drop(pairs);
-        let placed = &mut follow_ups[returned..];
-        for s in 0..order.len() {
-            while order[s] as usize != s {
-                let j = order[s] as usize;
-                placed.swap(s, j);
-                order.swap(s, j);
-            }
-        }
-        drop(order);
         let peers = &follow_ups[returned..];
         let mut by_grade: BTreeMap<u32, Vec<&FollowUp>> = BTreeMap::new();
         for p in peers {

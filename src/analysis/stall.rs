@@ -76,6 +76,7 @@
 //! it, which makes it somewhat too small where peers at her grade are few.
 
 use super::gap::Design;
+use super::locality::extend_in_order;
 use super::peers::{FollowUp, PeerSample};
 use super::Context;
 use crate::config::{StallRule, ValidConfig};
@@ -603,7 +604,14 @@ pub fn stall_scores(ctx: &Context<'_>, peers: &PeerSample) -> StallScores {
         (count > 0).then(|| sum / f64::from(count))
     };
     let reference: Vec<&FollowUp> = peers.follow_ups.iter().filter(|f| !f.returner).collect();
-    let levels: Vec<Option<f64>> = reference.par_iter().map(|f| level(f)).collect();
+    // In the order of the peers' timelines (see `locality`).
+    let mut levels: Vec<Option<f64>> = Vec::with_capacity(reference.len());
+    extend_in_order(
+        &mut levels,
+        reference.len(),
+        |j| reference[j].employee,
+        |j| level(reference[j]),
+    );
     let rated: Vec<f64> = levels.iter().flatten().copied().collect();
     if reference.is_empty() {
         return StallScores {

@@ -1,0 +1,59 @@
+//! Work over many employees' timelines in the order they lie in memory.
+//!
+//! Peers are matched to returns across the whole organisation, so a pass
+//! over the peer follow-ups in return order reaches a random timeline at
+//! each step, and the time goes in fetching its events rather than in
+//! reading them. [`extend_in_order`] computes the items in the order of
+//! their timelines (a peer matched to several returns is then reached while
+//! her events are still in cache) and puts them back in their own order in
+//! place.
+
+use rayon::prelude::*;
+
+/// Appends `f(0), f(1), …, f(n − 1)` to `out`, in that order, computing
+/// them in parallel in the order of `key` (ties in index order).
+///
+/// The results are put in place by following the cycles of the
+/// permutation, so nothing beyond `out` and one `u32` per item is held.
+pub(crate) fn extend_in_order<T: Send>(
+    out: &mut Vec<T>,
+    n: usize,
+    key: impl Fn(usize) -> usize + Sync,
+    f: impl Fn(usize) -> T + Sync + Send,
+) {
+    let start = out.len();
+    // `order[s]`: the item computed into slot `s`, and so where it belongs.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.par_sort_unstable_by_key(|&j| (key(j as usize), j));
+    out.par_extend(order.par_iter().map(|&j| f(j as usize)));
+    let placed = &mut out[start..];
+    for s in 0..order.len() {
+        while order[s] as usize != s {
+            let j = order[s] as usize;
+            placed.swap(s, j);
+            order.swap(s, j);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extend_in_order;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The same items in the same order as a plain map, whatever the
+        /// keys (repeated, reversed, all alike) and what `out` held.
+        #[test]
+        fn the_order_is_the_plain_one(
+            keys in proptest::collection::vec(0usize..50, 0..400),
+            held in 0usize..5,
+        ) {
+            let mut out: Vec<(usize, usize)> = (0..held).map(|i| (usize::MAX, i)).collect();
+            let mut plain = out.clone();
+            extend_in_order(&mut out, keys.len(), |j| keys[j], |j| (j, keys[j]));
+            plain.extend((0..keys.len()).map(|j| (j, keys[j])));
+            prop_assert_eq!(out, plain);
+        }
+    }
+}
