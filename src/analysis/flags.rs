@@ -220,32 +220,46 @@ impl PeerBaseRates {
         // not depend on the order.
         let mut order: Vec<&FollowUp> = peers.follow_ups.iter().filter(|f| !f.returner).collect();
         order.par_sort_unstable_by_key(|f| f.employee);
-        let per_peer: Vec<(i32, Vec<(FlagKind, bool)>)> = order
+        // Counted as they are found (integer counts: the same in any
+        // order), not held per peer first.
+        type ByYear = BTreeMap<i32, (u64, KindCounts)>;
+        let by_year: ByYear = order
             .par_iter()
             .filter_map(|f| {
                 let r = returns.get(f.return_index as usize)?;
                 let t = ctx.timelines().get(f.employee)?;
+                Some((r, t))
+            })
+            .fold(ByYear::new, |mut by_year, (r, t)| {
                 let start = r.absence.start;
                 let before = Baseline::on(t, start.pred_opt().unwrap_or(start));
                 let end = add_months(r.return_date, config.flag_window_months()).min(as_of);
+                let cell = by_year.entry(r.return_date.year()).or_default();
+                cell.0 += 1;
                 // The first change of each kind, with whether she asked for it.
-                let mut kinds: Vec<(FlagKind, bool)> = Vec::new();
+                let mut seen: Vec<FlagKind> = Vec::new();
                 structural_kinds_in(t, before, (start, end), config, |kind, _, who| {
-                    if !kinds.iter().any(|(k, _)| *k == kind) {
-                        kinds.push((kind, who == InitiatedBy::Employee));
+                    if !seen.contains(&kind) {
+                        seen.push(kind);
+                        *cell
+                            .1
+                            .entry((kind, who == InitiatedBy::Employee))
+                            .or_default() += 1;
                     }
                 });
-                Some((r.return_date.year(), kinds))
+                by_year
             })
-            .collect();
-        let mut by_year: BTreeMap<i32, (u64, KindCounts)> = BTreeMap::new();
-        for (year, kinds) in per_peer {
-            let cell = by_year.entry(year).or_default();
-            cell.0 += 1;
-            for k in kinds {
-                *cell.1.entry(k).or_default() += 1;
-            }
-        }
+            .reduce(ByYear::new, |mut a, b| {
+                for (year, (n, counts)) in b {
+                    let cell = a.entry(year).or_default();
+                    cell.0 += n;
+                    for (k, c) in counts {
+                        *cell.1.entry(k).or_default() += c;
+                    }
+                }
+                a
+            });
+        drop(order);
         PeerBaseRates {
             by_year,
             min: config.min_group_size() as u64,
