@@ -14,7 +14,8 @@ use rayon::prelude::*;
 /// them in parallel in the order of `key` (ties in index order).
 ///
 /// The results are put in place by following the cycles of the
-/// permutation, so nothing beyond `out` and one `u32` per item is held.
+/// permutation, so nothing beyond `out` and one `u32` per item is held
+/// (more than `u32::MAX` items are computed in plain order).
 pub(crate) fn extend_in_order<T: Send>(
     out: &mut Vec<T>,
     n: usize,
@@ -22,8 +23,13 @@ pub(crate) fn extend_in_order<T: Send>(
     f: impl Fn(usize) -> T + Sync + Send,
 ) {
     let start = out.len();
+    // Positions are held as `u32`; beyond that, in plain order.
+    let Ok(items) = u32::try_from(n) else {
+        out.par_extend((0..n).into_par_iter().map(f));
+        return;
+    };
     // `order[s]`: the item computed into slot `s`, and so where it belongs.
-    let mut order: Vec<u32> = (0..n as u32).collect();
+    let mut order: Vec<u32> = (0..items).collect();
     order.par_sort_unstable_by_key(|&j| (key(j as usize), j));
     out.par_extend(order.par_iter().map(|&j| f(j as usize)));
     let placed = &mut out[start..];
