@@ -2,7 +2,7 @@
 
 use super::{normal_two_sided_p, z_for, StatsError};
 use nalgebra::{DMatrix, DVector};
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -266,14 +266,9 @@ impl CoxModel {
         // Order: by stratum, then time descending (risk sets accumulate).
         // Sorted on precomputed keys, the row last so that ties keep their
         // input order (what a stable sort by stratum and time would give).
-        let mut keyed: Vec<(u32, u64, usize)> = (0..n)
-            .map(|i| {
-                let st = strata.map_or(0, |s| s[i]);
-                (st, !total_order_key(durations[i]), i)
-            })
-            .collect();
-        keyed.par_sort_unstable();
-        let order: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
+        let order = sorted_positions(n, |i| {
+            (strata.map_or(0, |s| s[i]), !total_order_key(durations[i]))
+        });
         // Everything is laid out in that order once, so that each
         // evaluation reads memory front to back.
         let mut sorted_x = Vec::with_capacity(n * p);
@@ -292,11 +287,8 @@ impl CoxModel {
                 // Positions by stratum, then entry time descending: the
                 // order in which subjects leave the risk set as t falls.
                 let st = |k: usize| strata.map_or(0, |s| s[order[k]]);
-                let mut exits: Vec<(u32, u64, usize)> = (0..n)
-                    .map(|k| (st(k), !total_order_key(sorted[k]), k))
-                    .collect();
-                exits.par_sort_unstable();
-                (sorted, exits.into_iter().map(|(_, _, k)| k).collect())
+                let exits = sorted_positions(n, |k| (st(k), !total_order_key(sorted[k])));
+                (sorted, exits)
             }),
             ties: self.ties,
         };
@@ -601,6 +593,37 @@ struct Fitted {
 }
 
 /// `v`'s place in [`f64::total_cmp`]'s order, as an unsigned integer.
+/// The positions `0..n` sorted by `key` and then by position (what a
+/// stable sort by `key` gives). Below 2³² positions, each (key, position)
+/// is packed into one `u128` (stratum, then the 64-bit key, then the
+/// position), which sorts in the same order as the tuple and about a third
+/// faster; otherwise the tuples are sorted.
+fn sorted_positions(n: usize, key: impl Fn(usize) -> (u32, u64) + Sync) -> Vec<usize> {
+    if u32::try_from(n).is_ok() {
+        let mut packed: Vec<u128> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let (a, b) = key(i);
+                (u128::from(a) << 96) | (u128::from(b) << 32) | i as u128
+            })
+            .collect();
+        packed.par_sort_unstable();
+        packed
+            .into_iter()
+            .map(|k| (k & u128::from(u32::MAX)) as usize)
+            .collect()
+    } else {
+        let mut keyed: Vec<(u32, u64, usize)> = (0..n)
+            .map(|i| {
+                let (a, b) = key(i);
+                (a, b, i)
+            })
+            .collect();
+        keyed.par_sort_unstable();
+        keyed.into_iter().map(|(_, _, i)| i).collect()
+    }
+}
+
 fn total_order_key(v: f64) -> u64 {
     let bits = v.to_bits();
     if bits >> 63 == 1 {
@@ -1015,10 +1038,25 @@ impl Prepared {
 
 #[cfg(test)]
 mod tests {
-    use super::{total_order_key, CoxModel};
+    use super::{sorted_positions, total_order_key, CoxModel};
     use proptest::prelude::*;
 
     proptest! {
+        /// The packed sort gives the positions a stable sort by (stratum,
+        /// key) gives, whatever the ties and the extremes of either part.
+        #[test]
+        fn packed_positions_sort_as_the_tuples_do(
+            keys in proptest::collection::vec(
+                (prop_oneof![Just(0u32), Just(u32::MAX), 0u32..3],
+                 prop_oneof![Just(0u64), Just(u64::MAX), 0u64..4, any::<u64>()]),
+                0..300,
+            ),
+        ) {
+            let mut stable: Vec<usize> = (0..keys.len()).collect();
+            stable.sort_by_key(|&i| keys[i]);
+            prop_assert_eq!(sorted_positions(keys.len(), |i| keys[i]), stable);
+        }
+
         /// Cluster labels that are small numbers (summed through a table)
         /// and the same clusters under labels spread over the whole range
         /// (summed through a hash map), in the same order, give the same
