@@ -292,8 +292,16 @@ pub(super) fn salary(s: &str) -> Result<f64, (RejectionKind, String)> {
     parse_number(s, |v| v >= 0.0, SALARY)
 }
 
-pub(super) fn text_value(s: &str) -> Result<String, (RejectionKind, String)> {
-    Ok(s.to_string())
+/// A name (department, track): made shared straight from the text, one
+/// allocation.
+pub(super) fn text_value(s: &str) -> Result<Name, (RejectionKind, String)> {
+    Ok(Name::from(s))
+}
+
+/// An id kept as a shared name (`manager_id`): [`parse_id`] without the
+/// intermediate `String`.
+pub(super) fn parse_id_name(s: &str) -> Result<Name, (RejectionKind, String)> {
+    parse_id_len(s).map(|()| Name::from(s))
 }
 
 /// A field that the event type requires.

@@ -50,9 +50,9 @@ pub(super) fn feed_csv<R: Read>(builder: &mut Builder, table: Table, reader: R) 
     }
 }
 
-/// Checks one CSV record, with a field buffer kept between calls.
+/// Checks one CSV record, with a [`Scratch`] kept between calls.
 pub(super) type CheckRecord<'a, T> =
-    dyn Fn(&csv::ByteRecord, &mut Vec<Option<&'static str>>) -> Parsed<T> + Sync + 'a;
+    dyn Fn(&csv::ByteRecord, &mut Scratch) -> Parsed<T> + Sync + 'a;
 
 /// Records per batch handed to a checking thread.
 pub(super) const BATCH: usize = 4096;
@@ -78,7 +78,7 @@ pub(super) fn read_parallel<R: Read, T: Send>(
     let mut first = Vec::new();
     let (more, mut read_error) = fill_batch(csv, table, &mut first, &mut last_line);
     if !more {
-        let mut spare = Vec::new();
+        let mut spare = Scratch::default();
         for r in &first {
             apply(check(r, &mut spare))?;
         }
@@ -96,7 +96,7 @@ pub(super) fn read_parallel<R: Read, T: Send>(
         for _ in 0..workers {
             let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
             scope.spawn(move || {
-                let mut spare = Vec::new();
+                let mut spare = Scratch::default();
                 loop {
                     let job = match work_rx.lock() {
                         Ok(rx) => rx.recv().ok(),

@@ -32,6 +32,44 @@ pub(super) struct Known {
     pub(super) index: HashMap<String, u32, FixedState>,
 }
 
+/// What one checking thread keeps from row to row: the field buffer (see
+/// [`recycle`]) and the last employee an event row named.
+#[derive(Default)]
+pub(super) struct Scratch {
+    fields: Vec<Option<&'static str>>,
+    last: LastEmployee,
+}
+
+/// The last employee id an event row named, and its index: an export
+/// lists one employee's events together, so most rows compare one id
+/// instead of hashing it. Only found ids are kept, so the answer is the
+/// map's answer for every id.
+#[derive(Default)]
+pub(super) struct LastEmployee {
+    id: String,
+    index: Option<u32>,
+}
+
+impl LastEmployee {
+    /// `index[id]`, or `None` when the id is not in it.
+    pub(super) fn find(
+        &mut self,
+        index: &HashMap<String, u32, FixedState>,
+        id: &str,
+    ) -> Option<u32> {
+        if self.index.is_some() && self.id == id {
+            return self.index;
+        }
+        let found = index.get(id).copied();
+        if found.is_some() {
+            self.id.clear();
+            self.id.push_str(id);
+            self.index = found;
+        }
+        found
+    }
+}
+
 /// Checks rows of one table on their own (see [`Parsed`]).
 pub(super) struct Checker<'a> {
     pub(super) table: Table,
@@ -46,13 +84,14 @@ pub(super) struct Checker<'a> {
 
 impl Checker<'_> {
     /// Checks the field count and UTF-8 of one CSV record, then its fields
-    /// with `check`; `spare` is a field buffer kept between calls (see [`recycle`]).
+    /// with `check`; `scratch` is kept between calls.
     pub(super) fn record<T>(
         &self,
         record: &csv::ByteRecord,
-        spare: &mut Vec<Option<&'static str>>,
-        check: impl Fn(&Self, u64, &[Option<&str>]) -> Parsed<T>,
+        scratch: &mut Scratch,
+        check: impl Fn(&Self, u64, &[Option<&str>], &mut LastEmployee) -> Parsed<T>,
     ) -> Parsed<T> {
+        let spare = &mut scratch.fields;
         let line = record.position().map_or(0, |p| p.line());
         if record.len() == 1 && record[0].trim_ascii().is_empty() {
             return Parsed::Blank; // a blank line (LF blank lines never reach here; CRLF ones do)
@@ -94,7 +133,15 @@ impl Checker<'_> {
             start = end;
             match text {
                 Ok(s) => {
-                    let s = s.trim();
+                    // Most fields are empty or begin and end with a
+                    // visible ASCII character: nothing to trim, and no
+                    // need to decode the ends to look for Unicode white
+                    // space.
+                    let s = match (s.as_bytes().first(), s.as_bytes().last()) {
+                        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+                        (None, _) => s,
+                        _ => s.trim(),
+                    };
                     fields.push(if s.is_empty() { None } else { Some(s) });
                 }
                 Err(_) => {
@@ -113,8 +160,8 @@ impl Checker<'_> {
                 }
             }
         }
-        let parsed = check(self, line, &fields);
-        *spare = recycle(fields);
+        let parsed = check(self, line, &fields, &mut scratch.last);
+        scratch.fields = recycle(fields);
         parsed
     }
 
@@ -134,6 +181,7 @@ impl Checker<'_> {
         &self,
         line: u64,
         fields: &[Option<&str>],
+        _: &mut LastEmployee,
     ) -> Parsed<PendingEmployee> {
         match self.employee(&self.row(line, fields)) {
             Ok(e) => Parsed::Accepted((e, line)),
@@ -142,8 +190,13 @@ impl Checker<'_> {
     }
 
     /// Checks an event row.
-    pub(super) fn event_row(&self, line: u64, fields: &[Option<&str>]) -> Parsed<PendingEvent> {
-        match self.event(&self.row(line, fields)) {
+    pub(super) fn event_row(
+        &self,
+        line: u64,
+        fields: &[Option<&str>],
+        last: &mut LastEmployee,
+    ) -> Parsed<PendingEvent> {
+        match self.event(&self.row(line, fields), last) {
             Ok((employee, event)) => Parsed::Accepted((employee, fingerprint(fields), event)),
             Err(r) => Parsed::Rejected(Box::new(r), Some(row_hash(fields))),
         }
@@ -166,7 +219,7 @@ impl Checker<'_> {
         let responsibility =
             row.parse_required(E_RESPONSIBILITY, RESPONSIBILITY, responsibility)?;
         let track = row.parse(E_TRACK, text_value)?;
-        let manager_id = row.parse(E_MANAGER, parse_id)?;
+        let manager_id = row.parse(E_MANAGER, parse_id_name)?;
         let employment_type: EmploymentType =
             row.parse_required(E_EMPLOYMENT, &self.expected.employment, parse_enum)?;
         let weekly_hours = row.parse_required(E_HOURS, HOURS, hours)?;
@@ -178,18 +231,22 @@ impl Checker<'_> {
             hire_date,
             exit_date,
             exit_reason,
-            department: department.map(Name::from),
+            department,
             grade,
             responsibility,
-            track: track.map(Name::from),
-            manager_id: manager_id.map(Name::from),
+            track,
+            manager_id,
             employment_type,
             weekly_hours,
             salary,
         })
     }
 
-    pub(super) fn event(&self, row: &Row) -> Result<(u32, Event), Rejection> {
+    pub(super) fn event(
+        &self,
+        row: &Row,
+        last: &mut LastEmployee,
+    ) -> Result<(u32, Event), Rejection> {
         use col::*;
         // The id is checked, then borrowed from the row: no copy per event.
         row.parse_required(V_ID, ID, parse_id_len)?;
@@ -199,9 +256,9 @@ impl Checker<'_> {
         let leave_type: Option<LeaveType> = row.parse(V_LEAVE_TYPE, parse_enum)?;
         let new_grade = row.parse(V_GRADE, grade)?;
         let new_responsibility = row.parse(V_RESPONSIBILITY, responsibility)?;
-        let track: Option<Name> = row.parse(V_TRACK, text_value)?.map(Name::from);
-        let department: Option<Name> = row.parse(V_DEPARTMENT, text_value)?.map(Name::from);
-        let manager_id: Option<Name> = row.parse(V_MANAGER, parse_id)?.map(Name::from);
+        let track: Option<Name> = row.parse(V_TRACK, text_value)?;
+        let department: Option<Name> = row.parse(V_DEPARTMENT, text_value)?;
+        let manager_id: Option<Name> = row.parse(V_MANAGER, parse_id_name)?;
         let initiated_by: InitiatedBy = row.parse(V_INITIATED_BY, parse_enum)?.unwrap_or_default();
         let scale = self.config.rating_scale();
         let rating = row.parse(V_RATING, |s| {
@@ -268,7 +325,7 @@ impl Checker<'_> {
             EventType::ChildBirth => EventKind::ChildBirth,
         };
 
-        let Some(&employee) = self.known.index.get(employee_id) else {
+        let Some(employee) = last.find(&self.known.index, employee_id) else {
             return Err(row.reject(
                 Some(V_ID),
                 employee_id,
@@ -321,5 +378,29 @@ impl Checker<'_> {
             ));
         };
         Ok((employee, Event { date, kind, line }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_employee_answers_as_the_map_does() {
+        // Runs of one id, unknown ids between them, an id coming back after
+        // another: every answer the map's own.
+        let index: HashMap<String, u32, FixedState> = [
+            ("a".to_string(), 0),
+            ("b".to_string(), 1),
+            ("ab".to_string(), 2),
+        ]
+        .into_iter()
+        .collect();
+        let mut last = LastEmployee::default();
+        for id in [
+            "a", "a", "x", "a", "b", "x", "x", "b", "ab", "a", "", "ab", "b",
+        ] {
+            assert_eq!(last.find(&index, id), index.get(id).copied(), "{id}");
+        }
     }
 }
