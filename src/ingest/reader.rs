@@ -170,8 +170,10 @@ fn fill_batch<R: Read>(
     while filled < BATCH {
         // records are made as rows arrive (a small file makes few)
         // and reused from batches the merger sends back
+        // (sized for a usual row, so that one is not grown field by field
+        // on its first reading: 64 bytes of text, 16 fields)
         if filled == batch.len() {
-            batch.push(csv::ByteRecord::new());
+            batch.push(csv::ByteRecord::with_capacity(64, 16));
         }
         let before = csv.position().line();
         match csv.read_byte_record(&mut batch[filled]) {
