@@ -18,22 +18,28 @@ pub(super) fn row_hash(fields: &[Option<&str>]) -> u128 {
 /// time: a false match within one employee's day is out of reach (about
 /// 10⁻¹⁹ per pair).
 ///
-/// Each field is one write into the hasher, and a byte no UTF-8 text holds
-/// after it (0xff) or in its place (0xfe for an empty field): the stream
-/// of bytes tells the fields apart, in at most two writes a field where
-/// hashing the slice of options takes three (its discriminant too).
+/// Each non-empty field is one write into the hasher and a byte no UTF-8
+/// text holds (0xff) after it; which fields are empty is written once per
+/// 64 fields as a bit mask, after their number. Together they tell the
+/// fields apart, in fewer writes than hashing the slice of options (three
+/// a field: its discriminant, its text and a separator).
 pub(super) fn fingerprint(fields: &[Option<&str>]) -> u64 {
     use std::hash::Hasher;
     let mut h = foldhash::quality::FixedState::with_seed(0x243f_6a88_85a3_08d3).build_hasher();
-    for f in fields {
-        match f {
-            Some(s) => {
-                h.write(s.as_bytes());
-                h.write_u8(0xff);
-            }
-            None => h.write_u8(0xfe),
+    h.write_usize(fields.len());
+    let mut present = 0u64;
+    for (i, f) in fields.iter().enumerate() {
+        if let Some(s) = f {
+            h.write(s.as_bytes());
+            h.write_u8(0xff);
+            present |= 1 << (i % 64);
+        }
+        if i % 64 == 63 {
+            h.write_u64(present);
+            present = 0;
         }
     }
+    h.write_u64(present);
     h.finish()
 }
 
@@ -63,5 +69,12 @@ mod tests {
                 assert_ne!(fingerprint(a), fingerprint(b), "{a:?} and {b:?}");
             }
         }
+        // Rows wider than one mask's 64 fields, the same text in field 0
+        // or in field 64: told apart.
+        let mut wide_a = vec![None; 70];
+        let mut wide_b = vec![None; 70];
+        wide_a[0] = Some("x");
+        wide_b[64] = Some("x");
+        assert_ne!(fingerprint(&wide_a), fingerprint(&wide_b));
     }
 }
