@@ -592,7 +592,6 @@ struct Fitted {
     cov: DMatrix<f64>,
 }
 
-/// `v`'s place in [`f64::total_cmp`]'s order, as an unsigned integer.
 /// The positions `0..n` sorted by `key` and then by position (what a
 /// stable sort by `key` gives). Below 2³² positions, each (key, position)
 /// is packed into one `u128` (stratum, then the 64-bit key, then the
@@ -624,6 +623,7 @@ fn sorted_positions(n: usize, key: impl Fn(usize) -> (u32, u64) + Sync) -> Vec<u
     }
 }
 
+/// `v`'s place in [`f64::total_cmp`]'s order, as an unsigned integer.
 fn total_order_key(v: f64) -> u64 {
     let bits = v.to_bits();
     if bits >> 63 == 1 {
