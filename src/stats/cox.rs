@@ -824,17 +824,25 @@ impl Prepared {
         let p = self.p;
         let n = self.durations.len();
         let stratum = |k: usize| self.strata.as_ref().map_or(0, |s| s[k]);
-        let risk = |k: usize| -> f64 {
-            self.x[k * p..(k + 1) * p]
-                .iter()
-                .zip(beta)
-                .map(|(a, b)| a * b)
-                .sum::<f64>()
-                .exp()
-        };
+        // Each subject's relative risk, taken once (each pass below reads
+        // it; the same arithmetic as before, so the same bits).
+        let risk: Vec<f64> = (0..n)
+            .map(|k| {
+                self.x[k * p..(k + 1) * p]
+                    .iter()
+                    .zip(beta)
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>()
+                    .exp()
+            })
+            .collect();
         let mut u = vec![0.0; n * p];
         let mut lo = 0;
         let mut q = 0;
+        // Per event time of a stratum, in one flat array each: the time,
+        // dΛ, x̄ (p values), then the cumulative Λ and Σ x̄ dΛ (p values).
+        let (mut times, mut dls, mut xbars) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut cum_l, mut cum_x) = (Vec::new(), Vec::new());
         while lo < n {
             let st = stratum(lo);
             let mut hi = lo;
@@ -844,15 +852,16 @@ impl Prepared {
             // Pass 1, time descending: S0 and S1 of the risk set at each
             // event time (entry < t ≤ duration), as `evaluate` builds them.
             let (mut s0, mut s1) = (0.0, vec![0.0; p]);
-            // (time, dΛ, x̄) per event time, descending.
-            let mut steps: Vec<(f64, f64, Vec<f64>)> = Vec::new();
+            times.clear();
+            dls.clear();
+            xbars.clear();
             let mut i = lo;
             while i < hi {
                 let t = self.durations[i];
                 let mut j = i;
                 let mut d = 0usize;
                 while j < hi && self.durations[j] == t {
-                    let w = risk(j);
+                    let w = risk[j];
                     s0 += w;
                     for (v, xa) in s1.iter_mut().zip(&self.x[j * p..(j + 1) * p]) {
                         *v += w * xa;
@@ -866,7 +875,7 @@ impl Prepared {
                     }
                     while q < exits.len() && stratum(exits[q]) == st && entry[exits[q]] >= t {
                         let s = exits[q];
-                        let w = risk(s);
+                        let w = risk[s];
                         s0 -= w;
                         for (v, xa) in s1.iter_mut().zip(&self.x[s * p..(s + 1) * p]) {
                             *v -= w * xa;
@@ -875,34 +884,47 @@ impl Prepared {
                     }
                 }
                 if d > 0 {
-                    let xbar: Vec<f64> = s1.iter().map(|v| v / s0).collect();
-                    steps.push((t, d as f64 / s0, xbar));
+                    times.push(t);
+                    dls.push(d as f64 / s0);
+                    xbars.extend(s1.iter().map(|v| v / s0));
                 }
                 i = j;
             }
-            // Pass 2, time ascending: cumulative Λ and Σ x̄ dΛ at each event time.
-            steps.reverse();
-            let mut cum = Vec::with_capacity(steps.len());
+            // Pass 2, time ascending: cumulative Λ and Σ x̄ dΛ at each
+            // event time (position `c` in ascending order is `m − 1 − c`
+            // in the arrays of pass 1).
+            let m = times.len();
+            cum_l.clear();
+            cum_x.clear();
             let (mut lam, mut lamx) = (0.0, vec![0.0; p]);
-            for (_, dl, xbar) in &steps {
+            for c in (0..m).rev() {
+                let dl = dls[c];
                 lam += dl;
                 for a in 0..p {
-                    lamx[a] += xbar[a] * dl;
+                    lamx[a] += xbars[c * p + a] * dl;
                 }
-                cum.push((lam, lamx.clone()));
+                cum_l.push(lam);
+                cum_x.extend_from_slice(&lamx);
             }
-            // The cumulative values over event times ≤ t.
-            let upto = |t: f64| -> Option<usize> {
-                let k = steps.partition_point(|s| s.0 <= t);
-                k.checked_sub(1)
-            };
+            // The number of event times ≤ t (ascending positions below it).
+            let count_upto = |t: f64| m - times.partition_point(|&s| s > t);
+            // Rows come in time descending, so the count only falls:
+            // followed with a pointer rather than searched for each row.
+            let mut upto = m;
             for k in lo..hi {
                 let xi = &self.x[k * p..(k + 1) * p];
-                let r = risk(k);
-                let at = upto(self.durations[k]);
-                let before = self.entry.as_ref().and_then(|(entry, _)| upto(entry[k]));
+                let r = risk[k];
+                let t = self.durations[k];
+                while upto > 0 && times[m - upto] > t {
+                    upto -= 1;
+                }
+                let at = upto.checked_sub(1);
+                let before = self
+                    .entry
+                    .as_ref()
+                    .and_then(|(entry, _)| count_upto(entry[k]).checked_sub(1));
                 let cum_at = |c: Option<usize>, a: usize| -> (f64, f64) {
-                    c.map_or((0.0, 0.0), |c| (cum[c].0, cum[c].1[a]))
+                    c.map_or((0.0, 0.0), |c| (cum_l[c], cum_x[c * p + a]))
                 };
                 for a in 0..p {
                     let (l1, lx1) = cum_at(at, a);
@@ -910,7 +932,7 @@ impl Prepared {
                     let mut v = -r * (xi[a] * (l1 - l0) - (lx1 - lx0));
                     if self.events[k] {
                         if let Some(c) = at {
-                            v += xi[a] - steps[c].2[a];
+                            v += xi[a] - xbars[(m - 1 - c) * p + a];
                         }
                     }
                     u[k * p + a] = v;
