@@ -91,9 +91,14 @@ pub fn excess_test(strata: &[Stratum]) -> Result<Excess, StatsError> {
         let mut here_offset = lo as usize;
         trim(&mut here, &mut here_offset);
         let mut next = vec![0.0; pmf.len() + here.len().max(1) - 1];
-        for (i, a) in pmf.iter().enumerate() {
-            for (j, b) in here.iter().enumerate() {
-                next[i + j] += a * b;
+        // `next[k] = Σ_i pmf[i] · here[k − i]`, one term of `here` at a
+        // time over the whole of `pmf` (the long side: a loop the compiler
+        // vectorises), taken from the last term of `here` down so that
+        // each `next[k]` receives its terms in the order of `i`, as a
+        // loop over `pmf` outside would add them: the same sums to the bit.
+        for (j, b) in here.iter().enumerate().rev() {
+            for (n, a) in next[j..].iter_mut().zip(&pmf) {
+                *n += a * b;
             }
         }
         pmf = next;
