@@ -90,6 +90,7 @@ pub(super) struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    #[inline]
     pub(super) fn text(&self, c: usize) -> Option<&'a str> {
         self.columns.positions[c].and_then(|p| self.fields.get(p).copied().flatten())
     }
@@ -111,18 +112,24 @@ impl<'a> Row<'a> {
         }
     }
 
-    pub(super) fn required(&self, c: usize, expected: &str) -> Result<&'a str, Rejection> {
-        self.text(c).ok_or_else(|| {
-            self.reject(
-                Some(c),
-                "",
-                RejectionKind::MissingField,
-                format!("the field is empty; expected {expected}"),
-            )
-        })
+    /// The rejection of an empty required field.
+    #[cold]
+    #[inline(never)]
+    fn missing(&self, c: usize, expected: &str) -> Rejection {
+        self.reject(
+            Some(c),
+            "",
+            RejectionKind::MissingField,
+            format!("the field is empty; expected {expected}"),
+        )
     }
 
     /// Parses an optional field; `parse` returns `Err((kind, expected))`.
+    ///
+    /// Inlined where it is called: most fields of an event row are empty,
+    /// and an empty one then costs a look at the field rather than a call
+    /// returning a `Result` as large as a rejection.
+    #[inline(always)]
     pub(super) fn parse<T>(
         &self,
         c: usize,
@@ -130,37 +137,44 @@ impl<'a> Row<'a> {
     ) -> Result<Option<T>, Rejection> {
         match self.text(c) {
             None => Ok(None),
-            Some(s) => parse(s).map(Some).map_err(|(kind, expected)| {
-                let what = match kind {
-                    RejectionKind::OutOfRange => "is out of range",
-                    _ => "does not parse",
-                };
-                self.reject(
-                    Some(c),
-                    s,
-                    kind,
-                    format!("the value {what}; expected {expected}"),
-                )
-            }),
+            Some(s) => match parse(s) {
+                Ok(v) => Ok(Some(v)),
+                Err((kind, expected)) => Err(self.unparsed(c, s, kind, &expected)),
+            },
         }
     }
 
-    /// Parses a required field.
+    /// The rejection of a value `parse` refused.
+    #[cold]
+    #[inline(never)]
+    fn unparsed(&self, c: usize, s: &str, kind: RejectionKind, expected: &str) -> Rejection {
+        let what = match kind {
+            RejectionKind::OutOfRange => "is out of range",
+            _ => "does not parse",
+        };
+        self.reject(
+            Some(c),
+            s,
+            kind,
+            format!("the value {what}; expected {expected}"),
+        )
+    }
+
+    /// Parses a required field (inlined as [`Row::parse`] is).
+    #[inline(always)]
     pub(super) fn parse_required<T>(
         &self,
         c: usize,
         expected: &str,
         parse: impl Fn(&str) -> Result<T, (RejectionKind, String)>,
     ) -> Result<T, Rejection> {
-        self.required(c, expected)?;
-        self.parse(c, parse)?.ok_or_else(|| {
-            self.reject(
-                Some(c),
-                "",
-                RejectionKind::MissingField,
-                expected.to_string(),
-            )
-        })
+        match self.text(c) {
+            None => Err(self.missing(c, expected)),
+            Some(s) => match parse(s) {
+                Ok(v) => Ok(v),
+                Err((kind, expected)) => Err(self.unparsed(c, s, kind, &expected)),
+            },
+        }
     }
 }
 
