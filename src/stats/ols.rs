@@ -195,17 +195,23 @@ impl DummyOls {
         fn present<const F: usize>(cols: &[u32; F]) -> impl Iterator<Item = usize> + '_ {
             std::iter::once(0).chain(cols.iter().filter(|&&c| c != u32::MAX).map(|&c| c as usize))
         }
-        let mut xtx = DMatrix::<f64>::zeros(k, k);
-        let mut xty = DVector::<f64>::zeros(k);
+        // X'X and X'y summed in flat arrays (row-major k × k), a matrix
+        // made of them afterwards: the same sums, without a matrix index
+        // to compute and check for each of a row's (1 + F)² cells.
+        let mut xtx_flat = vec![0.0f64; k * k];
+        let mut xty_flat = vec![0.0f64; k];
         for (i, cols) in row_cols.iter().enumerate() {
             let y = y(i);
             for a in present(cols) {
-                xty[a] += y;
+                xty_flat[a] += y;
+                let row = &mut xtx_flat[a * k..(a + 1) * k];
                 for b in present(cols) {
-                    xtx[(a, b)] += 1.0;
+                    row[b] += 1.0;
                 }
             }
         }
+        let xtx = DMatrix::from_row_slice(k, k, &xtx_flat);
+        let xty = DVector::from_vec(xty_flat);
         let xtx_inv = xtx
             .cholesky()
             .ok_or_else(|| StatsError::Fit("X'X is singular (collinear dummies)".into()))?
@@ -215,27 +221,27 @@ impl DummyOls {
         // at most one 1 per factor, so s_g is sparse: it is summed in a
         // dense scratch vector, and only the columns it touched enter the
         // outer product (upper triangle here, mirrored below).
-        let mut meat = DMatrix::<f64>::zeros(k, k);
+        // The upper triangle in a flat row-major array (as X'X above).
+        let mut meat = vec![0.0f64; k * k];
         let mut score = vec![0.0f64; k];
         let mut touched: Vec<usize> = Vec::with_capacity(k);
         let mut marked = vec![false; k];
-        let flush = |score: &mut [f64],
-                     touched: &mut Vec<usize>,
-                     marked: &mut [bool],
-                     meat: &mut DMatrix<f64>| {
-            touched.sort_unstable();
-            for (x, &a) in touched.iter().enumerate() {
-                let sa = score[a];
-                for &b in &touched[x..] {
-                    meat[(a, b)] += sa * score[b];
+        let flush =
+            |score: &mut [f64], touched: &mut Vec<usize>, marked: &mut [bool], meat: &mut [f64]| {
+                touched.sort_unstable();
+                for (x, &a) in touched.iter().enumerate() {
+                    let sa = score[a];
+                    let row = &mut meat[a * k..(a + 1) * k];
+                    for &b in &touched[x..] {
+                        row[b] += sa * score[b];
+                    }
                 }
-            }
-            for &a in touched.iter() {
-                score[a] = 0.0;
-                marked[a] = false;
-            }
-            touched.clear();
-        };
+                for &a in touched.iter() {
+                    score[a] = 0.0;
+                    marked[a] = false;
+                }
+                touched.clear();
+            };
         let mut previous = None;
         for i in (0..n).map(nth) {
             if previous != Some(cluster(i)) {
@@ -253,11 +259,8 @@ impl DummyOls {
             }
         }
         flush(&mut score, &mut touched, &mut marked, &mut meat);
-        for a in 0..k {
-            for b in 0..a {
-                meat[(a, b)] = meat[(b, a)];
-            }
-        }
+        // Lower triangle from the upper one.
+        let meat = DMatrix::from_fn(k, k, |a, b| meat[a.min(b) * k + a.max(b)]);
         let factor = (g as f64 / (g as f64 - 1.0)) * ((n as f64 - 1.0) / (n as f64 - k as f64));
         let cov = &xtx_inv * meat * &xtx_inv * factor;
         Ok(DummyOls {
