@@ -262,6 +262,19 @@ impl CoxModel {
         if n_events == 0 {
             return Err(StatsError::NotEnoughData("no events".into()));
         }
+        // Entry times all before the first event time leave every risk set
+        // as it is without them (a subject is at risk at t when entry < t ≤
+        // duration): they are dropped, and the fit is the same to the bit
+        // (the subjects they would take out of the risk sets leave it only
+        // below the last event time, and the score residuals' hazard
+        // before entry is then 0). The periods of the promotion gap's
+        // diagnostics are such fits: everyone enters at the period's start.
+        let first_event = durations
+            .iter()
+            .zip(events)
+            .filter(|(_, e)| **e)
+            .fold(f64::INFINITY, |m, (d, _)| m.min(*d));
+        let entry = entry.filter(|en| en.iter().any(|&x| x >= first_event));
         let (x, scale) = standardize(covariates, names, n)?;
         // Order: by stratum, then time descending (risk sets accumulate).
         // Sorted on precomputed keys, the row last so that ties keep their
@@ -1110,6 +1123,36 @@ mod tests {
         fn the_sort_key_keeps_total_cmp_order(a in any::<f64>(), b in any::<f64>()) {
             prop_assert_eq!(total_order_key(a).cmp(&total_order_key(b)), a.total_cmp(&b));
         }
+    }
+
+    /// Delayed entry before the first event time is no delayed entry (every
+    /// risk set is the same); an entry at the first event time takes its
+    /// subject out of that risk set and moves the estimate.
+    #[test]
+    fn entry_before_the_first_event_changes_nothing() {
+        let t = [2.0, 3.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+        let e = [
+            true, true, false, true, true, false, true, true, false, true,
+        ];
+        let x = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0];
+        let s = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1];
+        let g = [1, 2, 3, 1, 2, 3, 4, 5, 4, 5];
+        let model = CoxModel::default();
+        let fit = |entry: Option<&[f64]>| {
+            model
+                .fit_clustered(entry, &t, &e, &[&x], &["x"], Some(&s), &g)
+                .unwrap()
+                .coefficients[0]
+                .clone()
+        };
+        let none = fit(None);
+        let early = fit(Some(&[1.5; 10]));
+        assert_eq!(early.coef.to_bits(), none.coef.to_bits());
+        assert_eq!(early.se.to_bits(), none.se.to_bits());
+        let mut at_first = [0.0; 10];
+        at_first[8] = 2.0; // its stratum's first event time: not at risk then
+        let late = fit(Some(&at_first));
+        assert!((late.coef - none.coef).abs() > 1e-6, "{late:?} {none:?}");
     }
 
     #[test]
