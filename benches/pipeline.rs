@@ -174,17 +174,14 @@ fn bench_pipeline(c: &mut Criterion) {
 
 criterion_group!(benches, bench_pipeline);
 
+#[path = "../examples/support/allocator.rs"]
+mod allocator;
+
 fn main() {
+    // The allocator `examples/analyze` has, so that the times and the
+    // peak measured here are the example's.
+    allocator::tune();
     if let Ok(spec) = std::env::var(PEAK_CHILD) {
-        // As `examples/analyze` does (see its `pin_mmap_threshold`), so
-        // that this figure is that of the example.
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
-            // SAFETY: sets an allocator parameter, before any other thread.
-            unsafe {
-                libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-            }
-        }
         let parts: Vec<&str> = spec.split('|').collect();
         if let [e, v, out] = parts[..] {
             analyze(

@@ -232,31 +232,11 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// Pins glibc's mmap threshold at 128 KiB. glibc raises the threshold
-/// each time a large block is freed, after which large blocks come from
-/// its heap and, once freed, stay in the process: on 200,000 employees
-/// (2012 shape, 129 MB of CSV) the peak resident set was 344–370 MB with
-/// the heap itself peaking at 267 MB (massif). With the threshold pinned,
-/// blocks of 128 KiB and more are mapped and unmapped on their own:
-/// 277–289 MB, and no change in time that the noise let us see (README,
-/// Performance). An environment's `MALLOC_MMAP_THRESHOLD_` still wins.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn pin_mmap_threshold() {
-    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
-        // SAFETY: `mallopt` only sets an allocator parameter; it is called
-        // before any other thread exists. Its result (0 when the value is
-        // refused) leaves the default in place, which is still correct.
-        unsafe {
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-        }
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn pin_mmap_threshold() {}
+#[path = "support/allocator.rs"]
+mod allocator;
 
 fn main() -> ExitCode {
-    pin_mmap_threshold();
+    allocator::tune();
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -59,7 +59,11 @@ fn floor(employees: &std::path::Path, events: &std::path::Path) -> Duration {
     took
 }
 
+#[path = "support/allocator.rs"]
+mod allocator;
+
 fn main() -> ExitCode {
+    allocator::tune();
     let args = Args::parse();
     let config = match &args.config {
         Some(p) => Config::from_file(p).and_then(|c| c.validate()),
