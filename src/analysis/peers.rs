@@ -84,9 +84,9 @@ use crate::dates::{months_between, DAYS_PER_YEAR};
 use crate::schema::Gender;
 use crate::stats::KaplanMeier;
 use crate::timeline::{Return, State, Timeline};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// One follow-up from an index date to promotion or censoring.
 #[derive(Debug, Clone, PartialEq)]
@@ -315,7 +315,7 @@ fn follow(
 /// Every pool spell, per (grade, department) in (hire date, employee,
 /// spell) order, with a bit set of the spells active on the sweep date.
 struct PoolIndex<'a> {
-    slot_of: HashMap<(u32, Option<&'a str>, Option<Gender>), usize>,
+    slot_of: foldhash::HashMap<(u32, Option<&'a str>, Option<Gender>), usize>,
     grades: Vec<GradeIndex>,
     /// Where each spell sits: (grade index, position).
     slot: Vec<(u32, u32)>,
@@ -323,7 +323,9 @@ struct PoolIndex<'a> {
 
 impl<'a> PoolIndex<'a> {
     fn new(pool: &[Spell<'a>]) -> PoolIndex<'a> {
-        let mut slot_of: HashMap<(u32, Option<&str>, Option<Gender>), usize> = HashMap::new();
+        // Looked up, never iterated: a fast hasher's order does not matter.
+        let mut slot_of: foldhash::HashMap<(u32, Option<&str>, Option<Gender>), usize> =
+            foldhash::HashMap::default();
         let mut grades: Vec<GradeIndex> = Vec::new();
         for (si, s) in pool.iter().enumerate() {
             let g = *slot_of
@@ -358,6 +360,21 @@ impl<'a> PoolIndex<'a> {
             self.grades[gi].active.clear(pos);
         }
     }
+}
+
+/// The positions of `pool` ordered by `date` of each spell, then by
+/// position: one sort of packed integers (the day in the high half, the
+/// position in the low) rather than a sort looking each spell up.
+fn by_day(pool: &[Spell<'_>], date: impl Fn(&Spell<'_>) -> NaiveDate) -> Vec<u32> {
+    // The day's place in `i32` order as a `u32` (sign bit flipped).
+    let day = |s: &Spell<'_>| date(s).num_days_from_ce().cast_unsigned() ^ (1 << 31);
+    let mut keyed: Vec<u64> = pool
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (u64::from(day(s)) << 32) | i as u64)
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|k| k as u32).collect()
 }
 
 /// The `k` active spells of one grade nearest in hire date to `hire`,
@@ -488,11 +505,10 @@ impl PeerSample {
             .filter(|&i| eligible(&returns[i]))
             .collect();
         by_date.sort_by_key(|&i| returns[i].return_date);
-        // spell indices in `u32`, as in the index
-        let mut adds: Vec<u32> = (0..pool.len() as u32).collect();
-        adds.sort_unstable_by_key(|&i| (pool[i as usize].from, i));
-        let mut removes: Vec<u32> = (0..pool.len() as u32).collect();
-        removes.sort_unstable_by_key(|&i| (pool[i as usize].to, i));
+        // Spell indices (in `u32`, as in the index) by start and by end
+        // date, ties by index.
+        let adds = by_day(&pool, |s| s.from);
+        let removes = by_day(&pool, |s| s.to);
         let (mut ai, mut di) = (0, 0);
         let mut matched: Vec<Option<Vec<usize>>> = vec![None; returns.len()];
         for &ri in &by_date {
@@ -604,5 +620,41 @@ impl PeerSample {
             .get(&grade)
             .copied()
             .or(self.overall_peer_median)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{by_day, Spell};
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The packed sort orders spells as sorting their indices by (date,
+        /// index) does, dates before the common era and repeated days
+        /// included.
+        #[test]
+        fn by_day_sorts_as_the_tuples_do(
+            days in proptest::collection::vec(prop_oneof![-3i32..3, -800_000i32..3_000_000], 0..200)
+        ) {
+            let day = |d: i32| NaiveDate::from_num_days_from_ce_opt(d).unwrap();
+            let pool: Vec<Spell<'_>> = days
+                .iter()
+                .map(|&d| Spell {
+                    grade: 1,
+                    department: None,
+                    gender: None,
+                    hire: day(d),
+                    from: day(d),
+                    to: day(d / 3),
+                    employee: 0,
+                })
+                .collect();
+            for date in [|s: &Spell<'_>| s.from, |s: &Spell<'_>| s.to] {
+                let mut expected: Vec<u32> = (0..pool.len() as u32).collect();
+                expected.sort_by_key(|&i| (date(&pool[i as usize]), i));
+                prop_assert_eq!(by_day(&pool, date), expected);
+            }
+        }
     }
 }
