@@ -292,6 +292,31 @@ pub fn fit_event_model(
     )
 }
 
+/// [`fit_event_model`] of the outcomes every row has (grade,
+/// responsibility, regular), on one design: the fits are the same, to the
+/// bit, as three calls would give.
+fn fit_event_models_observed(
+    rows: &[&PanelRow],
+    omit_event_time: i32,
+) -> Result<Vec<DummyOls>, StatsError> {
+    let at = |i: usize| rows[i];
+    DummyOls::fit_rows_many(
+        rows.len(),
+        |i| ([at(i).event_time, at(i).age, at(i).year], at(i).employee),
+        &[&|i| at(i).grade, &|i| at(i).responsibility, &|i| {
+            at(i).regular
+        }],
+        &[
+            Factor::new("t", Reference::Level(omit_event_time)),
+            Factor::new("age", Reference::Lowest),
+            Factor::new("year", Reference::Lowest),
+        ],
+    )
+}
+
+/// The outcomes [`fit_event_models_observed`] fits, in its order.
+const OBSERVED: [Outcome; 3] = [Outcome::Grade, Outcome::Responsibility, Outcome::Regular];
+
 /// Factors of [`fit_event_model`], in its column order.
 const EVENT_TIME: usize = 0;
 const AGE: usize = 1;
@@ -349,10 +374,36 @@ impl EventStudy {
         let (lo, hi) = config.event_times();
         let z = z_for(config.confidence_level());
         let min = config.min_group_size() as u64;
-        // Outcomes, and within each the two genders, in parallel.
-        let outcomes: BTreeMap<Outcome, Penalty> = OUTCOMES
-            .par_iter()
-            .map(|&name| {
+        // Per gender, the outcomes every row has on one design, and the
+        // salary on the rows that have one; the genders in parallel.
+        let fits_of = |female: bool| -> BTreeMap<Outcome, DummyOls> {
+            let own: Vec<&PanelRow> = rows.iter().filter(|r| r.female == female).collect();
+            let (observed, salary) = rayon::join(
+                || fit_event_models_observed(&own, -1).ok(),
+                || {
+                    let sample: Vec<(&PanelRow, f64)> = own
+                        .iter()
+                        .filter_map(|r| r.salary.map(|y| (*r, y)))
+                        .collect();
+                    fit_event_model(&sample, -1).ok()
+                },
+            );
+            let observed = observed
+                .into_iter()
+                .flat_map(|fits| OBSERVED.into_iter().zip(fits));
+            observed
+                .chain(salary.map(|f| (Outcome::Salary, f)))
+                .collect()
+        };
+        let (mut women_fits, mut men_fits) = rayon::join(|| fits_of(true), || fits_of(false));
+        let fitted: Vec<(Outcome, Option<DummyOls>, Option<DummyOls>)> = OUTCOMES
+            .iter()
+            .map(|o| (*o, women_fits.remove(o), men_fits.remove(o)))
+            .collect();
+        // Each outcome's figures, in parallel.
+        let outcomes: BTreeMap<Outcome, Penalty> = fitted
+            .into_par_iter()
+            .map(|(name, fw, fm)| {
                 let sample = |female: bool| -> Vec<(&PanelRow, f64)> {
                     rows.iter()
                         .filter(|r| r.female == female)
@@ -360,10 +411,6 @@ impl EventStudy {
                         .collect()
                 };
                 let (w, m) = (sample(true), sample(false));
-                let (fw, fm) = rayon::join(
-                    || fit_event_model(&w, -1).ok(),
-                    || fit_event_model(&m, -1).ok(),
-                );
                 let mut p = Penalty {
                     event_time: (lo..=hi).collect(),
                     penalty: vec![],

@@ -100,7 +100,36 @@ impl DummyOls {
         factors: &[Factor<'_>; F],
     ) -> Result<DummyOls, StatsError> {
         let y = |i: usize| row(i).1;
-        let cluster = |i: usize| row(i).2;
+        let mut fits = DummyOls::fit_rows_many(n, |i| (row(i).0, row(i).2), &[&y], factors)?;
+        fits.pop()
+            .ok_or_else(|| StatsError::Fit("no fit for the one outcome".into()))
+    }
+
+    /// [`DummyOls::fit_rows`] of several outcomes on the same rows, `row(i)
+    /// = (levels, cluster)` and `outcomes[j](i)` the j-th outcome of row
+    /// `i`: the design (its dummy columns, X'X and its inverse, the
+    /// clusters) is built once, and each fit is the one `fit_rows` gives
+    /// that outcome (the same sums in the same order). One fit per
+    /// outcome, in their order.
+    ///
+    /// ```
+    /// use mommytrack::stats::{DummyOls, Factor, Reference};
+    /// let levels = [[0], [1], [0], [1], [0], [1], [0], [1]];
+    /// let (a, b) = ([1.0, 3.0, 2.0, 5.0, 1.5, 4.0, 2.5, 3.5], [0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0]);
+    /// let f = [Factor::new("x", Reference::Lowest)];
+    /// let fits = DummyOls::fit_rows_many(8, |i| (levels[i], i / 2), &[&|i| a[i], &|i| b[i]], &f).unwrap();
+    /// let one = DummyOls::fit_rows(8, |i| (levels[i], b[i], i / 2), &f).unwrap();
+    /// assert_eq!(fits[1], one);
+    /// // The slope of a on x: the difference of the two groups' means.
+    /// assert!((fits[0].coefficients[1] - (15.5 - 7.0) / 4.0).abs() < 1e-12);
+    /// ```
+    pub fn fit_rows_many<const F: usize>(
+        n: usize,
+        row: impl Fn(usize) -> ([i32; F], usize),
+        outcomes: &[&dyn Fn(usize) -> f64],
+        factors: &[Factor<'_>; F],
+    ) -> Result<Vec<DummyOls>, StatsError> {
+        let cluster = |i: usize| row(i).1;
         // Each row's levels read once, into the vector that then holds its
         // dummy columns (12 bytes a row for three factors): the caller's
         // rows are read again only for the outcome and the cluster.
@@ -195,15 +224,12 @@ impl DummyOls {
         fn present<const F: usize>(cols: &[u32; F]) -> impl Iterator<Item = usize> + '_ {
             std::iter::once(0).chain(cols.iter().filter(|&&c| c != u32::MAX).map(|&c| c as usize))
         }
-        // X'X and X'y summed in flat arrays (row-major k × k), a matrix
-        // made of them afterwards: the same sums, without a matrix index
-        // to compute and check for each of a row's (1 + F)² cells.
+        // X'X summed in a flat array (row-major k × k), a matrix made of it
+        // afterwards: the same sums, without a matrix index to compute and
+        // check for each of a row's (1 + F)² cells.
         let mut xtx_flat = vec![0.0f64; k * k];
-        let mut xty_flat = vec![0.0f64; k];
-        for (i, cols) in row_cols.iter().enumerate() {
-            let y = y(i);
+        for cols in &row_cols {
             for a in present(cols) {
-                xty_flat[a] += y;
                 let row = &mut xtx_flat[a * k..(a + 1) * k];
                 for b in present(cols) {
                     row[b] += 1.0;
@@ -211,23 +237,35 @@ impl DummyOls {
             }
         }
         let xtx = DMatrix::from_row_slice(k, k, &xtx_flat);
-        let xty = DVector::from_vec(xty_flat);
+        drop(xtx_flat);
         let xtx_inv = xtx
             .cholesky()
             .ok_or_else(|| StatsError::Fit("X'X is singular (collinear dummies)".into()))?
             .inverse();
-        let beta = &xtx_inv * xty;
-        // Σ_g s_g s_g' with s_g = X_g' u_g, the cluster's score. A row has
-        // at most one 1 per factor, so s_g is sparse: it is summed in a
-        // dense scratch vector, and only the columns it touched enter the
-        // outer product (upper triangle here, mirrored below).
-        // The upper triangle in a flat row-major array (as X'X above).
-        let mut meat = vec![0.0f64; k * k];
-        let mut score = vec![0.0f64; k];
-        let mut touched: Vec<usize> = Vec::with_capacity(k);
-        let mut marked = vec![false; k];
-        let flush =
-            |score: &mut [f64], touched: &mut Vec<usize>, marked: &mut [bool], meat: &mut [f64]| {
+        let factor = (g as f64 / (g as f64 - 1.0)) * ((n as f64 - 1.0) / (n as f64 - k as f64));
+        let mut fits = Vec::with_capacity(outcomes.len());
+        for y in outcomes {
+            let mut xty_flat = vec![0.0f64; k];
+            for (i, cols) in row_cols.iter().enumerate() {
+                let y = y(i);
+                for a in present(cols) {
+                    xty_flat[a] += y;
+                }
+            }
+            let beta = &xtx_inv * DVector::from_vec(xty_flat);
+            // Σ_g s_g s_g' with s_g = X_g' u_g, the cluster's score. A row
+            // has at most one 1 per factor, so s_g is sparse: it is summed
+            // in a dense scratch vector, and only the columns it touched
+            // enter the outer product (the upper triangle, in a flat
+            // row-major array; mirrored below).
+            let mut meat = vec![0.0f64; k * k];
+            let mut score = vec![0.0f64; k];
+            let mut touched: Vec<usize> = Vec::with_capacity(k);
+            let mut marked = vec![false; k];
+            let flush = |score: &mut [f64],
+                         touched: &mut Vec<usize>,
+                         marked: &mut [bool],
+                         meat: &mut [f64]| {
                 touched.sort_unstable();
                 for (x, &a) in touched.iter().enumerate() {
                     let sa = score[a];
@@ -242,35 +280,36 @@ impl DummyOls {
                 }
                 touched.clear();
             };
-        let mut previous = None;
-        for i in (0..n).map(nth) {
-            if previous != Some(cluster(i)) {
-                flush(&mut score, &mut touched, &mut marked, &mut meat);
-                previous = Some(cluster(i));
-            }
-            let cols = &row_cols[i];
-            let resid = y(i) - present(cols).map(|j| beta[j]).sum::<f64>();
-            for j in present(cols) {
-                if !marked[j] {
-                    marked[j] = true;
-                    touched.push(j);
+            let mut previous = None;
+            for i in (0..n).map(nth) {
+                if previous != Some(cluster(i)) {
+                    flush(&mut score, &mut touched, &mut marked, &mut meat);
+                    previous = Some(cluster(i));
                 }
-                score[j] += resid;
+                let cols = &row_cols[i];
+                let resid = y(i) - present(cols).map(|j| beta[j]).sum::<f64>();
+                for j in present(cols) {
+                    if !marked[j] {
+                        marked[j] = true;
+                        touched.push(j);
+                    }
+                    score[j] += resid;
+                }
             }
+            flush(&mut score, &mut touched, &mut marked, &mut meat);
+            // Lower triangle from the upper one.
+            let meat = DMatrix::from_fn(k, k, |a, b| meat[a.min(b) * k + a.max(b)]);
+            let cov = &xtx_inv * meat * &xtx_inv * factor;
+            fits.push(DummyOls {
+                names: names.clone(),
+                coefficients: beta.iter().copied().collect(),
+                se: (0..k).map(|j| cov[(j, j)].max(0.0).sqrt()).collect(),
+                n,
+                clusters: g,
+                levels: kept.clone(),
+            });
         }
-        flush(&mut score, &mut touched, &mut marked, &mut meat);
-        // Lower triangle from the upper one.
-        let meat = DMatrix::from_fn(k, k, |a, b| meat[a.min(b) * k + a.max(b)]);
-        let factor = (g as f64 / (g as f64 - 1.0)) * ((n as f64 - 1.0) / (n as f64 - k as f64));
-        let cov = &xtx_inv * meat * &xtx_inv * factor;
-        Ok(DummyOls {
-            names,
-            coefficients: beta.iter().copied().collect(),
-            se: (0..k).map(|j| cov[(j, j)].max(0.0).sqrt()).collect(),
-            n,
-            clusters: g,
-            levels: kept,
-        })
+        Ok(fits)
     }
 
     /// Coefficient and standard error of `level` of factor `factor`;
