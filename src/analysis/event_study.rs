@@ -284,12 +284,18 @@ pub fn fit_event_model(
             let (r, y) = rows[i];
             ([r.event_time, r.age, r.year], y, r.employee)
         },
-        &[
-            Factor::new("t", Reference::Level(omit_event_time)),
-            Factor::new("age", Reference::Lowest),
-            Factor::new("year", Reference::Lowest),
-        ],
+        &event_factors(omit_event_time),
     )
+}
+
+/// The factors of the event-study model, in its column order (see
+/// [`EVENT_TIME`], [`AGE`], [`YEAR`]).
+fn event_factors(omit_event_time: i32) -> [Factor<'static>; 3] {
+    [
+        Factor::new("t", Reference::Level(omit_event_time)),
+        Factor::new("age", Reference::Lowest),
+        Factor::new("year", Reference::Lowest),
+    ]
 }
 
 /// [`fit_event_model`] of the outcomes every row has (grade,
@@ -306,11 +312,7 @@ fn fit_event_models_observed(
         &[&|i| at(i).grade, &|i| at(i).responsibility, &|i| {
             at(i).regular
         }],
-        &[
-            Factor::new("t", Reference::Level(omit_event_time)),
-            Factor::new("age", Reference::Lowest),
-            Factor::new("year", Reference::Lowest),
-        ],
+        &event_factors(omit_event_time),
     )
 }
 

@@ -168,12 +168,9 @@ impl<'a> Row<'a> {
         expected: &str,
         parse: impl Fn(&str) -> Result<T, (RejectionKind, String)>,
     ) -> Result<T, Rejection> {
-        match self.text(c) {
+        match self.parse(c, parse)? {
+            Some(v) => Ok(v),
             None => Err(self.missing(c, expected)),
-            Some(s) => match parse(s) {
-                Ok(v) => Ok(v),
-                Err((kind, expected)) => Err(self.unparsed(c, s, kind, &expected)),
-            },
         }
     }
 }

@@ -265,9 +265,10 @@ impl CoxModel {
         // Entry times all before the first event time leave every risk set
         // as it is without them (a subject is at risk at t when entry < t ≤
         // duration): they are dropped, and the fit is the same to the bit
-        // (the subjects they would take out of the risk sets leave it only
-        // below the last event time, and the score residuals' hazard
-        // before entry is then 0). The periods of the promotion gap's
+        // (the subjects they would take out of the risk sets leave them
+        // only at times before the first event time, where nothing is
+        // counted any more, and the score residuals' hazard before entry
+        // is then 0). The periods of the promotion gap's
         // diagnostics are such fits: everyone enters at the period's start.
         let first_event = durations
             .iter()

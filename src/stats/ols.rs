@@ -100,7 +100,11 @@ impl DummyOls {
         factors: &[Factor<'_>; F],
     ) -> Result<DummyOls, StatsError> {
         let y = |i: usize| row(i).1;
-        let mut fits = DummyOls::fit_rows_many(n, |i| (row(i).0, row(i).2), &[&y], factors)?;
+        let design = |i: usize| {
+            let (levels, _, cluster) = row(i);
+            (levels, cluster)
+        };
+        let mut fits = DummyOls::fit_rows_many(n, design, &[&y], factors)?;
         fits.pop()
             .ok_or_else(|| StatsError::Fit("no fit for the one outcome".into()))
     }
