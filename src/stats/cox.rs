@@ -276,7 +276,6 @@ impl CoxModel {
             .filter(|(_, e)| **e)
             .fold(f64::INFINITY, |m, (d, _)| m.min(*d));
         let entry = entry.filter(|en| en.iter().any(|&x| x >= first_event));
-        let (x, scale) = standardize(covariates, names, n)?;
         // Order: by stratum, then time descending (risk sets accumulate).
         // Sorted on precomputed keys, the row last so that ties keep their
         // input order (what a stable sort by stratum and time would give).
@@ -284,14 +283,11 @@ impl CoxModel {
             (strata.map_or(0, |s| s[i]), !total_order_key(durations[i]))
         });
         // Everything is laid out in that order once, so that each
-        // evaluation reads memory front to back.
-        let mut sorted_x = Vec::with_capacity(n * p);
-        for &i in &order {
-            sorted_x.extend_from_slice(&x[i * p..(i + 1) * p]);
-        }
-        drop(x);
+        // evaluation reads memory front to back; the scaled covariates are
+        // written in it directly.
+        let (x, scale) = standardize(covariates, names, &order)?;
         let data = Prepared {
-            x: sorted_x,
+            x,
             p,
             durations: order.iter().map(|&i| durations[i]).collect(),
             events: order.iter().map(|&i| events[i]).collect(),
@@ -648,13 +644,16 @@ fn total_order_key(v: f64) -> u64 {
 }
 
 /// The covariates centred and scaled by their sample standard deviation
-/// (as lifelines does), row-major n × p, and the scales.
+/// (as lifelines does), row-major n × p with row `k` the caller's row
+/// `order[k]`, and the scales. The means and deviations are summed over
+/// the caller's rows in their own order.
 fn standardize(
     covariates: &[&[f64]],
     names: &[&str],
-    n: usize,
+    order: &[usize],
 ) -> Result<(Vec<f64>, Vec<f64>), StatsError> {
     let p = covariates.len();
+    let n = order.len();
     let mut x = vec![0f64; n * p];
     let mut scale = vec![0f64; p];
     for (j, col) in covariates.iter().enumerate() {
@@ -674,8 +673,8 @@ fn standardize(
             )));
         }
         scale[j] = sd;
-        for i in 0..n {
-            x[i * p + j] = (col[i] - mean) / sd;
+        for (k, &i) in order.iter().enumerate() {
+            x[k * p + j] = (col[i] - mean) / sd;
         }
     }
     Ok((x, scale))
@@ -707,7 +706,6 @@ impl Prepared {
         labels: &[u64],
     ) -> (DMatrix<f64>, usize) {
         let p = self.p;
-        let u = self.score_residuals(beta);
         // Each cluster's row in `sums` (p values a cluster), by first sight:
         // found in a table indexed by label when the labels are small
         // numbers (as row or employee indices are), else in a hash map.
@@ -721,7 +719,10 @@ impl Prepared {
         let mut table: Vec<u32> = vec![NONE; dense.map_or(0, |m| m + 1)];
         let mut slot: foldhash::HashMap<u64, usize> = foldhash::HashMap::default();
         let mut sums: Vec<f64> = Vec::new();
-        for (k, &i) in order.iter().enumerate() {
+        // Each row's residuals added to its cluster's as they are made, in
+        // sorted order.
+        self.score_residuals(beta, |k, u| {
+            let i = order[k];
             let next = sums.len() / p.max(1);
             let g = match dense {
                 // label ≤ the largest, which indexes the table
@@ -737,13 +738,10 @@ impl Prepared {
             if g == next {
                 sums.resize(sums.len() + p, 0.0);
             }
-            for (v, r) in sums[g * p..(g + 1) * p]
-                .iter_mut()
-                .zip(&u[k * p..(k + 1) * p])
-            {
+            for (v, r) in sums[g * p..(g + 1) * p].iter_mut().zip(u) {
                 *v += r;
             }
-        }
+        });
         let mut meat = DMatrix::<f64>::zeros(p, p);
         // Clusters in label order, so that the sum does not depend on hashing.
         let sorted: Vec<(u64, usize)> = match dense {
@@ -830,11 +828,12 @@ impl Prepared {
         r
     }
 
-    /// Breslow score residuals at `beta`, row-major n × p in the sorted
-    /// order: `U_i = δ_i (x_i − x̄(t_i)) − r_i Σ_{t at risk} (x_i − x̄(t)) dΛ(t)`
+    /// Breslow score residuals at `beta`, each row's `p` values handed to
+    /// `emit` with its sorted position, positions ascending (nothing n × p
+    /// is kept): `U_i = δ_i (x_i − x̄(t_i)) − r_i Σ_{t at risk} (x_i − x̄(t)) dΛ(t)`
     /// with `dΛ(t) = d(t) / S0(t)` over the event times `t` at which `i` is
     /// at risk (statsmodels' `PHReg.score_residuals`).
-    fn score_residuals(&self, beta: &[f64]) -> Vec<f64> {
+    fn score_residuals(&self, beta: &[f64], mut emit: impl FnMut(usize, &[f64])) {
         let p = self.p;
         let n = self.durations.len();
         let stratum = |k: usize| self.strata.as_ref().map_or(0, |s| s[k]);
@@ -850,7 +849,7 @@ impl Prepared {
                     .exp()
             })
             .collect();
-        let mut u = vec![0.0; n * p];
+        let mut row = vec![0.0; p];
         let mut lo = 0;
         let mut q = 0;
         // Per event time of a stratum, in one flat array each: the time,
@@ -949,12 +948,12 @@ impl Prepared {
                             v += xi[a] - xbars[(m - 1 - c) * p + a];
                         }
                     }
-                    u[k * p + a] = v;
+                    row[a] = v;
                 }
+                emit(k, &row);
             }
             lo = hi;
         }
-        u
     }
 
     /// Log-likelihood, gradient and Hessian (row-major p × p) at `beta`.
