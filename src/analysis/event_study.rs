@@ -406,13 +406,13 @@ impl EventStudy {
         let outcomes: BTreeMap<Outcome, Penalty> = fitted
             .into_par_iter()
             .map(|(name, fw, fm)| {
-                let sample = |female: bool| -> Vec<(&PanelRow, f64)> {
+                // Each gender's rows with this outcome, read where they
+                // lie (not gathered: a vector per outcome and gender was
+                // about 16 bytes a panel row).
+                let sample = |female: bool| {
                     rows.iter()
-                        .filter(|r| r.female == female)
-                        .filter_map(|r| r.outcome(name).map(|y| (r, y)))
-                        .collect()
+                        .filter(move |r| r.female == female && r.outcome(name).is_some())
                 };
-                let (w, m) = (sample(true), sample(false));
                 let mut p = Penalty {
                     event_time: (lo..=hi).collect(),
                     penalty: vec![],
@@ -434,18 +434,17 @@ impl EventStudy {
                 let mut women_at = vec![0u64; span];
                 let mut men_at = vec![0u64; span];
                 let mut cf_sum = vec![0.0f64; span];
-                for r in &w {
-                    if let Some(k) = slot(r.0.event_time) {
+                for r in sample(true) {
+                    if let Some(k) = slot(r.event_time) {
                         women_at[k] += 1;
                         if let Some(f) = &fw {
-                            cf_sum[k] += f.coefficients[0]
-                                + f.effect(AGE, r.0.age)
-                                + f.effect(YEAR, r.0.year);
+                            cf_sum[k] +=
+                                f.coefficients[0] + f.effect(AGE, r.age) + f.effect(YEAR, r.year);
                         }
                     }
                 }
-                for r in &m {
-                    if let Some(k) = slot(r.0.event_time) {
+                for r in sample(false) {
+                    if let Some(k) = slot(r.event_time) {
                         men_at[k] += 1;
                     }
                 }
