@@ -718,7 +718,11 @@ impl Prepared {
             .filter(|&m| m < n.max(1).saturating_mul(4) && n < NONE as usize);
         let mut table: Vec<u32> = vec![NONE; dense.map_or(0, |m| m + 1)];
         let mut slot: foldhash::HashMap<u64, usize> = foldhash::HashMap::default();
-        let mut sums: Vec<f64> = Vec::new();
+        // Room for as many clusters as there can be (rows, or labels up to
+        // the largest), so that it is not grown and copied as clusters
+        // appear; pages never written are never resident.
+        let most = dense.map_or(n, |m| n.min(m + 1));
+        let mut sums: Vec<f64> = Vec::with_capacity(most * p);
         // Each row's residuals added to its cluster's as they are made, in
         // sorted order.
         self.score_residuals(beta, |k, u| {

@@ -119,11 +119,16 @@ pub(crate) fn tally(
     class: Option<&[usize]>,
     classes: usize,
 ) -> Tally {
-    let mut buckets: Vec<Vec<u64>> = vec![Vec::new(); classes * 2];
+    // Each bucket made at its final size (counted first), not grown.
+    let bucket = |i: usize, e: bool| class.map_or(0, |c| c[i]) * 2 + usize::from(e);
+    let mut sizes = vec![0usize; classes * 2];
+    for (i, &e) in events.iter().enumerate().take(durations.len()) {
+        sizes[bucket(i, e)] += 1;
+    }
+    let mut buckets: Vec<Vec<u64>> = sizes.into_iter().map(Vec::with_capacity).collect();
     for (i, (&d, &e)) in durations.iter().zip(events).enumerate() {
-        let c = class.map_or(0, |c| c[i]);
         // `+ 0.0` turns −0.0 into 0.0, whose bits sort first.
-        buckets[c * 2 + usize::from(e)].push((d + 0.0).to_bits());
+        buckets[bucket(i, e)].push((d + 0.0).to_bits());
     }
     for b in &mut buckets {
         b.sort_unstable();
