@@ -87,12 +87,18 @@ pub(super) fn read_parallel<R: Read, T: Send>(
     // As many as rayon's pool has threads (so `ThreadPool::install` bounds it too).
     let workers = rayon::current_num_threads().clamp(1, 8);
     std::thread::scope(|scope| {
-        let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Vec<csv::ByteRecord>)>(2 * workers);
+        // A batch travels with a vector for its checked rows; both come
+        // back from the merger to be reused (made new each time, the
+        // vectors of checked rows were about 117 MB of fresh memory on
+        // 200,000 employees' 2.4 million events).
+        type Job<T> = (usize, Vec<csv::ByteRecord>, Vec<Parsed<T>>);
+        let (work_tx, work_rx) = mpsc::sync_channel::<Job<T>>(2 * workers);
         // Shared by the checkers; dropped with the last of them, so that the
         // reader stops when nobody is left to check.
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done_rx) = mpsc::sync_channel::<Checked<T>>(2 * workers);
-        let (back_tx, back_rx) = mpsc::channel::<Vec<csv::ByteRecord>>();
+        type Back<T> = (Vec<csv::ByteRecord>, Vec<Parsed<T>>);
+        let (back_tx, back_rx) = mpsc::channel::<Back<T>>();
         for _ in 0..workers {
             let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
             scope.spawn(move || {
@@ -102,8 +108,11 @@ pub(super) fn read_parallel<R: Read, T: Send>(
                         Ok(rx) => rx.recv().ok(),
                         Err(_) => None,
                     };
-                    let Some((seq, batch)) = job else { break };
-                    let out = batch.iter().map(|r| check(r, &mut spare)).collect();
+                    let Some((seq, batch, mut out)) = job else {
+                        break;
+                    };
+                    out.clear();
+                    out.extend(batch.iter().map(|r| check(r, &mut spare)));
                     if done_tx.send((seq, out, batch)).is_err() {
                         break;
                     }
@@ -116,12 +125,12 @@ pub(super) fn read_parallel<R: Read, T: Send>(
             let mut next = 0usize;
             for (seq, out, batch) in done_rx {
                 waiting.insert(seq, (out, batch));
-                while let Some((out, batch)) = waiting.remove(&next) {
-                    for parsed in out {
+                while let Some((mut out, batch)) = waiting.remove(&next) {
+                    for parsed in out.drain(..) {
                         apply(parsed)?;
                     }
-                    // The reader reuses the records' buffers.
-                    let _ = back_tx.send(batch);
+                    // The reader reuses the records' buffers and the vector.
+                    let _ = back_tx.send((batch, out));
                     next += 1;
                 }
             }
@@ -129,14 +138,14 @@ pub(super) fn read_parallel<R: Read, T: Send>(
         });
         // The first batch is full (the file goes on).
         let mut seq = 0usize;
-        if work_tx.send((seq, first)).is_ok() {
+        if work_tx.send((seq, first, Vec::new())).is_ok() {
             seq += 1;
             loop {
-                let mut batch = back_rx.try_recv().unwrap_or_default();
+                let (mut batch, out) = back_rx.try_recv().unwrap_or_default();
                 let (more, error) = fill_batch(csv, table, &mut batch, &mut last_line);
                 read_error = error;
                 if !batch.is_empty() {
-                    if work_tx.send((seq, batch)).is_err() {
+                    if work_tx.send((seq, batch, out)).is_err() {
                         break; // the merger stopped: its error is the answer
                     }
                     seq += 1;
