@@ -1,6 +1,6 @@
 //! The allocator of the `analyze` and `profile` examples and of the
 //! pipeline bench: mimalloc, told to hand freed memory back to the system
-//! after 5 ms. Included with `#[path]` (it is not an example of its own).
+//! at once. Included with `#[path]` (it is not an example of its own).
 //!
 //! Against glibc's malloc (with its mmap threshold pinned at 128 KiB, as
 //! `analyze` had it before), `analyze` on seed 11's 200,000 generated
@@ -14,23 +14,12 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Sets mimalloc's purge delay to 5 ms (freed memory goes back to the
-/// system after 5 ms rather than a second), unless
+/// Sets mimalloc's purge delay to 0 ms (freed memory goes back to the
+/// system at once rather than a second later), unless
 /// `MIMALLOC_PURGE_DELAY` is set in the environment (mimalloc reads that
 /// itself). With mimalloc's default the peak resident set of `analyze` on
 /// the 2012-shape files above was 322,376–334,528 KiB. Call it first in
 /// `main`, before any thread starts.
-///
-/// Memory handed back is zeroed by the kernel, page by page, when it is
-/// touched again: at 0 ms, `analyze` on those files took about 271,000
-/// page faults and 0.65 s of system time, against 88,000 faults (the
-/// first touch of each page) when nothing is handed back. 5 ms keeps a
-/// block freed and soon allocated again without handing it back. Seed 11's
-/// 200,000 employees, 5 runs of each alternating (with huge pages off,
-/// below): 2012 shape 1.70–1.96 s (mean 1.77) against 1.78–1.98 s (1.85)
-/// at 0 ms, peak 227,568–232,216 KiB against 219,852–224,448 KiB; 1990
-/// shape 2.86–3.04 s (2.93) against 2.98–3.12 s (3.04), 353,820–360,296
-/// KiB against 348,524–351,476 KiB.
 ///
 /// It also turns transparent huge pages off for the process (Linux's
 /// `PR_SET_THP_DISABLE`), unless `MIMALLOC_ALLOW_THP` is set in the
@@ -60,7 +49,7 @@ pub fn tune() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets an allocator option; `mi_option_set` is not thread
         // safe, and this runs before any other thread exists.
-        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 5) }
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) }
     }
     #[cfg(target_os = "linux")]
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
