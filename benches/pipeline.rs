@@ -27,14 +27,11 @@ use criterion::{criterion_group, BenchmarkId, Criterion};
 use mommytrack::config::ValidConfig;
 use mommytrack::synth::{generate_to_dir, SynthConfig};
 use mommytrack::Analysis;
-use polars::prelude::*;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 /// Set in the process that measures peak memory: `EMPLOYEES|EVENTS|OUT`.
 const PEAK_CHILD: &str = "MOMMYTRACK_BENCH_PEAK_CHILD";
-/// Set in the process that times the floor: `EMPLOYEES|EVENTS|RUNS`.
-const FLOOR_CHILD: &str = "MOMMYTRACK_BENCH_FLOOR_CHILD";
 /// Timed runs of the floor (after one untimed).
 const FLOOR_RUNS: usize = 10;
 
@@ -58,21 +55,6 @@ fn files(n: usize, year: i32) -> (PathBuf, PathBuf) {
         generate_to_dir(&config, &dir).expect("writing bench data");
     }
     (e, v)
-}
-
-fn polars_read_sort(e: &Path, v: &Path) -> (DataFrame, DataFrame) {
-    let read = |p: &Path| {
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .try_into_reader_with_file_path(Some(p.to_path_buf()))
-            .and_then(|r| r.finish())
-            .expect("polars reads the bench CSV")
-    };
-    let employees = read(e);
-    let events = read(v)
-        .sort(["employee_id", "date"], SortMultipleOptions::default())
-        .expect("sort");
-    (employees, events)
 }
 
 /// What `analyze` does: ingest, every analysis, every output.
@@ -105,22 +87,10 @@ fn peak_of_analyze(e: &Path, v: &Path, out: &Path) -> Option<u64> {
 }
 
 /// The floor's median time, seconds, over [`FLOOR_RUNS`] runs in a process
-/// of its own (this bench run again with [`FLOOR_CHILD`] set), which
-/// leaves mimalloc and the system's huge pages as they come: the settings
-/// `analyze` runs with (`allocator::tune`) cost polars' reading and sort
-/// up to 40% (2012 shape at 200,000: 0.54-0.56 s as it comes, 0.76-0.77 s
-/// under them), and the floor is polars at its best, not at ours.
-fn floor_in_child(e: &Path, v: &Path) -> Option<f64> {
-    let exe = std::env::current_exe().ok()?;
-    let spec = format!("{}|{}|{FLOOR_RUNS}", e.display(), v.display());
-    let output = std::process::Command::new(exe)
-        .env(FLOOR_CHILD, spec)
-        .output()
-        .ok()?;
-    let mut times: Vec<f64> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| l.trim().parse().ok())
-        .collect();
+/// of its own (`examples/support/floor.rs`: the allocator as it comes, so
+/// that the floor is polars at its best, not under `analyze`'s settings).
+fn floor_median(e: &Path, v: &Path) -> Option<f64> {
+    let mut times = floor::times_in_child(e, v, FLOOR_RUNS);
     if times.is_empty() {
         return None;
     }
@@ -167,7 +137,7 @@ fn bench_pipeline(c: &mut Criterion) {
                 bytes as f64 / 1e6
             );
             let group_name = format!("pipeline-{year}");
-            let floor = floor_in_child(&e, &v);
+            let floor = floor_median(&e, &v);
             eprintln!(
                 "floor (polars, own process, {FLOOR_RUNS} runs): median {}",
                 floor.map_or("n/a".into(), |f| format!("{f:.3} s"))
@@ -213,20 +183,11 @@ criterion_group!(benches, bench_pipeline);
 
 #[path = "../examples/support/allocator.rs"]
 mod allocator;
+#[path = "../examples/support/floor.rs"]
+mod floor;
 
 fn main() {
-    if let Ok(spec) = std::env::var(FLOOR_CHILD) {
-        // The floor, with the allocator as it comes (no `tune`).
-        let parts: Vec<&str> = spec.split('|').collect();
-        if let [e, v, runs] = parts[..] {
-            let (e, v) = (Path::new(e), Path::new(v));
-            black_box(polars_read_sort(e, v));
-            for _ in 0..runs.parse::<usize>().unwrap_or(FLOOR_RUNS) {
-                let start = std::time::Instant::now();
-                black_box(polars_read_sort(e, v));
-                println!("{}", start.elapsed().as_secs_f64());
-            }
-        }
+    if floor::run_child() {
         return;
     }
     // The allocator `examples/analyze` has, so that the times and the

@@ -39,69 +39,14 @@ struct Args {
     repeat: usize,
 }
 
-/// The floor: polars reads both CSV files and sorts the events by
-/// employee and date (what `benches/pipeline.rs` calls `polars_read_sort`).
-fn floor(employees: &std::path::Path, events: &std::path::Path) -> Duration {
-    use polars::prelude::*;
-    let start = Instant::now();
-    let read = |p: &std::path::Path| {
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .try_into_reader_with_file_path(Some(p.to_path_buf()))
-            .and_then(|r| r.finish())
-    };
-    let e = read(employees);
-    let v =
-        read(events).and_then(|v| v.sort(["employee_id", "date"], SortMultipleOptions::default()));
-    let took = start.elapsed();
-    if let Err(err) = e.and(v) {
-        eprintln!("floor: polars cannot read the files: {err}");
-    }
-    took
-}
-
 #[path = "support/allocator.rs"]
 mod allocator;
 
-/// Set when this program runs again to time the floor in a process of its
-/// own: `EMPLOYEES|EVENTS|RUNS`.
-const FLOOR_CHILD: &str = "MOMMYTRACK_PROFILE_FLOOR_CHILD";
-
-/// The floor's best of `runs`, in a process of its own with the allocator as
-/// it comes: the settings the analysis runs with (`allocator::tune`) cost
-/// polars' reading and sort up to about 40% (2012 shape, 200,000
-/// employees: 0.54-0.56 s as it comes, 0.76-0.77 s under them).
-fn floor_in_child(employees: &std::path::Path, events: &std::path::Path, runs: usize) -> Duration {
-    let spec = format!("{}|{}|{runs}", employees.display(), events.display());
-    let times: Vec<f64> = std::env::current_exe()
-        .and_then(|exe| {
-            std::process::Command::new(exe)
-                .env(FLOOR_CHILD, spec)
-                .output()
-        })
-        .map(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .filter_map(|l| l.trim().parse().ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    times
-        .into_iter()
-        .map(Duration::from_secs_f64)
-        .min()
-        .unwrap_or(Duration::MAX)
-}
+#[path = "support/floor.rs"]
+mod floor;
 
 fn main() -> ExitCode {
-    if let Ok(spec) = std::env::var(FLOOR_CHILD) {
-        let parts: Vec<&str> = spec.split('|').collect();
-        if let [e, v, runs] = parts[..] {
-            for _ in 0..runs.parse::<usize>().unwrap_or(1) {
-                let took = floor(std::path::Path::new(e), std::path::Path::new(v));
-                println!("{}", took.as_secs_f64());
-            }
-        }
+    if floor::run_child() {
         return ExitCode::SUCCESS;
     }
     allocator::tune();
@@ -118,7 +63,11 @@ fn main() -> ExitCode {
         }
     };
     if args.floor > 0 {
-        let best_floor = floor_in_child(&args.employees, &args.events, args.floor);
+        let best_floor = floor::times_in_child(&args.employees, &args.events, args.floor)
+            .into_iter()
+            .map(Duration::from_secs_f64)
+            .min()
+            .unwrap_or(Duration::MAX);
         let mut best_run = Duration::MAX;
         for _ in 0..args.floor {
             let start = Instant::now();
