@@ -706,70 +706,78 @@ impl Prepared {
         labels: &[u64],
     ) -> (DMatrix<f64>, usize) {
         let p = self.p;
-        // Each cluster's row in `sums` (p values a cluster), by first sight:
-        // found in a table indexed by label when the labels are small
-        // numbers (as row or employee indices are), else in a hash map.
-        const NONE: u32 = u32::MAX;
         let n = order.len();
+        // Labels that are small numbers (as row or employee indices are)
+        // index each cluster's sums directly; others are numbered through
+        // a hash map.
         let dense = labels
             .iter()
             .max()
             .and_then(|&m| usize::try_from(m).ok())
-            .filter(|&m| m < n.max(1).saturating_mul(4) && n < NONE as usize);
-        let mut table: Vec<u32> = vec![NONE; dense.map_or(0, |m| m + 1)];
-        let mut slot: foldhash::HashMap<u64, usize> = foldhash::HashMap::default();
-        // Room for as many clusters as there can be (rows, or labels up to
-        // the largest), so that it is not grown and copied as clusters
-        // appear; pages never written are never resident.
-        let most = dense.map_or(n, |m| n.min(m + 1));
-        let mut sums: Vec<f64> = Vec::with_capacity(most * p);
-        // Each row's residuals added to its cluster's as they are made, in
-        // sorted order.
-        self.score_residuals(beta, |k, u| {
-            let i = order[k];
-            let next = sums.len() / p.max(1);
-            let g = match dense {
-                // label ≤ the largest, which indexes the table
-                Some(_) => {
-                    let t = &mut table[labels[i] as usize];
-                    if *t == NONE {
-                        *t = next as u32;
-                    }
-                    *t as usize
-                }
-                None => *slot.entry(labels[i]).or_insert(next),
-            };
-            if g == next {
-                sums.resize(sums.len() + p, 0.0);
-            }
-            for (v, r) in sums[g * p..(g + 1) * p].iter_mut().zip(u) {
-                *v += r;
-            }
-        });
+            .filter(|&m| m < n.max(1).saturating_mul(4) && n < u32::MAX as usize);
         let mut meat = DMatrix::<f64>::zeros(p, p);
-        // Clusters in label order, so that the sum does not depend on hashing.
-        let sorted: Vec<(u64, usize)> = match dense {
-            Some(_) => table
-                .iter()
-                .enumerate()
-                .filter(|(_, &g)| g != NONE)
-                .map(|(l, &g)| (l as u64, g as usize))
-                .collect(),
-            None => {
-                let mut sorted: Vec<(u64, usize)> = slot.iter().map(|(&l, &g)| (l, g)).collect();
-                sorted.sort_unstable();
-                sorted
-            }
-        };
-        for (_, g) in &sorted {
-            let v = &sums[g * p..(g + 1) * p];
+        let mut add = |v: &[f64]| {
             for a in 0..p {
                 for b in 0..p {
                     meat[(a, b)] += v[a] * v[b];
                 }
             }
-        }
-        (cov * meat * cov, sorted.len())
+        };
+        // Each cluster's residuals are summed from zero in sorted order,
+        // and the clusters' outer products in label order, so that the
+        // result does not depend on how the clusters are found.
+        let clusters = match dense {
+            Some(m) => {
+                // Each sorted row's label gathered first, in a loop of its
+                // own: there the loads are independent and overlap, where
+                // inside the residuals' loop each waited on the one before
+                // (a cluster's rows lie far apart in time order). At
+                // 1,365,080 rows (1M employees) the sandwich took 0.17 s
+                // instead of 0.35 s.
+                let label: Vec<u32> = order.iter().map(|&i| labels[i] as u32).collect();
+                let mut present = vec![false; m + 1];
+                // Pages of labels never seen are never written, so never
+                // resident.
+                let mut sums = vec![0f64; (m + 1) * p];
+                self.score_residuals(beta, |k, u| {
+                    let g = label[k] as usize;
+                    present[g] = true;
+                    for (v, r) in sums[g * p..(g + 1) * p].iter_mut().zip(u) {
+                        *v += r;
+                    }
+                });
+                let mut count = 0;
+                for (g, _) in present.iter().enumerate().filter(|(_, &x)| x) {
+                    add(&sums[g * p..(g + 1) * p]);
+                    count += 1;
+                }
+                count
+            }
+            None => {
+                let mut slot: foldhash::HashMap<u64, usize> = foldhash::HashMap::default();
+                // Room for as many clusters as there can be, so that it is
+                // not grown and copied as clusters appear (pages never
+                // written are never resident).
+                let mut sums: Vec<f64> = Vec::with_capacity(n * p);
+                self.score_residuals(beta, |k, u| {
+                    let next = sums.len() / p.max(1);
+                    let g = *slot.entry(labels[order[k]]).or_insert(next);
+                    if g == next {
+                        sums.resize(sums.len() + p, 0.0);
+                    }
+                    for (v, r) in sums[g * p..(g + 1) * p].iter_mut().zip(u) {
+                        *v += r;
+                    }
+                });
+                let mut sorted: Vec<(u64, usize)> = slot.into_iter().collect();
+                sorted.sort_unstable();
+                for (_, g) in &sorted {
+                    add(&sums[g * p..(g + 1) * p]);
+                }
+                sorted.len()
+            }
+        };
+        (cov * meat * cov, clusters)
     }
 
     /// Schoenfeld residuals at `beta` (row-major n × p in the sorted order,
