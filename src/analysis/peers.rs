@@ -172,7 +172,29 @@ struct GradeIndex {
     /// (hire date, employee, spell index), in 12 bytes: one entry per
     /// pool spell, held while the peers are matched.
     entries: Vec<(NaiveDate, u32, u32)>,
+    /// Each distinct hire date of `entries`, ascending, and where its
+    /// entries begin (one more: the end), so that a date's entries are
+    /// found by searching this short array rather than `entries`.
+    days: Vec<NaiveDate>,
+    starts: Vec<u32>,
     active: ActiveSet,
+}
+
+impl GradeIndex {
+    /// The positions of the entries hired on `date`: from the first at or
+    /// after it to the first after it.
+    fn day(&self, date: NaiveDate) -> (usize, usize) {
+        let i = self.days.partition_point(|d| *d < date);
+        let start = self
+            .starts
+            .get(i)
+            .map_or(self.entries.len(), |&s| s as usize);
+        let end = match (self.days.get(i), self.starts.get(i + 1)) {
+            (Some(d), Some(&e)) if *d == date => e as usize,
+            _ => start,
+        };
+        (start, end)
+    }
 }
 
 /// Spells of constant grade (and department, with `by_department`) of
@@ -339,6 +361,13 @@ impl<'a> PoolIndex<'a> {
         let mut slot: Vec<(u32, u32)> = vec![(0, 0); pool.len()];
         for (gi, g) in grades.iter_mut().enumerate() {
             g.entries.sort_unstable();
+            for (pos, e) in g.entries.iter().enumerate() {
+                if g.days.last() != Some(&e.0) {
+                    g.days.push(e.0);
+                    g.starts.push(pos as u32);
+                }
+            }
+            g.starts.push(g.entries.len() as u32);
             g.active = ActiveSet::new(g.entries.len());
             for (pos, e) in g.entries.iter().enumerate() {
                 slot[e.2 as usize] = (gi as u32, pos as u32);
@@ -389,17 +418,15 @@ fn nearest(
     k: usize,
     band: chrono::Duration,
 ) -> Vec<usize> {
-    // First position at or after (date, employee).
-    let at = |date: NaiveDate, employee: u32| {
-        g.entries.partition_point(|e| (e.0, e.1) < (date, employee))
-    };
+    // First position at or after `date`.
+    let at = |date: NaiveDate| g.day(date).0;
     let pivot = (fnv(id, "") % timelines.len().max(1) as u64) as u32;
     let mut candidates: Vec<(u64, usize)> = Vec::new();
     let one_day = chrono::Duration::days(1);
     let (mut below_end, mut above_start) = (hire, hire);
     while candidates.len() < k {
-        let nb = g.active.prev(at(below_end, 0)).map(|p| g.entries[p].0);
-        let na = g.active.next(at(above_start, 0)).map(|p| g.entries[p].0);
+        let nb = g.active.prev(at(below_end)).map(|p| g.entries[p].0);
+        let na = g.active.next(at(above_start)).map(|p| g.entries[p].0);
         let d = match (nb, na) {
             (None, None) => break,
             (Some(b), None) => (hire - b).num_days(),
@@ -417,9 +444,10 @@ fn nearest(
             dates.push(hire - dd);
         }
         for date in dates {
-            let start = at(date, 0);
-            let split = at(date, pivot);
-            let end = g.entries.partition_point(|e| e.0 <= date);
+            // The entries hired that day, from the first at or after
+            // (date, pivot).
+            let (start, end) = g.day(date);
+            let split = start + g.entries[start..end].partition_point(|e| e.1 < pivot);
             let from_pivot = g
                 .active
                 .within(split, end)
