@@ -739,13 +739,34 @@ impl Prepared {
                 // Pages of labels never seen are never written, so never
                 // resident.
                 let mut sums = vec![0f64; (m + 1) * p];
-                self.score_residuals(beta, |k, u| {
-                    let g = label[k] as usize;
-                    present[g] = true;
-                    for (v, r) in sums[g * p..(g + 1) * p].iter_mut().zip(u) {
-                        *v += r;
+                // The residuals of up to BLOCK rows are kept (20 KiB at four
+                // covariates), then added to their clusters' sums in a short
+                // loop of their own, in the same order: there many rows'
+                // cache misses are in flight at once, where each row's
+                // residuals took long enough to compute that few were
+                // (1,365,080 rows: residuals and sums 0.13-0.15 s -> 0.07-0.08 s).
+                const BLOCK: usize = 512;
+                let mut rows: Vec<usize> = Vec::with_capacity(BLOCK);
+                let mut values: Vec<f64> = Vec::with_capacity(BLOCK * p);
+                let mut flush = |rows: &mut Vec<usize>, values: &mut Vec<f64>| {
+                    for (&k, u) in rows.iter().zip(values.chunks_exact(p)) {
+                        let g = label[k] as usize;
+                        present[g] = true;
+                        for (v, r) in sums[g * p..(g + 1) * p].iter_mut().zip(u) {
+                            *v += r;
+                        }
                     }
+                    rows.clear();
+                    values.clear();
+                };
+                self.score_residuals(beta, |k, u| {
+                    if rows.len() == BLOCK {
+                        flush(&mut rows, &mut values);
+                    }
+                    rows.push(k);
+                    values.extend_from_slice(u);
                 });
+                flush(&mut rows, &mut values);
                 let mut count = 0;
                 for (g, _) in present.iter().enumerate().filter(|(_, &x)| x) {
                     add(&sums[g * p..(g + 1) * p]);
