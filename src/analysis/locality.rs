@@ -29,8 +29,31 @@ pub(crate) fn extend_in_order<T: Send>(
         return;
     };
     // `order[s]`: the item computed into slot `s`, and so where it belongs.
-    let mut order: Vec<u32> = (0..items).collect();
-    order.par_sort_unstable_by_key(|&j| (key(j as usize), j));
+    // Each item's key taken once and packed with its index into one `u64`
+    // (key in the high half): sorting these orders as (key, index) does,
+    // without calling `key` (a read of the caller's item, often a cache
+    // miss) at every comparison. At 1,137,735 items (1M employees) the
+    // sort took 0.05 s instead of 0.11 s (peer follow-ups) and 0.34 s
+    // (stall levels). Keys beyond `u32` sort as tuples.
+    let packed: Option<Vec<u64>> = (0..items)
+        .into_par_iter()
+        .map(|j| {
+            u32::try_from(key(j as usize))
+                .ok()
+                .map(|k| (u64::from(k) << 32) | u64::from(j))
+        })
+        .collect();
+    let mut order: Vec<u32> = match packed {
+        Some(mut packed) => {
+            packed.par_sort_unstable();
+            packed.into_iter().map(|k| k as u32).collect()
+        }
+        None => {
+            let mut order: Vec<u32> = (0..items).collect();
+            order.par_sort_unstable_by_key(|&j| (key(j as usize), j));
+            order
+        }
+    };
     out.par_extend(order.par_iter().map(|&j| f(j as usize)));
     let placed = &mut out[start..];
     for s in 0..order.len() {
@@ -52,7 +75,11 @@ mod tests {
         /// keys (repeated, reversed, all alike) and what `out` held.
         #[test]
         fn the_order_is_the_plain_one(
-            keys in proptest::collection::vec(0usize..50, 0..400),
+            // Keys beyond `u32` too (sorted as tuples rather than packed).
+            keys in proptest::collection::vec(
+                prop_oneof![4 => 0usize..50, 1 => (1usize << 33)..(1usize << 33) + 50],
+                0..400
+            ),
             held in 0usize..5,
         ) {
             let mut out: Vec<(usize, usize)> = (0..held).map(|i| (usize::MAX, i)).collect();
