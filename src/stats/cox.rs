@@ -497,14 +497,16 @@ impl CoxModel {
         let n = f.data.durations.len();
         // Events in ascending time (the sorted layout is descending).
         let residuals = f.data.schoenfeld(&f.beta);
-        let mut rows: Vec<(f64, Vec<f64>)> = Vec::with_capacity(fit.events);
+        // Each event's time and its row in `residuals` (not a vector of
+        // its residuals each: 362,152 allocations at 1M employees).
+        let mut rows: Vec<(f64, usize)> = Vec::with_capacity(fit.events);
         for k in (0..n).rev() {
             if f.data.events[k] {
-                // Back to the covariates' own scale.
-                let r = (0..p).map(|a| residuals[k * p + a] * f.scale[a]).collect();
-                rows.push((f.data.durations[k], r));
+                rows.push((f.data.durations[k], k));
             }
         }
+        // An event's residual back on the covariate's own scale.
+        let residual = |k: usize, a: usize| residuals[k * p + a] * f.scale[a];
         // Strata are laid out one after another: bring the events into one
         // time order (stable, so the unstratified order stays as it was).
         rows.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -539,8 +541,8 @@ impl CoxModel {
                 let num: f64 = rows
                     .iter()
                     .zip(&g)
-                    .map(|((_, r), gk)| {
-                        (gk - mean) * d * (0..p).map(|a| r[a] * v(a, j)).sum::<f64>()
+                    .map(|(&(_, k), gk)| {
+                        (gk - mean) * d * (0..p).map(|a| residual(k, a) * v(a, j)).sum::<f64>()
                     })
                     .sum();
                 let se = fit.coefficients[j].model_se;
