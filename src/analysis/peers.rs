@@ -77,7 +77,7 @@
 //! through her next childcare leave.
 
 use super::bitset::ActiveSet;
-use super::locality::extend_in_order;
+use super::locality::{extend_in_order, order_by_key};
 use super::Context;
 use crate::config::PeerDesign;
 use crate::dates::{months_between, DAYS_PER_YEAR};
@@ -392,18 +392,12 @@ impl<'a> PoolIndex<'a> {
 }
 
 /// The positions of `pool` ordered by `date` of each spell, then by
-/// position: one sort of packed integers (the day in the high half, the
-/// position in the low) rather than a sort looking each spell up.
-fn by_day(pool: &[Spell<'_>], date: impl Fn(&Spell<'_>) -> NaiveDate) -> Vec<u32> {
+/// position (one sort of packed integers, [`order_by_key`], rather than a
+/// sort looking each spell up). Positions are `u32`, as in the index.
+fn by_day(pool: &[Spell<'_>], date: impl Fn(&Spell<'_>) -> NaiveDate + Sync) -> Vec<u32> {
     // The day's place in `i32` order as a `u32` (sign bit flipped).
     let day = |s: &Spell<'_>| date(s).num_days_from_ce().cast_unsigned() ^ (1 << 31);
-    let mut keyed: Vec<u64> = pool
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (u64::from(day(s)) << 32) | i as u64)
-        .collect();
-    keyed.sort_unstable();
-    keyed.into_iter().map(|k| k as u32).collect()
+    order_by_key(pool.len() as u32, |i| day(&pool[i]) as usize)
 }
 
 /// The `k` active spells of one grade nearest in hire date to `hire`,
