@@ -133,7 +133,7 @@ impl<'a> Row<'a> {
     pub(super) fn parse<T>(
         &self,
         c: usize,
-        parse: impl Fn(&str) -> Result<T, (RejectionKind, String)>,
+        parse: impl FnOnce(&str) -> Result<T, (RejectionKind, String)>,
     ) -> Result<Option<T>, Rejection> {
         match self.text(c) {
             None => Ok(None),
@@ -166,7 +166,7 @@ impl<'a> Row<'a> {
         &self,
         c: usize,
         expected: &str,
-        parse: impl Fn(&str) -> Result<T, (RejectionKind, String)>,
+        parse: impl FnOnce(&str) -> Result<T, (RejectionKind, String)>,
     ) -> Result<T, Rejection> {
         match self.parse(c, parse)? {
             Some(v) => Ok(v),
@@ -301,18 +301,6 @@ pub(super) fn hours(s: &str) -> Result<f64, (RejectionKind, String)> {
 
 pub(super) fn salary(s: &str) -> Result<f64, (RejectionKind, String)> {
     parse_number(s, |v| v >= 0.0, SALARY)
-}
-
-/// A name (department, track): made shared straight from the text, one
-/// allocation.
-pub(super) fn text_value(s: &str) -> Result<Name, (RejectionKind, String)> {
-    Ok(Name::from(s))
-}
-
-/// An id kept as a shared name (`manager_id`): [`parse_id`] without the
-/// intermediate `String`.
-pub(super) fn parse_id_name(s: &str) -> Result<Name, (RejectionKind, String)> {
-    parse_id_len(s).map(|()| Name::from(s))
 }
 
 /// A field that the event type requires.

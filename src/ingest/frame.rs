@@ -1,7 +1,7 @@
 //! Parquet files and polars `DataFrame`s as input (feature `parquet`):
 //! every column is read through its text form and checked like a CSV row.
 
-use super::{Builder, Known, LastEmployee};
+use super::{Builder, Known, Remembered};
 use crate::error::{Error, Result};
 use crate::schema::Table;
 use polars::error::PolarsError;
@@ -101,7 +101,7 @@ pub(super) fn feed_frame(builder: &mut Builder, table: Table, df: &DataFrame) ->
     let mut fields: Vec<Option<&str>> = Vec::with_capacity(names.len());
     let none = Known::default();
     let (checker, acc, mut known) = builder.parts(table, &columns, &names, &none);
-    let mut last = LastEmployee::default();
+    let mut memory = Remembered::default();
     for row in 0..df.height() {
         fields.clear();
         for it in iters.iter_mut() {
@@ -111,9 +111,9 @@ pub(super) fn feed_frame(builder: &mut Builder, table: Table, df: &DataFrame) ->
         let line = row as u64 + 2;
         match known.as_deref_mut() {
             Some(known) => {
-                acc.apply_employee(known, checker.employee_row(line, &fields, &mut last))?
+                acc.apply_employee(known, checker.employee_row(line, &fields, &mut memory))?
             }
-            None => acc.apply_event(checker.event_row(line, &fields, &mut last))?,
+            None => acc.apply_event(checker.event_row(line, &fields, &mut memory))?,
         }
     }
     Ok(())

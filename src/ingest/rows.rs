@@ -33,11 +33,49 @@ pub(super) struct Known {
 }
 
 /// What one checking thread keeps from row to row: the field buffer (see
-/// [`recycle`]) and the last employee an event row named.
+/// [`recycle`]) and what the row checks remember.
 #[derive(Default)]
 pub(super) struct Scratch {
     fields: Vec<Option<&'static str>>,
-    last: LastEmployee,
+    memory: Remembered,
+}
+
+/// What the row checks of one thread remember from row to row: the last
+/// employee an event row named, and the names they have made.
+#[derive(Default)]
+pub(super) struct Remembered {
+    pub(super) last: LastEmployee,
+    names: Names,
+}
+
+/// The names (departments, tracks, manager ids) one checking thread has
+/// made, so that a name that comes again is shared instead of made anew.
+/// Each row's names used to be allocated on the checking thread and, once
+/// the applying thread had swapped them for the names it keeps, freed
+/// there: a free from another thread, which mimalloc defers and collects
+/// (about half of the applying thread's time on the employees table). A
+/// name from here is only a reference count to drop. At most [`Names::MAX`]
+/// names are kept (a column of ever-new values empties it now and then);
+/// which names are kept changes no value, only which copy a row holds.
+#[derive(Default)]
+pub(super) struct Names(HashSet<Name, FixedState>);
+
+impl Names {
+    /// Names kept at most.
+    const MAX: usize = 1 << 16;
+
+    /// The name `s`, shared with the rows before that had it.
+    pub(super) fn name(&mut self, s: &str) -> Name {
+        if let Some(n) = self.0.get(s) {
+            return n.clone();
+        }
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        let n = Name::from(s);
+        self.0.insert(n.clone());
+        n
+    }
 }
 
 /// The last employee id an event row named, and its index: an export
@@ -89,7 +127,7 @@ impl Checker<'_> {
         &self,
         record: &csv::ByteRecord,
         scratch: &mut Scratch,
-        check: impl Fn(&Self, u64, &[Option<&str>], &mut LastEmployee) -> Parsed<T>,
+        check: impl Fn(&Self, u64, &[Option<&str>], &mut Remembered) -> Parsed<T>,
     ) -> Parsed<T> {
         let spare = &mut scratch.fields;
         let line = record.position().map_or(0, |p| p.line());
@@ -160,7 +198,7 @@ impl Checker<'_> {
                 }
             }
         }
-        let parsed = check(self, line, &fields, &mut scratch.last);
+        let parsed = check(self, line, &fields, &mut scratch.memory);
         scratch.fields = recycle(fields);
         parsed
     }
@@ -181,9 +219,9 @@ impl Checker<'_> {
         &self,
         line: u64,
         fields: &[Option<&str>],
-        _: &mut LastEmployee,
+        memory: &mut Remembered,
     ) -> Parsed<PendingEmployee> {
-        match self.employee(&self.row(line, fields)) {
+        match self.employee(&self.row(line, fields), &mut memory.names) {
             Ok(e) => Parsed::Accepted((e, line)),
             Err(r) => Parsed::Rejected(Box::new(r), None),
         }
@@ -194,15 +232,15 @@ impl Checker<'_> {
         &self,
         line: u64,
         fields: &[Option<&str>],
-        last: &mut LastEmployee,
+        memory: &mut Remembered,
     ) -> Parsed<PendingEvent> {
-        match self.event(&self.row(line, fields), last) {
+        match self.event(&self.row(line, fields), memory) {
             Ok((employee, event)) => Parsed::Accepted((employee, fingerprint(fields), event)),
             Err(r) => Parsed::Rejected(Box::new(r), Some(row_hash(fields))),
         }
     }
 
-    pub(super) fn employee(&self, row: &Row) -> Result<Employee, Rejection> {
+    pub(super) fn employee(&self, row: &Row, names: &mut Names) -> Result<Employee, Rejection> {
         use col::*;
         let employee_id = row.parse_required(E_ID, ID, parse_id)?;
         let gender: Gender = row.parse_required(E_GENDER, &self.expected.gender, parse_enum)?;
@@ -214,12 +252,12 @@ impl Checker<'_> {
         let hire_date = row.parse_required(E_HIRE, DATE, parse_date)?;
         let exit_date = row.parse(E_EXIT, parse_date)?;
         let exit_reason: Option<ExitReason> = row.parse(E_EXIT_REASON, parse_enum)?;
-        let department = row.parse(E_DEPARTMENT, text_value)?;
+        let department = row.parse(E_DEPARTMENT, |s| Ok(names.name(s)))?;
         let grade = row.parse_required(E_GRADE, GRADE, grade)?;
         let responsibility =
             row.parse_required(E_RESPONSIBILITY, RESPONSIBILITY, responsibility)?;
-        let track = row.parse(E_TRACK, text_value)?;
-        let manager_id = row.parse(E_MANAGER, parse_id_name)?;
+        let track = row.parse(E_TRACK, |s| Ok(names.name(s)))?;
+        let manager_id = row.parse(E_MANAGER, |s| parse_id_len(s).map(|()| names.name(s)))?;
         let employment_type: EmploymentType =
             row.parse_required(E_EMPLOYMENT, &self.expected.employment, parse_enum)?;
         let weekly_hours = row.parse_required(E_HOURS, HOURS, hours)?;
@@ -245,8 +283,9 @@ impl Checker<'_> {
     pub(super) fn event(
         &self,
         row: &Row,
-        last: &mut LastEmployee,
+        memory: &mut Remembered,
     ) -> Result<(u32, Event), Rejection> {
+        let Remembered { last, names } = memory;
         use col::*;
         // The id is checked, then borrowed from the row: no copy per event.
         row.parse_required(V_ID, ID, parse_id_len)?;
@@ -256,9 +295,10 @@ impl Checker<'_> {
         let leave_type: Option<LeaveType> = row.parse(V_LEAVE_TYPE, parse_enum)?;
         let new_grade = row.parse(V_GRADE, grade)?;
         let new_responsibility = row.parse(V_RESPONSIBILITY, responsibility)?;
-        let track: Option<Name> = row.parse(V_TRACK, text_value)?;
-        let department: Option<Name> = row.parse(V_DEPARTMENT, text_value)?;
-        let manager_id: Option<Name> = row.parse(V_MANAGER, parse_id_name)?;
+        let track: Option<Name> = row.parse(V_TRACK, |s| Ok(names.name(s)))?;
+        let department: Option<Name> = row.parse(V_DEPARTMENT, |s| Ok(names.name(s)))?;
+        let manager_id: Option<Name> =
+            row.parse(V_MANAGER, |s| parse_id_len(s).map(|()| names.name(s)))?;
         let initiated_by: InitiatedBy = row.parse(V_INITIATED_BY, parse_enum)?.unwrap_or_default();
         let scale = self.config.rating_scale();
         let rating = row.parse(V_RATING, |s| {
@@ -384,6 +424,21 @@ impl Checker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_is_its_text_and_shared_when_it_comes_again() {
+        let mut names = Names::default();
+        let (a, b) = (names.name("Sales"), names.name("Sales"));
+        assert_eq!(&*a, "Sales");
+        assert!(Name::ptr_eq(&a, &b));
+        assert!(!Name::ptr_eq(&a, &names.name("Sales ")));
+        // Past the cap the cache starts over: every value stays its text.
+        for i in 0..Names::MAX + 10 {
+            assert_eq!(&*names.name(&i.to_string()), i.to_string());
+            assert!(names.0.len() <= Names::MAX);
+        }
+        assert_eq!(&*names.name("Sales"), "Sales");
+    }
 
     #[test]
     fn the_last_employee_answers_as_the_map_does() {
