@@ -56,6 +56,7 @@ use chrono::NaiveDate;
 use foldhash::fast::FixedState;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use std::hash::BuildHasher;
@@ -236,8 +237,12 @@ fn feed_path(builder: &mut Builder, table: Table, path: &Path) -> Result<()> {
 struct Acc {
     strict: bool,
     /// Events that passed the row checks, in file order, in chunks of
-    /// [`EVENT_CHUNK`] (so that no doubling of one vector sets the peak).
-    events: Vec<Vec<PendingEvent>>,
+    /// [`EVENT_CHUNK`] (so that no doubling of one vector sets the peak),
+    /// one list of chunks per range of [`Acc::part_width`] employees, so
+    /// that each range's events are put together on a thread of its own.
+    events: Vec<Vec<Vec<PendingEvent>>>,
+    /// Employees per range of `events` (at least 1).
+    part_width: usize,
     /// How many of them each employee has, by employee index.
     event_counts: Vec<u32>,
     /// Fingerprints of rejected event rows, to drop their exact duplicates.
@@ -313,14 +318,19 @@ impl Acc {
             kind,
             reason,
         };
-        if known.index.contains_key(&e.employee_id) {
-            return self.reject(reject(
-                col::E_ID,
-                &e.employee_id,
-                RejectionKind::DuplicateEmployee,
-                "the employee_id appeared on an earlier row (kept); expected each id once".into(),
-            ));
-        }
+        // The id is looked up once: the slot it takes if the row is kept.
+        let slot = match known.index.entry(e.employee_id.clone()) {
+            Entry::Occupied(_) => {
+                return self.reject(reject(
+                    col::E_ID,
+                    &e.employee_id,
+                    RejectionKind::DuplicateEmployee,
+                    "the employee_id appeared on an earlier row (kept); expected each id once"
+                        .into(),
+                ))
+            }
+            Entry::Vacant(slot) => slot,
+        };
         if let Some(x) = e.exit_date {
             if x < e.hire_date {
                 return self.reject(reject(
@@ -342,9 +352,7 @@ impl Acc {
         self.intern(&mut e.department);
         self.intern(&mut e.track);
         self.intern(&mut e.manager_id);
-        known
-            .index
-            .insert(e.employee_id.clone(), known.employees.len() as u32);
+        slot.insert(known.employees.len() as u32);
         known.employees.push(e);
         self.employees_report.accepted += 1;
         Ok(())
@@ -370,12 +378,17 @@ impl Acc {
                     self.event_counts.resize(who + 1, 0);
                 }
                 self.event_counts[who] += 1;
-                match self.events.last_mut() {
+                let part = who / self.part_width;
+                if self.events.len() <= part {
+                    self.events.resize_with(part + 1, Vec::new);
+                }
+                let chunks = &mut self.events[part];
+                match chunks.last_mut() {
                     Some(chunk) if chunk.len() < chunk.capacity() => chunk.push(v),
                     _ => {
                         let mut chunk = Vec::with_capacity(EVENT_CHUNK);
                         chunk.push(v);
-                        self.events.push(chunk);
+                        chunks.push(chunk);
                     }
                 }
                 Ok(())
@@ -420,6 +433,7 @@ impl<'c> Builder<'c> {
             acc: Acc {
                 strict: config.strict(),
                 events: Vec::new(),
+                part_width: 1,
                 event_counts: Vec::new(),
                 rejected_seen: HashSet::default(),
                 names: HashSet::default(),
@@ -479,7 +493,13 @@ impl<'c> Builder<'c> {
         } = self;
         let (against, adds_to) = match table {
             Table::Employees => (none, Some(known)),
-            Table::Events => (&*known, None),
+            Table::Events => {
+                // The employees are known: as many ranges of them as
+                // threads to put their events together.
+                let parts = rayon::current_num_threads().clamp(1, 8);
+                acc.part_width = known.employees.len().div_ceil(parts).max(1);
+                (&*known, None)
+            }
         };
         let checker = Checker {
             table,
@@ -515,7 +535,8 @@ impl<'c> Builder<'c> {
         // rank, fingerprint and line: exact duplicates (equal fingerprints,
         // hence equal dates and ranks) side by side, the first in the file
         // first.
-        let chunks = std::mem::take(&mut acc.events);
+        let parts = std::mem::take(&mut acc.events);
+        let width = acc.part_width;
         let counts = std::mem::take(&mut acc.event_counts);
         let count = |who: usize| counts.get(who).map_or(0, |&c| c as usize);
         // Each employee's events in her own vector, which becomes her
@@ -531,20 +552,40 @@ impl<'c> Builder<'c> {
             offsets.push(offsets[who] + count(who));
         }
         let mut fingerprints = vec![0u64; offsets[employees.len()]];
-        for chunk in chunks {
-            for (who, fingerprint, event) in chunk {
-                let who = who as usize;
-                if let (Some(events), Some(&at)) = (per_employee.get_mut(who), offsets.get(who)) {
-                    if let Some(slot) = fingerprints.get_mut(at + events.len()) {
-                        if events.capacity() == 0 {
-                            events.reserve_exact(count(who));
+        // Each range of employees with its events, its vectors and its part
+        // of the fingerprints, on a thread of its own (the ranges are
+        // disjoint, and each keeps its events' file order). One thread did
+        // it all in 70-87 ms at 200,000 employees (2012 shape).
+        let mut jobs = Vec::with_capacity(parts.len());
+        let (mut vectors, mut prints) = (per_employee.as_mut_slice(), fingerprints.as_mut_slice());
+        for (p, chunks) in parts.into_iter().enumerate() {
+            let lo = (p * width).min(employees.len());
+            let hi = ((p + 1) * width).min(employees.len());
+            let (v, v_rest) = std::mem::take(&mut vectors).split_at_mut(hi - lo);
+            let (f, f_rest) = std::mem::take(&mut prints).split_at_mut(offsets[hi] - offsets[lo]);
+            (vectors, prints) = (v_rest, f_rest);
+            jobs.push((lo, chunks, v, f));
+        }
+        jobs.into_par_iter()
+            .for_each(|(lo, chunks, vectors, prints)| {
+                for chunk in chunks {
+                    for (who, fingerprint, event) in chunk {
+                        let who = who as usize;
+                        let (Some(events), Some(&at)) =
+                            (vectors.get_mut(who.wrapping_sub(lo)), offsets.get(who))
+                        else {
+                            continue;
+                        };
+                        if let Some(slot) = prints.get_mut(at - offsets[lo] + events.len()) {
+                            if events.capacity() == 0 {
+                                events.reserve_exact(count(who));
+                            }
+                            *slot = fingerprint;
+                            events.push(event);
                         }
-                        *slot = fingerprint;
-                        events.push(event);
                     }
                 }
-            }
-        }
+            });
         drop(counts);
         let mut slices: Vec<&mut [u64]> = Vec::with_capacity(employees.len());
         let mut rest = fingerprints.as_mut_slice();
