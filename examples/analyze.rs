@@ -189,6 +189,14 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         report::write_text(&path, &page)?;
         eprintln!("wrote {}", path.display());
     }
+    // The process ends here, and its memory goes back to the system with
+    // it: the timelines and results are not freed one allocation at a time
+    // first (as clang's `-disable-free` skips its frees at exit). That took
+    // 41-47 ms at 200,000 employees (2012 shape, seed 11) and 190-220 ms at
+    // 1,000,000, with nothing else left to do; freeing them on every core
+    // took as long.
+    std::mem::forget(analysis);
+    std::mem::forget(data);
     Ok(())
 }
 
