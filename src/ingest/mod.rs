@@ -48,7 +48,7 @@ use crate::config::ValidConfig;
 use crate::error::{Error, Result};
 use crate::schema::{
     Employee, EmploymentType, Event, EventKind, EventType, ExitReason, Gender, InitiatedBy,
-    LeaveType, Name, Reassignment, Rejection, RejectionKind, Table, TableReport, EMPLOYEE_COLUMNS,
+    LeaveType, Reassignment, Rejection, RejectionKind, Table, TableReport, EMPLOYEE_COLUMNS,
     EVENT_COLUMNS,
 };
 use crate::timeline::Timeline;
@@ -247,9 +247,6 @@ struct Acc {
     event_counts: Vec<u32>,
     /// Fingerprints of rejected event rows, to drop their exact duplicates.
     rejected_seen: HashSet<u128, FixedState>,
-    /// Every department, track and manager id seen so far, so that the
-    /// rows naming one share one copy of it.
-    names: HashSet<Name, FixedState>,
     employees_report: TableReport,
     events_report: TableReport,
     rejections: Vec<Rejection>,
@@ -282,18 +279,6 @@ impl Acc {
             }
         }
         self.reject(rejection)
-    }
-
-    /// `name` replaced by the copy seen first (kept for later rows).
-    fn intern(&mut self, name: &mut Option<Name>) {
-        if let Some(n) = name {
-            match self.names.get(&**n) {
-                Some(shared) => *n = shared.clone(),
-                None => {
-                    self.names.insert(n.clone());
-                }
-            }
-        }
     }
 
     fn see_date(&mut self, date: NaiveDate) {
@@ -348,10 +333,6 @@ impl Acc {
         if let Some(x) = e.exit_date {
             self.see_date(x);
         }
-        let mut e = e;
-        self.intern(&mut e.department);
-        self.intern(&mut e.track);
-        self.intern(&mut e.manager_id);
         slot.insert(known.employees.len() as u32);
         known.employees.push(e);
         self.employees_report.accepted += 1;
@@ -365,14 +346,9 @@ impl Acc {
                 self.events_report.rows_read += 1;
                 self.rejected(*r, f)
             }
-            Parsed::Accepted(mut v) => {
+            Parsed::Accepted(v) => {
                 self.events_report.rows_read += 1;
                 self.see_date(v.2.date);
-                if let EventKind::RoleChange(r) | EventKind::Promotion(r) = &mut v.2.kind {
-                    self.intern(&mut r.department);
-                    self.intern(&mut r.track);
-                    self.intern(&mut r.manager_id);
-                }
                 let who = v.0 as usize;
                 if self.event_counts.len() <= who {
                     self.event_counts.resize(who + 1, 0);
@@ -436,7 +412,6 @@ impl<'c> Builder<'c> {
                 part_width: 1,
                 event_counts: Vec::new(),
                 rejected_seen: HashSet::default(),
-                names: HashSet::default(),
                 employees_report: TableReport::default(),
                 events_report: TableReport::default(),
                 rejections: Vec::new(),
@@ -527,7 +502,6 @@ impl<'c> Builder<'c> {
         // representable date).
         let as_of = config.as_of().or(acc.latest).ok_or(Error::NoAnalysisDate)?;
         acc.rejected_seen = HashSet::default();
-        acc.names = HashSet::default();
         let Known { employees, index } = known;
         drop(index);
         // Each employee's events together (a counting scatter, chunk by

@@ -49,14 +49,16 @@ pub(super) struct Remembered {
 }
 
 /// The names (departments, tracks, manager ids) one checking thread has
-/// made, so that a name that comes again is shared instead of made anew.
-/// Each row's names used to be allocated on the checking thread and, once
-/// the applying thread had swapped them for the names it keeps, freed
-/// there: a free from another thread, which mimalloc defers and collects
-/// (about half of the applying thread's time on the employees table). A
-/// name from here is only a reference count to drop. At most [`Names::MAX`]
-/// names are kept (a column of ever-new values empties it now and then);
-/// which names are kept changes no value, only which copy a row holds.
+/// made, so that the rows naming one share one copy of it: one copy per
+/// checking thread, instead of one per row. (Each row's names used to be
+/// allocated on the checking thread, then looked up by the thread that
+/// applies the rows in a set of every name, swapped for the copy kept
+/// there and freed: a free from another thread, which mimalloc defers and
+/// collects. That was about half of the applying thread's time on the
+/// employees table, and that thread sets the pace there.) At most
+/// [`Names::MAX`] names are kept (a column of ever-new values empties it
+/// now and then); which names are kept changes no value, only which copy a
+/// row holds.
 #[derive(Default)]
 pub(super) struct Names(HashSet<Name, FixedState>);
 
