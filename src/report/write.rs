@@ -33,49 +33,88 @@ fn leave_types(types: &[crate::schema::LeaveType]) -> String {
     names.join(";")
 }
 
+/// The columns of `flags.csv`.
+const FLAG_COLUMNS: [&str; 11] = [
+    "employee_id",
+    "leave_start",
+    "return_date",
+    "leave_types",
+    "kinds",
+    "employee_initiated",
+    "severity",
+    "evidence",
+    "stall_p",
+    "rating_drop_score",
+    "stall_posterior",
+];
+
+/// Flags whose rows one thread formats at a time.
+const FLAG_BLOCK: usize = 1024;
+
+/// One flag's row of `flags.csv`.
+fn flag_row(f: &Flag) -> Vec<std::borrow::Cow<'_, str>> {
+    let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
+    vec![
+        f.employee_id.as_str().into(),
+        f.leave_start.to_string().into(),
+        f.return_date.to_string().into(),
+        leave_types(&f.leave_types).into(),
+        kinds.join(";").into(),
+        (if f.employee_initiated {
+            "true"
+        } else {
+            "false"
+        })
+        .into(),
+        format!("{}", f.severity).into(),
+        f.evidence.to_string().into(),
+        f.stall_p.map_or(String::new(), |p| format!("{p}")).into(),
+        f.rating_drop_score
+            .map_or(String::new(), |z| format!("{z}"))
+            .into(),
+        f.stall_posterior
+            .map_or(String::new(), |q| format!("{q}"))
+            .into(),
+    ]
+}
+
 /// Writes `flags.csv` with the contract's columns.
+///
+/// The rows are formatted in blocks of [`FLAG_BLOCK`] flags on rayon's
+/// pool (each block by a CSV writer of its own, which quotes a field as
+/// the one writer of the file would: nothing carries from record to
+/// record), then written in order. Formatting was nearly all of the time:
+/// 33-43 ms for 13,048 flags on one thread.
 pub fn write_flags(path: &Path, flags: &[Flag]) -> Result<()> {
-    write_csv(
-        path,
-        &[
-            "employee_id",
-            "leave_start",
-            "return_date",
-            "leave_types",
-            "kinds",
-            "employee_initiated",
-            "severity",
-            "evidence",
-            "stall_p",
-            "rating_drop_score",
-            "stall_posterior",
-        ],
-        flags.iter().map(|f| {
-            let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
-            vec![
-                f.employee_id.as_str().into(),
-                f.leave_start.to_string().into(),
-                f.return_date.to_string().into(),
-                leave_types(&f.leave_types).into(),
-                kinds.join(";").into(),
-                (if f.employee_initiated {
-                    "true"
-                } else {
-                    "false"
-                })
-                .into(),
-                format!("{}", f.severity).into(),
-                f.evidence.to_string().into(),
-                f.stall_p.map_or(String::new(), |p| format!("{p}")).into(),
-                f.rating_drop_score
-                    .map_or(String::new(), |z| format!("{z}"))
-                    .into(),
-                f.stall_posterior
-                    .map_or(String::new(), |q| format!("{q}"))
-                    .into(),
-            ]
-        }),
-    )
+    use rayon::prelude::*;
+    use std::io::Write;
+    let encode = |e: csv::Error| Error::Encode {
+        path: path.to_path_buf(),
+        source: EncodeError::Csv(e),
+    };
+    let output = |source: std::io::Error| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    let blocks: Vec<std::result::Result<Vec<u8>, csv::Error>> = flags
+        .par_chunks(FLAG_BLOCK)
+        .map(|block| {
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::new());
+            for f in block {
+                w.write_record(flag_row(f).iter().map(|c| c.as_bytes()))?;
+            }
+            w.into_inner().map_err(|e| e.into_error().into())
+        })
+        .collect();
+    let mut w = csv::Writer::from_path(path).map_err(encode)?;
+    w.write_record(FLAG_COLUMNS).map_err(encode)?;
+    let mut file = w.into_inner().map_err(|e| output(e.into_error()))?;
+    for block in blocks {
+        file.write_all(&block.map_err(encode)?).map_err(output)?;
+    }
+    file.flush().map_err(output)
 }
 
 /// Writes `rejections.csv`: `file,line,column,value,reason,kind`, sorted by
