@@ -80,7 +80,7 @@ fn flag_row(f: &Flag) -> Vec<std::borrow::Cow<'_, str>> {
 
 /// Writes `flags.csv` with the contract's columns.
 ///
-/// The rows are formatted in blocks of [`FLAG_BLOCK`] flags on rayon's
+/// The rows are formatted in blocks of 1,024 flags on rayon's
 /// pool (each block by a CSV writer of its own, which quotes a field as
 /// the one writer of the file would: nothing carries from record to
 /// record), then written in order. Formatting was nearly all of the time:
