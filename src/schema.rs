@@ -526,9 +526,56 @@ pub struct TableReport {
 /// ```
 pub type Name = std::sync::Arc<str>;
 
+/// Names made from text, shared: a text that comes again gets the copy
+/// made the first time (one allocation per distinct text, not per row).
+/// A reader keeps one per thread. At most [`Names::MAX`] are kept (a
+/// column of ever-new values empties it now and then); which are kept
+/// changes no value, only which copy a row holds.
+#[derive(Default)]
+pub(crate) struct Names(std::collections::HashSet<Name, foldhash::fast::FixedState>);
+
+impl Names {
+    /// Names kept at most.
+    pub(crate) const MAX: usize = 1 << 16;
+
+    /// The name `s`, shared with the rows before that had it.
+    pub(crate) fn name(&mut self, s: &str) -> Name {
+        if let Some(n) = self.0.get(s) {
+            return n.clone();
+        }
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        let n = Name::from(s);
+        self.0.insert(n.clone());
+        n
+    }
+
+    /// How many names are kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_is_its_text_and_shared_when_it_comes_again() {
+        let mut names = Names::default();
+        let (a, b) = (names.name("Sales"), names.name("Sales"));
+        assert_eq!(&*a, "Sales");
+        assert!(Name::ptr_eq(&a, &b));
+        assert!(!Name::ptr_eq(&a, &names.name("Sales ")));
+        // Past the cap the cache starts over: every value stays its text.
+        for i in 0..Names::MAX + 10 {
+            assert_eq!(&*names.name(&i.to_string()), i.to_string());
+            assert!(names.len() <= Names::MAX);
+        }
+        assert_eq!(&*names.name("Sales"), "Sales");
+    }
 
     #[test]
     fn an_event_takes_24_bytes() {

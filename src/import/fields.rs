@@ -7,8 +7,8 @@ use super::text::{
     fold, fold_cow, fold_header, hours_minutes, parse_date, parse_number, DateValue,
 };
 use super::{ImportError, ImportRejection};
-use crate::schema::Name;
 use crate::schema::{EmploymentType, ExitReason, Gender, InitiatedBy, LeaveType};
+use crate::schema::{Name, Names};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -282,7 +282,7 @@ pub(crate) struct Interned {
     /// Each track, department and manager text this parser has read, one
     /// allocation each (a piece's rows share a few dozen departments and
     /// a few hundred managers across its employees).
-    names: foldhash::HashSet<Name>,
+    names: Names,
 }
 
 impl Interned {
@@ -314,12 +314,8 @@ impl Interned {
         }
         let n: Name = if slot == 0 {
             s.into()
-        } else if let Some(n) = self.names.get(s) {
-            n.clone()
         } else {
-            let n: Name = s.into();
-            self.names.insert(n.clone());
-            n
+            self.names.name(s)
         };
         self.last[slot] = Some(n.clone());
         n

@@ -3,7 +3,7 @@
 
 #[allow(unused_imports)]
 use super::*;
-use crate::schema::Name;
+use crate::schema::{Name, Names};
 
 /// What the row checks made of one data row. They need only the row, the
 /// configuration and (for events) the accepted employees, so they run on
@@ -41,43 +41,18 @@ pub(super) struct Scratch {
 }
 
 /// What the row checks of one thread remember from row to row: the last
-/// employee an event row named, and the names they have made.
+/// employee an event row named, and the names (departments, tracks,
+/// manager ids) they have made, shared by the rows that have them: one
+/// copy per checking thread, instead of one per row. (Each row's names
+/// used to be allocated on the checking thread, then looked up by the
+/// thread that applies the rows in a set of every name, swapped for the
+/// copy kept there and freed: a free from another thread, which mimalloc
+/// defers and collects. That was about half of the applying thread's time
+/// on the employees table, and that thread sets the pace there.)
 #[derive(Default)]
 pub(super) struct Remembered {
     pub(super) last: LastEmployee,
     names: Names,
-}
-
-/// The names (departments, tracks, manager ids) one checking thread has
-/// made, so that the rows naming one share one copy of it: one copy per
-/// checking thread, instead of one per row. (Each row's names used to be
-/// allocated on the checking thread, then looked up by the thread that
-/// applies the rows in a set of every name, swapped for the copy kept
-/// there and freed: a free from another thread, which mimalloc defers and
-/// collects. That was about half of the applying thread's time on the
-/// employees table, and that thread sets the pace there.) At most
-/// [`Names::MAX`] names are kept (a column of ever-new values empties it
-/// now and then); which names are kept changes no value, only which copy a
-/// row holds.
-#[derive(Default)]
-pub(super) struct Names(HashSet<Name, FixedState>);
-
-impl Names {
-    /// Names kept at most.
-    const MAX: usize = 1 << 16;
-
-    /// The name `s`, shared with the rows before that had it.
-    pub(super) fn name(&mut self, s: &str) -> Name {
-        if let Some(n) = self.0.get(s) {
-            return n.clone();
-        }
-        if self.0.len() >= Self::MAX {
-            self.0.clear();
-        }
-        let n = Name::from(s);
-        self.0.insert(n.clone());
-        n
-    }
 }
 
 /// The last employee id an event row named, and its index: an export
@@ -426,21 +401,6 @@ impl Checker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_name_is_its_text_and_shared_when_it_comes_again() {
-        let mut names = Names::default();
-        let (a, b) = (names.name("Sales"), names.name("Sales"));
-        assert_eq!(&*a, "Sales");
-        assert!(Name::ptr_eq(&a, &b));
-        assert!(!Name::ptr_eq(&a, &names.name("Sales ")));
-        // Past the cap the cache starts over: every value stays its text.
-        for i in 0..Names::MAX + 10 {
-            assert_eq!(&*names.name(&i.to_string()), i.to_string());
-            assert!(names.0.len() <= Names::MAX);
-        }
-        assert_eq!(&*names.name("Sales"), "Sales");
-    }
 
     #[test]
     fn the_last_employee_answers_as_the_map_does() {
