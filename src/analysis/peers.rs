@@ -77,7 +77,7 @@
 //! through her next childcare leave.
 
 use super::bitset::ActiveSet;
-use super::locality::{extend_in_order, order_by_key};
+use super::locality::extend_in_order;
 use super::Context;
 use crate::config::PeerDesign;
 use crate::dates::{months_between, DAYS_PER_YEAR};
@@ -334,13 +334,12 @@ fn follow(
     }
 }
 
-/// Every pool spell, per (grade, department) in (hire date, employee,
-/// spell) order, with a bit set of the spells active on the sweep date.
+/// Every pool spell, per (grade, department, gender) in (hire date,
+/// employee, spell) order, with a bit set of the spells active on the
+/// sweep date.
 struct PoolIndex<'a> {
     slot_of: foldhash::HashMap<(u32, Option<&'a str>, Option<Gender>), usize>,
     grades: Vec<GradeIndex>,
-    /// Where each spell sits: (grade index, position).
-    slot: Vec<(u32, u32)>,
 }
 
 impl<'a> PoolIndex<'a> {
@@ -358,8 +357,8 @@ impl<'a> PoolIndex<'a> {
                 });
             grades[g].entries.push((s.hire, s.employee, si as u32));
         }
-        let mut slot: Vec<(u32, u32)> = vec![(0, 0); pool.len()];
-        for (gi, g) in grades.iter_mut().enumerate() {
+        // Each slot's entries sorted and its days found, slots side by side.
+        grades.par_iter_mut().for_each(|g| {
             g.entries.sort_unstable();
             for (pos, e) in g.entries.iter().enumerate() {
                 if g.days.last() != Some(&e.0) {
@@ -369,35 +368,69 @@ impl<'a> PoolIndex<'a> {
             }
             g.starts.push(g.entries.len() as u32);
             g.active = ActiveSet::new(g.entries.len());
-            for (pos, e) in g.entries.iter().enumerate() {
-                slot[e.2 as usize] = (gi as u32, pos as u32);
-            }
-        }
-        PoolIndex {
-            slot_of,
-            grades,
-            slot,
-        }
-    }
-
-    fn set_active(&mut self, spell: usize, active: bool) {
-        let (gi, pos) = self.slot[spell];
-        let (gi, pos) = (gi as usize, pos as usize);
-        if active {
-            self.grades[gi].active.set(pos);
-        } else {
-            self.grades[gi].active.clear(pos);
-        }
+        });
+        PoolIndex { slot_of, grades }
     }
 }
 
-/// The positions of `pool` ordered by `date` of each spell, then by
-/// position (one sort of packed integers, [`order_by_key`], rather than a
-/// sort looking each spell up). Positions are `u32`, as in the index.
-fn by_day(pool: &[Spell<'_>], date: impl Fn(&Spell<'_>) -> NaiveDate + Sync) -> Vec<u32> {
-    // The day's place in `i32` order as a `u32` (sign bit flipped).
-    let day = |s: &Spell<'_>| date(s).num_days_from_ce().cast_unsigned() ^ (1 << 31);
-    order_by_key(pool.len() as u32, |i| day(&pool[i]) as usize)
+/// A day as a `u32` in date order (`i32` days with the sign bit flipped).
+fn day_key(date: NaiveDate) -> u64 {
+    u64::from(date.num_days_from_ce().cast_unsigned() ^ (1 << 31))
+}
+
+/// One slot's spells switched on as they begin and off after they end, as
+/// the sweep date moves forward: (day, position in the slot's entries)
+/// packed in one `u64`, by start day and by end day. Spells switched on (or
+/// off) on the same day are switched together, before any return of that
+/// date is matched, so their order among themselves does not matter.
+struct Sweep {
+    adds: Vec<u64>,
+    removes: Vec<u64>,
+    next_add: usize,
+    next_remove: usize,
+}
+
+impl Sweep {
+    /// The sweep over `spans`, each position's (first, last) day.
+    fn new(spans: impl Iterator<Item = (NaiveDate, NaiveDate)> + Clone) -> Sweep {
+        let packed = |day: NaiveDate, pos: usize| (day_key(day) << 32) | pos as u64;
+        let mut adds: Vec<u64> = spans
+            .clone()
+            .enumerate()
+            .map(|(pos, (from, _))| packed(from, pos))
+            .collect();
+        let mut removes: Vec<u64> = spans
+            .enumerate()
+            .map(|(pos, (_, to))| packed(to, pos))
+            .collect();
+        adds.sort_unstable();
+        removes.sort_unstable();
+        Sweep {
+            adds,
+            removes,
+            next_add: 0,
+            next_remove: 0,
+        }
+    }
+
+    /// Moves the sweep to `date` (never backwards): afterwards `active`
+    /// holds exactly the positions whose span holds `date`.
+    fn advance(&mut self, date: NaiveDate, active: &mut ActiveSet) {
+        let day = day_key(date);
+        let pos = |x: u64| (x & u64::from(u32::MAX)) as usize;
+        while let Some(&a) = self.adds.get(self.next_add).filter(|&&a| a >> 32 <= day) {
+            active.set(pos(a));
+            self.next_add += 1;
+        }
+        while let Some(&r) = self
+            .removes
+            .get(self.next_remove)
+            .filter(|&&r| r >> 32 < day)
+        {
+            active.clear(pos(r));
+            self.next_remove += 1;
+        }
+    }
 }
 
 /// The `k` active spells of one grade nearest in hire date to `hire`,
@@ -521,46 +554,62 @@ impl PeerSample {
         // Sweep the returns in date order, switching pool spells on as
         // they begin and off after they end, so that on a return date the
         // active spells of her grade nearest in hire date are found by
-        // scanning bits outwards from hers.
+        // scanning bits outwards from hers. Each slot (grade, department,
+        // gender) is swept on its own, slots side by side: a return reads
+        // the active spells of her slot only.
         let mut index = PoolIndex::new(&pool);
-        let mut by_date: Vec<usize> = (0..returns.len())
-            .filter(|&i| eligible(&returns[i]))
-            .collect();
-        by_date.sort_by_key(|&i| returns[i].return_date);
-        // Spell indices (in `u32`, as in the index) by start and by end
-        // date, ties by index.
-        let adds = by_day(&pool, |s| s.from);
-        let removes = by_day(&pool, |s| s.to);
-        let (mut ai, mut di) = (0, 0);
-        let mut matched: Vec<Option<Vec<usize>>> = vec![None; returns.len()];
-        for &ri in &by_date {
-            let r = &returns[ri];
-            while ai < adds.len() && pool[adds[ai] as usize].from <= r.return_date {
-                index.set_active(adds[ai] as usize, true);
-                ai += 1;
-            }
-            while di < removes.len() && pool[removes[di] as usize].to < r.return_date {
-                index.set_active(removes[di] as usize, false);
-                di += 1;
-            }
-            let Some(state) = states[ri] else { continue };
+        // Each slot's returns as (day, return index) packed in one `u64`,
+        // to be sorted by date, ties in return order.
+        let mut queues: Vec<Vec<u64>> = vec![Vec::new(); index.grades.len()];
+        for (ri, (r, state)) in returns.iter().zip(&states).enumerate() {
+            let Some(state) = state else { continue };
             let key = (
                 state.grade,
                 state.department.as_deref().filter(|_| by_department),
                 symmetric.then(|| r.gender()),
             );
-            let Some(g) = index.slot_of.get(&key).map(|&gi| &index.grades[gi]) else {
-                continue;
-            };
-            let employee = r.timeline.employee();
-            matched[ri] = Some(nearest(
-                g,
-                timelines,
-                &employee.employee_id,
-                employee.hire_date,
-                k,
-                band,
-            ));
+            if let Some(&gi) = index.slot_of.get(&key) {
+                queues[gi].push((day_key(r.return_date) << 32) | ri as u64);
+            }
+        }
+        let found: Vec<Vec<(u32, Vec<usize>)>> = index
+            .grades
+            .par_iter_mut()
+            .zip(queues)
+            .map(|(g, mut queue)| {
+                if queue.is_empty() {
+                    return Vec::new();
+                }
+                queue.sort_unstable();
+                let spans = g.entries.iter().map(|e| {
+                    let s = &pool[e.2 as usize];
+                    (s.from, s.to)
+                });
+                let mut sweep = Sweep::new(spans);
+                queue
+                    .into_iter()
+                    .map(|packed| {
+                        let ri = (packed & u64::from(u32::MAX)) as u32;
+                        let r = &returns[ri as usize];
+                        sweep.advance(r.return_date, &mut g.active);
+                        let employee = r.timeline.employee();
+                        let chosen = nearest(
+                            g,
+                            timelines,
+                            &employee.employee_id,
+                            employee.hire_date,
+                            k,
+                            band,
+                        );
+                        (ri, chosen)
+                    })
+                    .collect()
+            })
+            .collect();
+        drop(index);
+        let mut matched: Vec<Option<Vec<usize>>> = vec![None; returns.len()];
+        for (ri, chosen) in found.into_iter().flatten() {
+            matched[ri as usize] = Some(chosen);
         }
         // Symmetric design: everyone is censored at their next childcare leave.
         let next_childcare = |employee: usize, after: NaiveDate| {
@@ -647,35 +696,34 @@ impl PeerSample {
 
 #[cfg(test)]
 mod tests {
-    use super::{by_day, Spell};
+    use super::{ActiveSet, Sweep};
     use chrono::NaiveDate;
     use proptest::prelude::*;
 
     proptest! {
-        /// The packed sort orders spells as sorting their indices by (date,
-        /// index) does, dates before the common era and repeated days
+        /// On every date the sweep is moved to, forward, the active
+        /// positions are exactly those whose span holds the date (counted
+        /// one by one), dates before the common era and repeated days
         /// included.
         #[test]
-        fn by_day_sorts_as_the_tuples_do(
-            days in proptest::collection::vec(prop_oneof![-3i32..3, -800_000i32..3_000_000], 0..200)
+        fn the_sweep_holds_the_spans_that_hold_the_date(
+            spans in proptest::collection::vec(
+                (prop_oneof![-3i32..3, -800_000i32..3_000_000], 0i32..400), 0..200),
+            mut dates in proptest::collection::vec(prop_oneof![-3i32..3, -800_000i32..3_000_400], 1..40),
         ) {
             let day = |d: i32| NaiveDate::from_num_days_from_ce_opt(d).unwrap();
-            let pool: Vec<Spell<'_>> = days
-                .iter()
-                .map(|&d| Spell {
-                    grade: 1,
-                    department: None,
-                    gender: None,
-                    hire: day(d),
-                    from: day(d),
-                    to: day(d / 3),
-                    employee: 0,
-                })
-                .collect();
-            for date in [|s: &Spell<'_>| s.from, |s: &Spell<'_>| s.to] {
-                let mut expected: Vec<u32> = (0..pool.len() as u32).collect();
-                expected.sort_by_key(|&i| (date(&pool[i as usize]), i));
-                prop_assert_eq!(by_day(&pool, date), expected);
+            let spans: Vec<(NaiveDate, NaiveDate)> =
+                spans.iter().map(|&(from, len)| (day(from), day(from + len))).collect();
+            dates.sort_unstable();
+            let mut active = ActiveSet::new(spans.len());
+            let mut sweep = Sweep::new(spans.iter().copied());
+            for d in dates {
+                sweep.advance(day(d), &mut active);
+                let expected: Vec<usize> = (0..spans.len())
+                    .filter(|&i| spans[i].0 <= day(d) && day(d) <= spans[i].1)
+                    .collect();
+                let held: Vec<usize> = active.within(0, spans.len()).collect();
+                prop_assert_eq!(held, expected);
             }
         }
     }
