@@ -36,7 +36,7 @@ use crate::stats::{
     benjamini_hochberg, excess_test, mann_whitney_u, shrink_ratios, Stratum, TwoByTwo,
 };
 use crate::suppress::Count;
-use crate::timeline::Return;
+use crate::timeline::{Return, Timeline};
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -322,6 +322,105 @@ fn concentration_of(
     groups
 }
 
+/// Ratings and hours: the change in mean rating over the first year back of
+/// each childcare return with ratings on both sides, split by whether her
+/// hours a year on are below those before the leave. Each return is read
+/// in parallel; the changes are kept in return order, so the means sum
+/// them as one pass in order would.
+fn hours_and_ratings(
+    returns: &[Return<'_>],
+    config: &ValidConfig,
+    as_of: NaiveDate,
+) -> HoursAndRatings {
+    let min = config.min_group_size();
+    let changes: Vec<Option<(bool, f64)>> = returns
+        .par_iter()
+        .map(|r| {
+            if !r.absence.is_childcare() {
+                return None;
+            }
+            let pre = r.absence.pre_leave_mean_rating()?;
+            let at = add_months(r.return_date, 12);
+            if at > r.observed_until(as_of) {
+                return None;
+            }
+            let post = r.post_return_ratings(config, as_of);
+            if post.is_empty() {
+                return None;
+            }
+            let change = post.iter().sum::<f64>() / post.len() as f64 - pre;
+            let reduced = r.timeline.state_on(at).weekly_hours < r.absence.pre_leave.weekly_hours;
+            Some((reduced, change))
+        })
+        .collect();
+    let (mut reduced, mut full) = (Vec::new(), Vec::new());
+    for (is_reduced, change) in changes.into_iter().flatten() {
+        if is_reduced {
+            reduced.push(change);
+        } else {
+            full.push(change);
+        }
+    }
+    let mean = |v: &[f64]| {
+        (v.len() >= min && !v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    HoursAndRatings {
+        reduced_hours: Count::new(reduced.len() as u64, min),
+        full_hours: Count::new(full.len() as u64, min),
+        mean_change_reduced: mean(&reduced),
+        mean_change_full: mean(&full),
+        p_value: (reduced.len() >= min && full.len() >= min)
+            .then(|| mann_whitney_u(&reduced, &full).ok().map(|m| m.p_value))
+            .flatten(),
+    }
+}
+
+/// Of the women and of the men with a child born (a `child_birth` event),
+/// how many took childcare leave: one parallel pass over the timelines
+/// (counts, so the order does not matter).
+fn parent_uptake(timelines: &[Timeline], min: usize) -> Vec<ParentUptake> {
+    // (parents, took leave) of women, then of men.
+    let counts = timelines
+        .par_iter()
+        .fold(
+            || [(0u64, 0u64); 2],
+            |mut acc, t| {
+                let g = match t.employee().gender {
+                    Gender::Female => 0,
+                    Gender::Male => 1,
+                    _ => return acc,
+                };
+                if t.events()
+                    .iter()
+                    .any(|e| matches!(e.kind, EventKind::ChildBirth))
+                {
+                    acc[g].0 += 1;
+                    acc[g].1 += u64::from(t.has_childcare_leave());
+                }
+                acc
+            },
+        )
+        .reduce(
+            || [(0u64, 0u64); 2],
+            |a, b| {
+                [
+                    (a[0].0 + b[0].0, a[0].1 + b[0].1),
+                    (a[1].0 + b[1].0, a[1].1 + b[1].1),
+                ]
+            },
+        );
+    [Gender::Female, Gender::Male]
+        .into_iter()
+        .zip(counts)
+        .map(|(gender, (parents, took))| ParentUptake {
+            gender,
+            parents: Count::new(parents, min),
+            took_leave: Count::new(took, min),
+            rate: (parents >= min as u64).then(|| took as f64 / parents as f64),
+        })
+        .collect()
+}
+
 impl Concentration {
     /// Computes every concentration figure.
     pub(crate) fn new(ctx: &Context<'_>, flags: &[Flag]) -> Concentration {
@@ -348,8 +447,24 @@ impl Concentration {
         }
         let childcare = returns.iter().filter(|r| r.absence.is_childcare()).count() as u64;
         let flagged = involuntary.iter().filter(|x| **x).count() as u64;
-        let managers = concentration_of(GroupBy::Manager, returns, &involuntary, config);
-        let departments = concentration_of(GroupBy::Department, returns, &involuntary, config);
+        // The groups' exact tests (departments are few and large, so their
+        // tests run beside the managers'), beside the ratings and hours of
+        // returns and the parents' uptake of leave: independent parts, side
+        // by side on rayon's pool.
+        let ((managers, departments), (hours_and_ratings, parent_uptake)) = rayon::join(
+            || {
+                rayon::join(
+                    || concentration_of(GroupBy::Manager, returns, &involuntary, config),
+                    || concentration_of(GroupBy::Department, returns, &involuntary, config),
+                )
+            },
+            || {
+                rayon::join(
+                    || hours_and_ratings(returns, config, as_of),
+                    || parent_uptake(timelines, min),
+                )
+            },
+        );
         let pairs = department_managers(returns, &involuntary, &managers, &departments);
         let mut cohorts: BTreeMap<i32, (u64, u64)> = BTreeMap::new();
         for (i, r) in returns
@@ -368,60 +483,6 @@ impl Concentration {
                 returns: Count::new(n, min),
                 flagged: Count::new(f, min),
                 rate: (n >= min as u64).then(|| f as f64 / n as f64),
-            })
-            .collect();
-        // Ratings and hours, childcare returns with ratings on both sides.
-        let (mut reduced, mut full) = (Vec::new(), Vec::new());
-        for r in returns.iter().filter(|r| r.absence.is_childcare()) {
-            let Some(pre) = r.absence.pre_leave_mean_rating() else {
-                continue;
-            };
-            let at = add_months(r.return_date, 12);
-            if at > r.observed_until(as_of) {
-                continue;
-            }
-            let post = r.post_return_ratings(config, as_of);
-            if post.is_empty() {
-                continue;
-            }
-            let change = post.iter().sum::<f64>() / post.len() as f64 - pre;
-            if r.timeline.state_on(at).weekly_hours < r.absence.pre_leave.weekly_hours {
-                reduced.push(change);
-            } else {
-                full.push(change);
-            }
-        }
-        let mean = |v: &[f64]| {
-            (v.len() >= min && !v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-        };
-        let hours_and_ratings = HoursAndRatings {
-            reduced_hours: Count::new(reduced.len() as u64, min),
-            full_hours: Count::new(full.len() as u64, min),
-            mean_change_reduced: mean(&reduced),
-            mean_change_full: mean(&full),
-            p_value: (reduced.len() >= min && full.len() >= min)
-                .then(|| mann_whitney_u(&reduced, &full).ok().map(|m| m.p_value))
-                .flatten(),
-        };
-        let parent_uptake = [Gender::Female, Gender::Male]
-            .into_iter()
-            .map(|g| {
-                let (mut parents, mut took) = (0u64, 0u64);
-                for t in timelines.iter().filter(|t| t.employee().gender == g) {
-                    if t.events()
-                        .iter()
-                        .any(|e| matches!(e.kind, EventKind::ChildBirth))
-                    {
-                        parents += 1;
-                        took += u64::from(t.has_childcare_leave());
-                    }
-                }
-                ParentUptake {
-                    gender: g,
-                    parents: Count::new(parents, min),
-                    took_leave: Count::new(took, min),
-                    rate: (parents >= min as u64).then(|| took as f64 / parents as f64),
-                }
             })
             .collect();
         Concentration {
