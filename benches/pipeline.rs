@@ -146,6 +146,9 @@ fn bench_pipeline(c: &mut Criterion) {
                 "{n} employees hired from {year}: {:.1} MB of CSV",
                 bytes as f64 / 1e6
             );
+            // SAFETY: between runs: criterion runs nothing in the
+            // background, and rayon's and polars' workers are idle.
+            unsafe { allocator::retune(bytes) };
             let group_name = format!("pipeline-{year}");
             let floor = floor_median(&e, &v);
             eprintln!(
@@ -207,11 +210,12 @@ fn main() {
         return;
     }
     // The allocator `examples/analyze` has, so that the times and the
-    // peak measured here are the example's.
-    allocator::tune();
+    // peak measured here are the example's (set again for each size's
+    // files, as `analyze` sets it for the files it reads).
     if let Ok(spec) = std::env::var(PEAK_CHILD) {
         let parts: Vec<&str> = spec.split('|').collect();
         if let [e, v, out] = parts[..] {
+            allocator::tune(allocator::input_bytes(&[Path::new(e), Path::new(v)]));
             analyze(
                 Path::new(e),
                 Path::new(v),
@@ -224,6 +228,7 @@ fn main() {
         }
         return;
     }
+    allocator::tune(0);
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

@@ -244,8 +244,15 @@ impl<R: Read> Read for Counted<R> {
 mod allocator;
 
 fn main() -> ExitCode {
-    allocator::tune();
-    match run(Args::parse()) {
+    let args = Args::parse();
+    // The tables' size sets how soon freed memory goes back to the system
+    // (an HR export's files count as small).
+    let bytes = match args.mapping {
+        Some(_) => 0,
+        None => allocator::input_bytes(&[&args.employees, &args.events]),
+    };
+    allocator::tune(bytes);
+    match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -49,8 +49,8 @@ fn main() -> ExitCode {
     if floor::run_child() {
         return ExitCode::SUCCESS;
     }
-    allocator::tune();
     let args = Args::parse();
+    allocator::tune(allocator::input_bytes(&[&args.employees, &args.events]));
     let config = match &args.config {
         Some(p) => Config::from_file(p).and_then(|c| c.validate()),
         None => Ok(ValidConfig::default()),
