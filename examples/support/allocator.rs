@@ -36,8 +36,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub const KEEP_FREED_FROM: u64 = 512 << 20;
 
 /// How long freed memory is kept for reuse from [`KEEP_FREED_FROM`]:
-/// mimalloc's purge delay, in milliseconds (whole segments go back ten
-/// times later, mimalloc's `arena_purge_mult`). 300 ms bought a little
+/// mimalloc's purge delay, in milliseconds (mimalloc 3 purges its arenas
+/// after it times `arena_purge_mult`, 1 unless set). 300 ms bought a little
 /// more time at 1,000,000 employees (careers from 2012: 12.6 s against
 /// 13.7 s at once) but took the peak to 1,150,532 KiB, 1.83× the CSV.
 pub const KEPT_MS: i64 = 100;
@@ -51,8 +51,8 @@ pub fn input_bytes(paths: &[&std::path::Path]) -> u64 {
 }
 
 /// Sets mimalloc's purge delay for an input of `input_bytes`: 0 ms (freed
-/// memory goes back to the system at once rather than 10 ms later, and
-/// whole segments at once rather than 100 ms later) below
+/// memory goes back to the system at once rather than a second later,
+/// mimalloc's default) below
 /// [`KEEP_FREED_FROM`], [`KEPT_MS`] from it; unless `MIMALLOC_PURGE_DELAY`
 /// is set in the environment (mimalloc reads that itself). With
 /// mimalloc's default the peak resident set of `analyze` on the 2012-shape
