@@ -225,37 +225,54 @@ fn walks(data: &Synthetic) -> Result<Vec<Walk<'_>>, ExportError> {
 }
 
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    csv_bytes_as(header, rows, csv::Terminator::Any(b'\n'), |s| {
+    csv_bytes_as(header, rows, csv_core::Terminator::Any(b'\n'), |s| {
         s.as_bytes().into()
     })
 }
 
 /// The rows as CSV, each record ended by `terminator`, each field written
-/// as `encode` gives its bytes.
+/// as `encode` gives its bytes. Written with csv-core's writer (the one
+/// `csv::Writer` wraps, with the same defaults: quotes where needed,
+/// doubled inside), which writes into a buffer and cannot fail: records
+/// of any width, no I/O.
 fn csv_bytes_as(
     header: &[&str],
     rows: &[Vec<String>],
-    terminator: csv::Terminator,
+    terminator: csv_core::Terminator,
     encode: impl Fn(&str) -> std::borrow::Cow<'_, [u8]>,
 ) -> Vec<u8> {
-    fn write<'a>(
-        header: &'a [&str],
-        rows: &'a [Vec<String>],
-        mut w: csv::Writer<Vec<u8>>,
-        encode: &impl Fn(&'a str) -> std::borrow::Cow<'a, [u8]>,
-    ) -> csv::Result<Vec<u8>> {
-        w.write_record(header.iter().map(|h| encode(h)))?;
-        for r in rows {
-            w.write_record(r.iter().map(|f| encode(f)))?;
-        }
-        w.into_inner().map_err(|e| e.into_error().into())
-    }
-    let w = csv::WriterBuilder::new()
+    use csv_core::WriteResult;
+    let mut w = csv_core::WriterBuilder::new()
         .terminator(terminator)
-        .flexible(true)
-        .from_writer(vec![]);
-    write(header, rows, w, &encode)
-        .expect("a flexible csv writer (records of any width) into a Vec<u8> (writes never fail) cannot fail")
+        .build();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Runs `step` into the buffer until its input is written, keeping what
+    // each run wrote.
+    let mut drain = |out: &mut Vec<u8>, step: &mut dyn FnMut(&mut [u8]) -> (WriteResult, usize)| loop {
+        let (result, n) = step(&mut buf);
+        out.extend_from_slice(&buf[..n]);
+        if result == WriteResult::InputEmpty {
+            break;
+        }
+    };
+    let records = std::iter::once(header.iter().map(|h| encode(h)).collect::<Vec<_>>())
+        .chain(rows.iter().map(|r| r.iter().map(|f| encode(f)).collect()));
+    for record in records {
+        for (i, field) in record.iter().enumerate() {
+            if i > 0 {
+                drain(&mut out, &mut |b| w.delimiter(b));
+            }
+            let mut input: &[u8] = field;
+            drain(&mut out, &mut |b| {
+                let (result, read, written) = w.field(input, b);
+                input = &input[read..];
+                (result, written)
+            });
+        }
+        drain(&mut out, &mut |b| w.terminator(b));
+    }
+    out
 }
 
 fn hash(s: &str) -> u64 {
@@ -811,7 +828,7 @@ fn jp_date(d: NaiveDate, k: usize) -> String {
 /// is encoded before it is written: no CP932 byte of a two-byte character
 /// is a comma, quote or line end, so the CSV quoting is that of the text.
 fn cp932_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    csv_bytes_as(header, rows, csv::Terminator::CRLF, |s| {
+    csv_bytes_as(header, rows, csv_core::Terminator::CRLF, |s| {
         let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(s);
         debug_assert!(!unmappable, "every character has a CP932 code");
         bytes
@@ -1357,6 +1374,35 @@ active = "active"
 mod tests {
     use super::*;
     use crate::schema::{EmployeeRow, EventRow};
+
+    /// Quotes where a field holds the delimiter, a quote or a line end
+    /// (quotes doubled inside), records of any width, and a record of one
+    /// empty field written as `""` (RFC 4180; what `csv::Writer` writes,
+    /// so that the line is not read as blank); by hand.
+    #[test]
+    fn csv_bytes_quote_as_rfc_4180_does() {
+        let rows = vec![
+            vec![
+                "x,y".to_string(),
+                "say \"hi\"".to_string(),
+                "two\nlines".to_string(),
+            ],
+            vec![String::new()],
+            vec!["plain".to_string(), String::new()],
+        ];
+        let bytes = csv_bytes(&["a", "b"], &rows);
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "a,b\n\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\"\n\"\"\nplain,\n"
+        );
+        let crlf = csv_bytes_as(
+            &["a"],
+            &[vec!["b".to_string()]],
+            csv_core::Terminator::CRLF,
+            |s| s.as_bytes().into(),
+        );
+        assert_eq!(crlf, b"a\r\nb\r\n");
+    }
 
     fn population(hire: &str, event_date: &str) -> Synthetic {
         Synthetic {
