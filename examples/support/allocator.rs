@@ -81,11 +81,9 @@ pub fn input_bytes(paths: &[&std::path::Path]) -> u64 {
 /// 221,460–227,264 KiB but costs about 0.4 s there; set from here it has
 /// no effect, the first arena being made before `main`.)
 pub fn tune(input_bytes: u64) {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: sets an allocator option; `mi_option_set` is not thread
-        // safe, and this runs before any other thread exists.
-        unsafe { set_purge_delay(input_bytes) }
-    }
+    // SAFETY: `mi_option_set` is not thread safe, and this runs before any
+    // other thread exists.
+    unsafe { retune(input_bytes) }
     #[cfg(target_os = "linux")]
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
         // SAFETY: `prctl` with PR_SET_THP_DISABLE takes an integer flag and
@@ -106,18 +104,10 @@ pub fn tune(input_bytes: u64) {
 /// No other thread may allocate, free or read mimalloc's options while it
 /// runs (`mi_option_set` is not thread safe): call it between runs, with
 /// every worker thread idle.
-#[allow(dead_code)]
 pub unsafe fn retune(input_bytes: u64) {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: the caller's promise.
-        unsafe { set_purge_delay(input_bytes) }
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
     }
-}
-
-/// # Safety
-///
-/// As [`retune`].
-unsafe fn set_purge_delay(input_bytes: u64) {
     // Its position in mimalloc.h's `mi_option_e` (the same in mimalloc 2
     // and 3); the Rust bindings leave this option unnamed.
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
